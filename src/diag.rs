@@ -1,0 +1,236 @@
+//! Diagnostics: every problem a user sees, with where it came from and how to fix it.
+//!
+//! Stages never print; they collect [`Diagnostic`]s so that one run reports every problem at once.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where a value or a problem came from: a place in a text file, a workbook cell, or a whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// `file:line:column`, both 1-based.
+    Text {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+    },
+    /// `file[Sheet]!C7`.
+    Cell {
+        file: PathBuf,
+        sheet: String,
+        row: u32,
+        column: u32,
+    },
+    /// A whole file, when no finer place applies.
+    File { file: PathBuf },
+}
+
+impl Origin {
+    pub fn text(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Origin::Text {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+
+    /// A workbook cell from calamine's 0-based (row, column).
+    pub fn cell(file: impl Into<PathBuf>, sheet: &str, row: u32, column: u32) -> Self {
+        Origin::Cell {
+            file: file.into(),
+            sheet: sheet.to_string(),
+            row,
+            column,
+        }
+    }
+
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Origin::File { file: file.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Origin::Text { file, .. } | Origin::Cell { file, .. } | Origin::File { file } => file,
+        }
+    }
+}
+
+/// Spreadsheet column letters for a 0-based column index: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letters(column: u32) -> String {
+    let mut n = column as u64 + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push((b'A' + rem) as char);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Text { file, line, column } => {
+                write!(f, "{}:{line}:{column}", file.display())
+            }
+            Origin::Cell {
+                file,
+                sheet,
+                row,
+                column,
+            } => write!(
+                f,
+                "{}[{sheet}]!{}{}",
+                file.display(),
+                column_letters(*column),
+                row + 1
+            ),
+            Origin::File { file } => write!(f, "{}", file.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub origin: Option<Origin>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(origin: impl Into<Option<Origin>>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            origin: origin.into(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(origin: impl Into<Option<Origin>>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            message: message.into(),
+            origin: origin.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `input/data/x.csv:14:3: error: "sju" is not a number; expected e.g. 7,3` and an indented hint.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}: ")?;
+        }
+        write!(f, "{label}: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The problems collected by one stage or one document.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.0
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on misspelt ids.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The known name closest to `wanted`, if it is close enough to be a plausible misspelling.
+pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (edit_distance(&wanted_lower, &k.to_lowercase()), k))
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_origin_uses_spreadsheet_letters() {
+        let origin = Origin::cell("data/ok.xlsx", "Økonomi", 6, 2);
+        assert_eq!(origin.to_string(), "data/ok.xlsx[Økonomi]!C7");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn diagnostic_prints_origin_message_and_hint() {
+        let d = Diagnostic::error(Origin::text("a.csv", 3, 2), "bad").with_hint("fix it");
+        assert_eq!(d.to_string(), "a.csv:3:2: error: bad\n  hint: fix it");
+    }
+
+    #[test]
+    fn closest_suggests_only_near_names() {
+        let known = ["sykefravaer", "resultatgrad", "bufferfond"];
+        assert_eq!(closest("sykefravar", known), Some("sykefravaer"));
+        assert_eq!(closest("helt-annet", known), None);
+    }
+}

@@ -1,0 +1,352 @@
+//! The manifest (`input/rapportverk.yaml`): which documents to build, from which narrative,
+//! data and template, with every path resolved and kept inside the project.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
+use crate::ingest::SourceFile;
+use crate::ingest::yaml::{self, Spanned, origin_of};
+
+pub const MANIFEST_NAME: &str = "rapportverk.yaml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_templates")]
+    templates: Spanned<String>,
+    kpi_definitions: Spanned<String>,
+    #[serde(default)]
+    data: Vec<DataSourceEntry>,
+    documents: Vec<DocumentEntry>,
+}
+
+fn default_language() -> String {
+    "nb".to_string()
+}
+
+fn default_templates() -> Spanned<String> {
+    Spanned::new(
+        "../templates".to_string(),
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataSourceEntry {
+    id: Spanned<String>,
+    file: Spanned<String>,
+    #[serde(default)]
+    sheet: Option<String>,
+    #[serde(default)]
+    delimiter: Option<Spanned<String>>,
+    #[serde(default)]
+    columns: ColumnMapping,
+}
+
+/// Which header names hold the KPI id, the period, the value and the source note. Each entry
+/// lists accepted names; the defaults recognise common Norwegian and English headers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ColumnMapping {
+    pub kpi: Vec<String>,
+    pub year: Vec<String>,
+    pub value: Vec<String>,
+    pub note: Vec<String>,
+}
+
+impl Default for ColumnMapping {
+    fn default() -> Self {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        ColumnMapping {
+            kpi: names(&["kpi", "nøkkeltall", "nokkeltall", "indikator", "id"]),
+            year: names(&["år", "ar", "periode", "year", "period"]),
+            value: names(&["verdi", "value", "tall"]),
+            note: names(&["kilde", "merknad", "note", "source"]),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentEntry {
+    id: Spanned<String>,
+    template: Spanned<String>,
+    narrative: Spanned<String>,
+    #[serde(default)]
+    data: Vec<Spanned<String>>,
+}
+
+/// A data file and how to read it.
+#[derive(Debug, Clone)]
+pub struct DataSource {
+    pub id: String,
+    pub path: PathBuf,
+    pub sheet: Option<String>,
+    pub delimiter: u8,
+    pub columns: ColumnMapping,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentSpec {
+    pub id: String,
+    pub template: String,
+    pub narrative: PathBuf,
+    pub data: Vec<DataSource>,
+    pub origin: Origin,
+}
+
+/// A loaded, checked project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The folder that holds `input/` and `templates/`; no path may leave it.
+    pub root: PathBuf,
+    pub manifest: PathBuf,
+    pub language: String,
+    pub templates: PathBuf,
+    pub kpi_definitions: PathBuf,
+    pub documents: Vec<DocumentSpec>,
+}
+
+impl Project {
+    /// Loads the manifest at `path` (a file, or a folder holding `rapportverk.yaml`). Every
+    /// problem found is returned, not only the first.
+    pub fn load(path: &Path) -> Result<Project, Diagnostics> {
+        let manifest_path = if path.is_dir() {
+            path.join(MANIFEST_NAME)
+        } else {
+            path.to_path_buf()
+        };
+        let one = |d: Diagnostic| {
+            let mut all = Diagnostics::default();
+            all.push(d);
+            all
+        };
+        let source = SourceFile::read(&manifest_path).map_err(|d| {
+            one(d.with_hint(format!(
+                "give the project folder with --project; it must hold {MANIFEST_NAME}"
+            )))
+        })?;
+        let manifest: Manifest = yaml::parse(&source).map_err(one)?;
+        let base = manifest_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        // The project root is the folder above the manifest's: it holds input/ and templates/.
+        let root = match base.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut problems = Diagnostics::default();
+        let resolver = Resolver {
+            manifest: &manifest_path,
+            base: &base,
+            root: &root,
+        };
+        let templates = resolver.resolve(&manifest.templates, &mut problems);
+        let kpi_definitions = resolver.resolve(&manifest.kpi_definitions, &mut problems);
+
+        let mut sources: Vec<DataSource> = Vec::new();
+        for entry in &manifest.data {
+            let origin = origin_of(&manifest_path, &entry.id);
+            if sources.iter().any(|s| s.id == entry.id.value) {
+                problems.push(Diagnostic::error(
+                    origin.clone(),
+                    format!("data source id \"{}\" is used twice", entry.id.value),
+                ));
+            }
+            let delimiter = match &entry.delimiter {
+                None => b';',
+                Some(d) => match d.value.as_bytes() {
+                    [b] if d.value.is_ascii() => *b,
+                    _ if d.value == "\\t" || d.value == "tab" => b'\t',
+                    _ => {
+                        problems.push(
+                            Diagnostic::error(
+                                origin_of(&manifest_path, d),
+                                format!("delimiter \"{}\" is not one character", d.value),
+                            )
+                            .with_hint("write delimiter: \";\", \",\" or \"tab\""),
+                        );
+                        b';'
+                    }
+                },
+            };
+            sources.push(DataSource {
+                id: entry.id.value.clone(),
+                path: resolver.resolve(&entry.file, &mut problems),
+                sheet: entry.sheet.clone(),
+                delimiter,
+                columns: entry.columns.clone(),
+                origin,
+            });
+        }
+
+        let mut documents: Vec<DocumentSpec> = Vec::new();
+        for entry in &manifest.documents {
+            let origin = origin_of(&manifest_path, &entry.id);
+            if !is_slug(&entry.id.value) {
+                problems.push(
+                    Diagnostic::error(
+                        origin.clone(),
+                        format!("document id \"{}\" is not a file name", entry.id.value),
+                    )
+                    .with_hint("use lowercase letters, digits and '-', e.g. evaluering-2018"),
+                );
+            }
+            if documents.iter().any(|d| d.id == entry.id.value) {
+                problems.push(Diagnostic::error(
+                    origin.clone(),
+                    format!("document id \"{}\" is used twice", entry.id.value),
+                ));
+            }
+            let mut data = Vec::new();
+            for wanted in &entry.data {
+                match sources.iter().find(|s| s.id == wanted.value) {
+                    Some(source) => data.push(source.clone()),
+                    None => {
+                        let mut d = Diagnostic::error(
+                            origin_of(&manifest_path, wanted),
+                            format!("no data source has the id \"{}\"", wanted.value),
+                        );
+                        if let Some(near) =
+                            closest(&wanted.value, sources.iter().map(|s| s.id.as_str()))
+                        {
+                            d = d.with_hint(format!("did you mean \"{near}\"?"));
+                        }
+                        problems.push(d);
+                    }
+                }
+            }
+            documents.push(DocumentSpec {
+                id: entry.id.value.clone(),
+                template: entry.template.value.clone(),
+                narrative: resolver.resolve(&entry.narrative, &mut problems),
+                data,
+                origin,
+            });
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        Ok(Project {
+            root,
+            manifest: manifest_path,
+            language: manifest.language,
+            templates,
+            kpi_definitions,
+            documents,
+        })
+    }
+}
+
+/// Document ids become file names: keep them to `[a-z0-9-]`.
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+struct Resolver<'a> {
+    manifest: &'a Path,
+    base: &'a Path,
+    root: &'a Path,
+}
+
+impl Resolver<'_> {
+    /// Joins a manifest path to the manifest's folder and refuses one that leaves the project.
+    fn resolve(&self, relative: &Spanned<String>, problems: &mut Diagnostics) -> PathBuf {
+        let joined = self.base.join(&relative.value);
+        let inside = Path::new(&relative.value).is_relative()
+            && lexically_within(&joined, self.root)
+            && canonical_within(&joined, self.root);
+        if !inside {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(self.manifest, relative),
+                    format!(
+                        "\"{}\" points outside the project folder {}",
+                        relative.value,
+                        self.root.display()
+                    ),
+                )
+                .with_hint("keep data, narratives and templates inside the project, with paths relative to the manifest"),
+            );
+        }
+        joined
+    }
+}
+
+/// Whether `path`, with `.` and `..` resolved as text, stays below `root`.
+fn lexically_within(path: &Path, root: &Path) -> bool {
+    let normal = |p: &Path| -> Option<Vec<String>> {
+        let mut parts: Vec<String> = Vec::new();
+        for component in p.components() {
+            match component {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    // Leaving the folder we started from: only fine if there is something to pop.
+                    if parts.pop().is_none() || parts.last().is_some_and(|l| l == "..") {
+                        parts.push("..".into());
+                    }
+                }
+                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+            }
+        }
+        Some(parts)
+    };
+    match (normal(path), normal(root)) {
+        (Some(p), Some(r)) => {
+            p.len() >= r.len() && p[..r.len()] == r[..] && !p.contains(&"..".to_string())
+        }
+        _ => false,
+    }
+}
+
+/// Where the file exists, symlinks resolved must also stay below the root.
+fn canonical_within(path: &Path, root: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_may_not_leave_the_root() {
+        let root = Path::new("proj");
+        assert!(lexically_within(
+            Path::new("proj/input/../templates/x"),
+            root
+        ));
+        assert!(!lexically_within(
+            Path::new("proj/input/../../etc/passwd"),
+            root
+        ));
+        assert!(lexically_within(
+            Path::new("input/data/x.csv"),
+            Path::new("")
+        ));
+        assert!(!lexically_within(Path::new("input/../../x"), Path::new("")));
+        assert!(lexically_within(Path::new("./input/x"), Path::new(".")));
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("evaluering-2018"));
+        assert!(!is_slug("Evaluering"));
+        assert!(!is_slug("a/b"));
+        assert!(!is_slug(""));
+    }
+}

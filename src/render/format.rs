@@ -1,0 +1,153 @@
+//! Norwegian formatting of numbers, units and dates (Språkrådet, SSB), done once, here.
+//!
+//! `1 893`, `7,3 %`, `558 mill. kr`, `−41`, `26. april 2019`, `01.04.2018`. Group and unit
+//! spaces are no-break spaces (U+00A0) so a figure never breaks across lines.
+
+use chrono::{Datelike, NaiveDate};
+
+/// The no-break space between digit groups and before a unit.
+pub const NBSP: char = '\u{a0}';
+/// The real minus sign.
+pub const MINUS: char = '\u{2212}';
+
+const MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
+
+/// `1893.0, 0` → `1 893`; `-3.14, 1` → `−3,1`; never `−0`.
+pub fn number(value: f64, decimals: u8) -> String {
+    let rounded = format!("{:.*}", decimals as usize, value.abs());
+    let (integer, fraction) = match rounded.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rounded.as_str(), None),
+    };
+    let mut out = String::new();
+    let is_zero = rounded.chars().all(|c| c == '0' || c == '.');
+    if value < 0.0 && !is_zero {
+        out.push(MINUS);
+    }
+    let digits: Vec<char> = integer.chars().collect();
+    for (i, digit) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(NBSP);
+        }
+        out.push(*digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push(',');
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// Like [`number`] but always signed: `+98`, `−41`, `0`.
+pub fn signed_number(value: f64, decimals: u8) -> String {
+    let text = number(value, decimals);
+    if text.starts_with(MINUS) || text.chars().all(|c| c == '0' || c == ',') {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// A value followed by its unit: `7,3 %`, `558 mill. kr`, or the bare number for counts.
+pub fn with_unit(number_text: String, unit_suffix: &str) -> String {
+    if unit_suffix.is_empty() {
+        number_text
+    } else {
+        format!("{number_text}{NBSP}{unit_suffix}")
+    }
+}
+
+/// `26. april 2019`.
+pub fn long_date(date: NaiveDate) -> String {
+    format!(
+        "{}. {} {}",
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// `01.04.2018`.
+pub fn short_date(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
+
+/// `13. april`, for dates whose year the sentence already gives.
+pub fn day_month(date: NaiveDate) -> String {
+    format!("{}. {}", date.day(), MONTHS[date.month0() as usize])
+}
+
+/// `a`, `a og b`, `a, b og c`.
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} og {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_nbsp_groups_comma_and_real_minus() {
+        assert_eq!(number(1893.0, 0), "1\u{a0}893");
+        assert_eq!(number(2433.0, 0), "2\u{a0}433");
+        assert_eq!(number(7.3, 1), "7,3");
+        assert_eq!(number(-41.0, 0), "\u{2212}41");
+        assert_eq!(number(-3.1, 1), "\u{2212}3,1");
+        assert_eq!(number(1_362_250.0, 0), "1\u{a0}362\u{a0}250");
+        assert_eq!(number(999.0, 0), "999");
+        assert_eq!(number(-0.04, 1), "0,0");
+        assert_eq!(number(0.05, 1), "0,1");
+    }
+
+    #[test]
+    fn signed_numbers_show_plus() {
+        assert_eq!(signed_number(98.0, 0), "+98");
+        assert_eq!(signed_number(-114.0, 0), "\u{2212}114");
+        assert_eq!(signed_number(0.0, 1), "0,0");
+    }
+
+    #[test]
+    fn units_are_joined_by_nbsp() {
+        assert_eq!(with_unit(number(7.3, 1), "%"), "7,3\u{a0}%");
+        assert_eq!(with_unit(number(558.0, 0), "mill. kr"), "558\u{a0}mill. kr");
+        assert_eq!(with_unit(number(67.0, 0), ""), "67");
+    }
+
+    #[test]
+    fn dates_in_norwegian() {
+        let d = NaiveDate::from_ymd_opt(2019, 4, 26).unwrap();
+        assert_eq!(long_date(d), "26. april 2019");
+        assert_eq!(
+            short_date(NaiveDate::from_ymd_opt(2018, 4, 1).unwrap()),
+            "01.04.2018"
+        );
+        assert_eq!(
+            day_month(NaiveDate::from_ymd_opt(2018, 11, 9).unwrap()),
+            "9. november"
+        );
+    }
+
+    #[test]
+    fn lists_joined_with_og() {
+        let items = ["a".to_string(), "b".to_string(), "c".to_string()];
+        assert_eq!(join_and(&items), "a, b og c");
+        assert_eq!(join_and(&items[..2]), "a og b");
+    }
+}

@@ -1,0 +1,169 @@
+//! Render: minijinja templates (`templates/*.typ.j2`) filled from a view, emitting Typst source.
+//!
+//! Auto-escaping is on for every `.typ.j2` template: a plain string printed with `{{ … }}`
+//! becomes a Typst string literal in markup, so input text can never become markup. Values
+//! the view has already turned into Typst (prose) are marked safe there.
+
+pub mod escape;
+pub mod format;
+pub mod inline;
+
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Origin};
+
+const TYPST_ESCAPE: &str = "typst";
+
+/// The template environment for one project, built once per run.
+pub struct Templates {
+    env: Environment<'static>,
+    dir: PathBuf,
+}
+
+impl Templates {
+    /// Loads templates lazily from `dir`; only names inside it can be loaded.
+    pub fn new(dir: &Path) -> Templates {
+        let mut env = Environment::new();
+        let loader_dir = dir.to_path_buf();
+        env.set_loader(move |name| {
+            // Template names are plain file names below the templates folder.
+            if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+                return Ok(None);
+            }
+            match std::fs::read_to_string(loader_dir.join(name)) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(
+                    Error::new(ErrorKind::InvalidOperation, "cannot read template").with_source(e),
+                ),
+            }
+        });
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".typ.j2") {
+                AutoEscape::Custom(TYPST_ESCAPE.into())
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST_ESCAPE) {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            if value.is_safe() || value.is_number() {
+                // Numbers carry no markup and are needed raw in code position (chart geometry).
+                write!(out, "{value}").map_err(Error::from)
+            } else if value.is_none() || value.is_undefined() {
+                Ok(())
+            } else {
+                let text = match value.as_str() {
+                    Some(s) => s.to_string(),
+                    None => value.to_string(),
+                };
+                out.write_str(&escape::markup_text(&text))
+                    .map_err(Error::from)
+            }
+        });
+        // `{{ s | str }}`: a Typst string literal, for code position (document metadata).
+        env.add_filter("str", |value: Value| -> Value {
+            let text = value
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| value.to_string());
+            Value::from_safe_string(escape::string_literal(&text))
+        });
+        Templates {
+            env,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Renders `template` with `view`; a template error names the template's file and line.
+    pub fn render<V: Serialize>(&self, template: &str, view: &V) -> Result<String, Diagnostic> {
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| self.diagnostic(template, &e))?;
+        tmpl.render(Value::from(minijinja::value::Serde(view)))
+            .map_err(|e| self.diagnostic(template, &e))
+    }
+
+    fn diagnostic(&self, template: &str, error: &Error) -> Diagnostic {
+        let name = error.name().unwrap_or(template);
+        let origin = match error.line() {
+            Some(line) => Origin::text(self.dir.join(name), line, 1),
+            None => Origin::file(self.dir.join(name)),
+        };
+        let hint = match error.kind() {
+            ErrorKind::TemplateNotFound => {
+                format!(
+                    "the manifest names a template that is not in {}",
+                    self.dir.display()
+                )
+            }
+            ErrorKind::UndefinedError => {
+                "the template uses a name the view does not have; see README.md, \"Templates\""
+                    .to_string()
+            }
+            _ => "fix the template at this line".to_string(),
+        };
+        let message = match error.detail() {
+            Some(detail) => format!("template error: {detail}"),
+            None => format!("template error: {}", error.kind()),
+        };
+        Diagnostic::error(origin, message).with_hint(hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(source: &str, ctx: Value) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.typ.j2"), source).unwrap();
+        Templates::new(dir.path()).render("t.typ.j2", &ctx).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_safe_values_are_not() {
+        let ctx = minijinja::context! {
+            s => "#panic(\"x\") [d]",
+            m => Value::from_safe_string("#strong[a]".into()),
+            n => 7.5,
+        };
+        assert_eq!(
+            render("{{ s }}|{{ m }}|{{ n }}|{{ s | str }}", ctx),
+            "#\"#panic(\\\"x\\\") [d]\";|#strong[a]|7.5|\"#panic(\\\"x\\\") [d]\""
+        );
+    }
+
+    #[test]
+    fn safe_values_survive_serialisation() {
+        #[derive(Serialize)]
+        struct V {
+            m: Value,
+        }
+        let ctx = Value::from(minijinja::value::Serde(V {
+            m: Value::from_safe_string("#emph[a]".into()),
+        }));
+        assert_eq!(render("{{ m }}", ctx), "#emph[a]");
+    }
+
+    #[test]
+    fn undefined_names_are_errors_with_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.typ.j2"), "ok\n{{ nope }}\n").unwrap();
+        let err = Templates::new(dir.path())
+            .render("t.typ.j2", &minijinja::context! {})
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("t.typ.j2:2:1: error: template error"),
+            "{err}"
+        );
+    }
+}

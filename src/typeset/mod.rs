@@ -1,0 +1,125 @@
+//! Typeset: generated Typst source to PDF bytes, in-process, with Typst's problems mapped back
+//! to the file and line they come from.
+
+pub mod world;
+
+use typst::WorldExt;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::Smart;
+use typst::syntax::{FileId, Source};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
+
+use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+pub use world::{DocumentWorld, SharedWorld};
+
+/// A typeset document.
+pub struct Typeset {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}
+
+/// Which PDF standards to enforce at export.
+#[derive(Debug, Clone, Default)]
+pub struct PdfSettings {
+    pub standards: Vec<PdfStandard>,
+}
+
+/// Compiles `source` and exports it as PDF. `ident` is the document's stable identifier, so
+/// the same inputs always give the same bytes. `label` names the generated source in messages.
+pub fn typeset(
+    shared: &SharedWorld,
+    source: String,
+    ident: &str,
+    label: &str,
+    settings: &PdfSettings,
+) -> (Option<Typeset>, Diagnostics) {
+    let world = shared.document(source);
+    let mut problems = Diagnostics::default();
+    let warned = typst::compile::<PagedDocument>(&world);
+    for warning in &warned.warnings {
+        problems.push(to_diagnostic(shared, &world, warning, label));
+    }
+    let document = match warned.output {
+        Ok(document) => document,
+        Err(errors) => {
+            for error in &errors {
+                problems.push(to_diagnostic(shared, &world, error, label));
+            }
+            return (None, problems);
+        }
+    };
+    let standards = match PdfStandards::new(&settings.standards) {
+        Ok(standards) => standards,
+        Err(e) => {
+            problems.push(Diagnostic::error(
+                None,
+                format!("PDF standards: {}", e.message()),
+            ));
+            return (None, problems);
+        }
+    };
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        creator: Smart::Custom(Some(format!("rapportverk {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: None,
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    match typst_pdf::pdf(&document, &options) {
+        Ok(pdf) => (
+            Some(Typeset {
+                pdf,
+                pages: document.pages().len(),
+            }),
+            problems,
+        ),
+        Err(errors) => {
+            for error in &errors {
+                problems.push(to_diagnostic(shared, &world, error, label));
+            }
+            (None, problems)
+        }
+    }
+}
+
+/// A Typst diagnostic with `file:line:col` in the generated source or the layout library.
+fn to_diagnostic(
+    shared: &SharedWorld,
+    world: &DocumentWorld<'_>,
+    diagnostic: &SourceDiagnostic,
+    label: &str,
+) -> Diagnostic {
+    let severity = match diagnostic.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let origin = diagnostic.span.id().and_then(|id: FileId| {
+        let source: &Source = if id == world.main_source().id() {
+            world.main_source()
+        } else {
+            shared.library_source(id)?
+        };
+        let range = world.range(diagnostic.span)?;
+        let (line, column) = source.lines().byte_to_line_column(range.start)?;
+        let file = if id == world.main_source().id() {
+            label.to_string()
+        } else {
+            format!("templates{}", id.vpath().get_with_slash())
+        };
+        Some(Origin::text(file, line + 1, column + 1))
+    });
+    let mut result = Diagnostic {
+        severity,
+        message: format!("typst: {}", diagnostic.message),
+        origin,
+        hint: None,
+    };
+    let hints: Vec<String> = diagnostic.hints.iter().map(|h| h.v.to_string()).collect();
+    if !hints.is_empty() {
+        result = result.with_hint(hints.join("; "));
+    }
+    result
+}

@@ -1,0 +1,176 @@
+//! The Typst world: fonts and standard library loaded once per run and shared; a cheap
+//! per-document world that owns only its generated main source.
+//!
+//! The world reads nothing from disk while typesetting: the shared Typst layout library
+//! (`templates/lib/`) is loaded into memory up front, and packages are refused (no network).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::FontStore;
+
+use crate::diag::{Diagnostic, Origin};
+
+/// The virtual path of every document's generated source. Reusing one path keeps the
+/// process-wide file-id interner from growing with the number of documents.
+pub const MAIN_PATH: &str = "/main.typ";
+
+/// What every document of a run shares: library, fonts and the layout library's files.
+pub struct SharedWorld {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    files: HashMap<FileId, FileSlot>,
+    main_id: FileId,
+}
+
+enum FileSlot {
+    Source(Source),
+    Bytes(Bytes),
+}
+
+fn file_id(path: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(path).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+impl SharedWorld {
+    /// Loads the embedded fonts and every file below `templates/lib` (as `/lib/…`).
+    pub fn new(templates_dir: &Path) -> Result<SharedWorld, Diagnostic> {
+        let mut fonts = FontStore::new();
+        fonts.extend(typst_kit::fonts::embedded());
+        let mut files = HashMap::new();
+        let lib_dir = templates_dir.join("lib");
+        let mut pending = vec![lib_dir.clone()];
+        while let Some(dir) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| {
+                Diagnostic::error(
+                    Origin::file(&dir),
+                    format!("cannot read the Typst layout library: {e}"),
+                )
+                .with_hint("the templates folder must hold lib/ with the shared .typ files")
+            })?;
+            let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let relative = path.strip_prefix(templates_dir).unwrap_or(&path);
+                let virtual_path = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+                let Some(id) = file_id(&virtual_path) else {
+                    continue;
+                };
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    Diagnostic::error(Origin::file(&path), format!("cannot read: {e}"))
+                })?;
+                let slot = if path.extension().is_some_and(|e| e == "typ") {
+                    let text = String::from_utf8(bytes).map_err(|_| {
+                        Diagnostic::error(Origin::file(&path), "the Typst file is not valid UTF-8")
+                    })?;
+                    FileSlot::Source(Source::new(id, text))
+                } else {
+                    FileSlot::Bytes(Bytes::new(bytes))
+                };
+                files.insert(id, slot);
+            }
+        }
+        let main_id = file_id(MAIN_PATH).expect("a constant, valid virtual path");
+        Ok(SharedWorld {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            files,
+            main_id,
+        })
+    }
+
+    /// A world for one document whose generated source is `text`.
+    pub fn document(&self, text: String) -> DocumentWorld<'_> {
+        DocumentWorld {
+            shared: self,
+            main: Source::new(self.main_id, text),
+        }
+    }
+
+    /// The source of a layout-library file, for mapping Typst errors to file and line.
+    pub fn library_source(&self, id: FileId) -> Option<&Source> {
+        match self.files.get(&id)? {
+            FileSlot::Source(source) => Some(source),
+            FileSlot::Bytes(_) => None,
+        }
+    }
+}
+
+pub struct DocumentWorld<'a> {
+    shared: &'a SharedWorld,
+    main: Source,
+}
+
+impl DocumentWorld<'_> {
+    pub fn main_source(&self) -> &Source {
+        &self.main
+    }
+}
+
+fn refuse_packages(id: FileId) -> Option<FileError> {
+    match id.root() {
+        VirtualRoot::Project => None,
+        VirtualRoot::Package(spec) => Some(FileError::Package(PackageError::Other(Some(
+            format!("{spec}: rapportverk does not download Typst packages; put the code in templates/lib").into(),
+        )))),
+    }
+}
+
+impl World for DocumentWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.shared.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.shared.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        if let Some(error) = refuse_packages(id) {
+            return Err(error);
+        }
+        match self.shared.files.get(&id) {
+            Some(FileSlot::Source(source)) => Ok(source.clone()),
+            Some(FileSlot::Bytes(_)) => Err(FileError::NotSource),
+            None => Err(FileError::NotFound(id.vpath().get_with_slash().into())),
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(error) = refuse_packages(id) {
+            return Err(error);
+        }
+        match self.shared.files.get(&id) {
+            Some(FileSlot::Bytes(bytes)) => Ok(bytes.clone()),
+            Some(FileSlot::Source(source)) => Ok(Bytes::from_string(source.text().to_string())),
+            None => Err(FileError::NotFound(id.vpath().get_with_slash().into())),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.font(index)
+    }
+
+    /// No wall clock: the same inputs must give the same bytes.
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}

@@ -1,0 +1,466 @@
+//! The view: a serialisable picture of one document for its template, every figure already
+//! formatted the Norwegian way and every prose field already turned into safe Typst markup.
+//!
+//! Templates see this, not the model, so either can change without the other.
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::model::TaskStatus;
+use crate::model::kpi::{KpiData, KpiFigures, Unit, Value as KpiValue};
+use crate::model::narrative::{Block, Evaluation, ListItem, Text};
+use crate::render::{format, inline};
+use crate::validate::{ValidDocument, parse_date};
+
+#[derive(Debug, Serialize)]
+pub struct EvaluationView {
+    pub meta: Meta,
+    pub introduction: IntroductionView,
+    pub agreement: AgreementView,
+    pub evaluation: SectionView,
+    pub status_summary: Vec<StatusCount>,
+    pub goals: Vec<GoalView>,
+    pub interplay: SectionView,
+    pub signature: SignatureView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    pub title: String,
+    pub municipality: String,
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    pub language: String,
+    pub year: i32,
+    /// `01.04.2018–31.03.2019`.
+    pub period: String,
+    pub date: DateParts,
+    pub date_text: String,
+}
+
+/// A date the Typst side builds a `datetime` from.
+#[derive(Debug, Serialize)]
+pub struct DateParts {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IntroductionView {
+    pub basis_lead: Value,
+    pub basis: Vec<Value>,
+    pub blocks: Vec<BlockView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgreementView {
+    pub title: String,
+    pub blocks: Vec<BlockView>,
+    pub meetings_lead: Value,
+    /// `13. april og 9. november`.
+    pub meetings: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView {
+    pub title: String,
+    pub blocks: Vec<BlockView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BlockView {
+    /// `p`, `heading` or `list`.
+    pub kind: &'static str,
+    pub text: Value,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub text: Value,
+    pub items: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusCount {
+    pub key: &'static str,
+    pub text: &'static str,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GoalView {
+    pub number: u32,
+    pub title: Value,
+    pub blocks: Vec<BlockView>,
+    pub kpis: Vec<KpiRow>,
+    pub chart: Option<ChartView>,
+    pub tasks: Vec<TaskView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskView {
+    pub id: String,
+    /// `1.3`: goal and task number, as the overview and the heading show it.
+    pub number: String,
+    pub title: Value,
+    pub group: Option<Value>,
+    pub status_key: &'static str,
+    pub status_text: &'static str,
+    pub status_note: Option<Value>,
+    pub blocks: Vec<BlockView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KpiRow {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub value: String,
+    pub previous: String,
+    pub target: String,
+    pub change: String,
+    pub status_key: &'static str,
+    pub status_text: &'static str,
+    pub trend_text: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChartView {
+    pub title: String,
+    pub unit: String,
+    pub points: Vec<ChartPoint>,
+    pub target: Option<ChartPoint>,
+    /// The top of the value axis: above every bar and the target line.
+    pub axis_max: f64,
+    /// Round values on the value axis, from 0 to `axis_max`.
+    pub ticks: Vec<ChartPoint>,
+    /// The chart as words, for readers who cannot see it.
+    pub alt: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChartPoint {
+    pub label: String,
+    pub value: f64,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignatureView {
+    pub date: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// Prints the value of a KPI, or a dash when there is none.
+const NO_VALUE: &str = "–";
+
+/// Builds the view of a validated evaluation. Validation has checked every date, status and
+/// reference, so what is unexpected here falls back to visible text rather than failing.
+pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
+    let ev: &Evaluation = &doc.evaluation;
+    let file = &doc.spec.narrative;
+    let year = ev.document.year;
+    let kpis = &doc.kpis;
+    let prose = |text: &Text| -> Value { prose_markup(text, kpis, year) };
+    let blocks = |blocks: &[Block]| -> Vec<BlockView> { blocks_view(blocks, kpis, year) };
+    let date = |t| parse_date(file, t).ok();
+    let signature_date = date(&ev.signature.date);
+    let period = match (date(&ev.document.period.from), date(&ev.document.period.to)) {
+        (Some(from), Some(to)) => {
+            format!("{}–{}", format::short_date(from), format::short_date(to))
+        }
+        _ => String::new(),
+    };
+    let meetings: Vec<String> = ev
+        .agreement
+        .meetings
+        .iter()
+        .filter_map(|m| date(m).map(format::day_month))
+        .collect();
+
+    let mut goals = Vec::new();
+    for goal in &ev.goals {
+        let tasks = goal
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, task)| {
+                let status =
+                    TaskStatus::parse(&task.status.value).unwrap_or(TaskStatus::InProgress);
+                TaskView {
+                    id: task.id.value.clone(),
+                    number: format!("{}.{}", goal.number, i + 1),
+                    title: prose(&task.title),
+                    group: task.group.as_ref().map(prose),
+                    status_key: status.key(),
+                    status_text: status.text(),
+                    status_note: task.status_note.as_ref().map(prose),
+                    blocks: blocks(&task.blocks),
+                }
+            })
+            .collect();
+        goals.push(GoalView {
+            number: goal.number,
+            title: prose(&goal.title),
+            blocks: blocks(&goal.blocks),
+            kpis: goal
+                .kpis
+                .iter()
+                .filter_map(|id| kpis.figures(&id.value, year))
+                .map(|f| kpi_row(&f))
+                .collect(),
+            chart: goal.chart.as_ref().and_then(|id| chart(kpis, &id.value)),
+            tasks,
+        });
+    }
+    let status_summary = TaskStatus::ALL
+        .into_iter()
+        .map(|status| StatusCount {
+            key: status.key(),
+            text: status.text(),
+            count: goals
+                .iter()
+                .flat_map(|g| &g.tasks)
+                .filter(|t| t.status_key == status.key())
+                .count(),
+        })
+        .collect();
+
+    EvaluationView {
+        meta: Meta {
+            title: ev.document.title.clone(),
+            municipality: ev.document.municipality.clone(),
+            author: ev.document.author.clone(),
+            subject: ev.document.subject.clone(),
+            keywords: ev.document.keywords.clone(),
+            language: language.to_string(),
+            year,
+            period,
+            date: signature_date.map_or(
+                DateParts {
+                    year,
+                    month: 12,
+                    day: 31,
+                },
+                |d| DateParts {
+                    year: chrono::Datelike::year(&d),
+                    month: chrono::Datelike::month(&d),
+                    day: chrono::Datelike::day(&d),
+                },
+            ),
+            date_text: signature_date.map(format::long_date).unwrap_or_default(),
+        },
+        introduction: IntroductionView {
+            basis_lead: prose(&ev.introduction.basis_lead),
+            basis: ev.introduction.basis.iter().map(prose).collect(),
+            blocks: blocks(&ev.introduction.blocks),
+        },
+        agreement: AgreementView {
+            title: ev.agreement.title.clone(),
+            blocks: blocks(&ev.agreement.blocks),
+            meetings_lead: prose(&ev.agreement.meetings_lead),
+            meetings: format::join_and(&meetings),
+        },
+        evaluation: SectionView {
+            title: ev.evaluation.title.clone(),
+            blocks: blocks(&ev.evaluation.blocks),
+        },
+        status_summary,
+        goals,
+        interplay: SectionView {
+            title: ev.interplay.title.clone(),
+            blocks: blocks(&ev.interplay.blocks),
+        },
+        signature: SignatureView {
+            date: signature_date.map(format::long_date).unwrap_or_default(),
+            name: ev.signature.name.clone(),
+            role: ev.signature.role.clone(),
+        },
+    }
+}
+
+/// Prose to safe Typst markup, with figure references filled in from the data.
+fn prose_markup(text: &Text, kpis: &KpiData, year: i32) -> Value {
+    let markup = inline::to_typst(&text.value, |reference| {
+        let wanted = reference.year.unwrap_or(year);
+        let figures = kpis
+            .figures(&reference.kpi, wanted)
+            .ok_or_else(|| format!("unknown KPI \"{}\"", reference.kpi))?;
+        let printed = match reference.function {
+            inline::RefFunction::Kpi => figures.value().map(|v| figures.definition.format_value(v)),
+            inline::RefFunction::Change => figures
+                .change()
+                .map(|c| figures.definition.format_change(c)),
+        };
+        Ok(printed.unwrap_or_else(|| NO_VALUE.to_string()))
+    })
+    // Validation has already reported any broken reference; show the text as written.
+    .unwrap_or_else(|_| crate::render::escape::markup_text(&text.value));
+    Value::from_safe_string(markup)
+}
+
+fn blocks_view(blocks: &[Block], kpis: &KpiData, year: i32) -> Vec<BlockView> {
+    let prose = |t: &Text| prose_markup(t, kpis, year);
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::P(t) => BlockView {
+                kind: "p",
+                text: prose(t),
+                items: Vec::new(),
+            },
+            Block::Heading(t) => BlockView {
+                kind: "heading",
+                text: prose(t),
+                items: Vec::new(),
+            },
+            Block::List(items) => BlockView {
+                kind: "list",
+                text: Value::from_safe_string(String::new()),
+                items: items
+                    .iter()
+                    .map(|item| match item {
+                        ListItem::Plain(t) => ItemView {
+                            text: prose(t),
+                            items: Vec::new(),
+                        },
+                        ListItem::Nested { text, items } => ItemView {
+                            text: prose(text),
+                            items: items.iter().map(prose).collect(),
+                        },
+                    })
+                    .collect(),
+            },
+        })
+        .collect()
+}
+
+fn kpi_row(f: &KpiFigures<'_>) -> KpiRow {
+    let def = f.definition;
+    let show = |v: Option<f64>| v.map_or(NO_VALUE.to_string(), |v| format::number(v, def.decimals));
+    let value = match f.current.map(|o| o.value) {
+        Some(KpiValue::Missing(reason)) => format!("{NO_VALUE} ({})", reason.reason()),
+        _ => show(f.value()),
+    };
+    let status = f.status();
+    KpiRow {
+        id: def.id.clone(),
+        name: def.name.clone(),
+        unit: def.unit.label().to_string(),
+        value,
+        previous: show(f.previous_value()),
+        target: show(def.target),
+        change: f.change().map_or(NO_VALUE.to_string(), |c| {
+            format::signed_number(c, def.decimals)
+        }),
+        status_key: status.key(),
+        status_text: status.text(),
+        trend_text: f.trend().text(),
+    }
+}
+
+/// A bar chart of every observed period of a KPI, with its target as a line.
+fn chart(kpis: &KpiData, id: &str) -> Option<ChartView> {
+    let def = kpis.definitions.get(id)?;
+    let points: Vec<ChartPoint> = kpis
+        .series(id)
+        .into_iter()
+        .filter_map(|(year, obs)| match obs.value {
+            KpiValue::Number(v) => Some(ChartPoint {
+                label: year.to_string(),
+                value: v,
+                text: def.format_value(v),
+            }),
+            KpiValue::Missing(_) => None,
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let target = def.target.map(|t| ChartPoint {
+        label: "Mål".to_string(),
+        value: t,
+        text: def.format_value(t),
+    });
+    let highest = points
+        .iter()
+        .map(|p| p.value)
+        .chain(target.iter().map(|t| t.value))
+        .fold(0.0_f64, f64::max);
+    let axis_max = nice_ceiling(highest * 1.1);
+    let first = &points[0].label;
+    let last = &points[points.len() - 1].label;
+    let span = if first == last {
+        first.clone()
+    } else {
+        format!("{first}–{last}")
+    };
+    let values: Vec<String> = points.iter().map(|p| p.text.clone()).collect();
+    let mut alt = format!("{} {span}: {}", def.name, values.join(", "));
+    if let Some(t) = &target {
+        alt.push_str(&format!("; mål {}", t.text));
+    }
+    let latest_year: i32 = last.parse().unwrap_or_default();
+    if let Some(f) = kpis.figures(id, latest_year) {
+        alt.push_str(&format!("; utvikling {}", f.trend().text()));
+    }
+    let unit = match &def.unit {
+        Unit::Count => "antall".to_string(),
+        other => other.suffix().to_string(),
+    };
+    let tick_values: Vec<f64> = (0..=4).map(|i| axis_max * f64::from(i) / 4.0).collect();
+    let tick_decimals = if tick_values.iter().all(|v| v.fract() == 0.0) {
+        0
+    } else {
+        1
+    };
+    let ticks = tick_values
+        .into_iter()
+        .map(|v| ChartPoint {
+            label: String::new(),
+            value: v,
+            text: format::number(v, tick_decimals),
+        })
+        .collect();
+    Some(ChartView {
+        title: def.name.clone(),
+        unit,
+        points,
+        target,
+        axis_max,
+        ticks,
+        alt,
+    })
+}
+
+/// Rounds up to 1, 2, 2.5 or 5 times a power of ten, so axis ticks are round numbers.
+fn nice_ceiling(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(x.log10().floor());
+    let scaled = x / magnitude;
+    let nice = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|n| scaled <= *n)
+        .unwrap_or(10.0);
+    nice * magnitude
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(nice_ceiling(8.25), 10.0);
+        assert_eq!(nice_ceiling(74.8), 100.0);
+        assert_eq!(nice_ceiling(1.9), 2.0);
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(210.0), 250.0);
+    }
+}
