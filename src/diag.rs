@@ -201,7 +201,16 @@ pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Op
     let wanted_lower = wanted.to_lowercase();
     known
         .into_iter()
-        .map(|k| (edit_distance(&wanted_lower, &k.to_lowercase()), k))
+        .map(|k| {
+            let k_lower = k.to_lowercase();
+            // A shortened id ("oljetanker" for "oljetanker_fjernet") is as good as a typo.
+            let distance = if wanted_lower.len() >= 4 && k_lower.starts_with(&wanted_lower) {
+                1
+            } else {
+                edit_distance(&wanted_lower, &k_lower)
+            };
+            (distance, k)
+        })
         .filter(|(d, k)| *d <= (k.chars().count() / 3).max(2))
         .min()
         .map(|(_, k)| k)
@@ -232,5 +241,6 @@ mod tests {
         let known = ["sykefravaer", "resultatgrad", "bufferfond"];
         assert_eq!(closest("sykefravar", known), Some("sykefravaer"));
         assert_eq!(closest("helt-annet", known), None);
+        assert_eq!(closest("buffer", known), Some("bufferfond"));
     }
 }

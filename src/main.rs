@@ -14,6 +14,15 @@ use cli::{Cli, Command};
 const EXIT_DOCUMENT_FAILED: u8 = 1;
 const EXIT_PROJECT_ERROR: u8 = 2;
 
+/// `output/` beside the input folder, written without a leading `./` for readable messages.
+fn default_output(root: &std::path::Path) -> std::path::PathBuf {
+    if root == std::path::Path::new(".") {
+        "output".into()
+    } else {
+        root.join("output")
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (project_path, output, emit_typst, check_only) = match &cli.command {
@@ -35,7 +44,7 @@ fn main() -> ExitCode {
         }
     };
     let options = Options {
-        output: output.unwrap_or_else(|| project.root.join("output")),
+        output: output.unwrap_or_else(|| default_output(&project.root)),
         emit_typst,
         check_only,
         pdf: PdfSettings::default(),

@@ -76,10 +76,23 @@ impl Default for ColumnMapping {
 #[serde(deny_unknown_fields)]
 struct DocumentEntry {
     id: Spanned<String>,
+    /// `evaluering` (the default) or `oppdragsbrev`.
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
     template: Spanned<String>,
     narrative: Spanned<String>,
+    /// Evaluations: the KPI data sources.
     #[serde(default)]
     data: Vec<Spanned<String>>,
+    /// Letters: the assignments table (a data source id).
+    #[serde(default)]
+    assignments: Option<Spanned<String>>,
+    /// Letters: the template of the chief executive's overview.
+    #[serde(default)]
+    overview_template: Option<Spanned<String>>,
+    /// Letters: optional paragraphs per department.
+    #[serde(default)]
+    departments: Option<Spanned<String>>,
 }
 
 /// A data file and how to read it.
@@ -98,8 +111,20 @@ pub struct DocumentSpec {
     pub id: String,
     pub template: String,
     pub narrative: PathBuf,
-    pub data: Vec<DataSource>,
+    pub kind: DocumentKind,
     pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub enum DocumentKind {
+    /// One evaluation PDF from a narrative and KPI data.
+    Evaluation { data: Vec<DataSource> },
+    /// One letter per department of the assignments table, and an overview.
+    Letters {
+        assignments: Box<DataSource>,
+        overview_template: String,
+        departments: Option<PathBuf>,
+    },
 }
 
 /// A loaded, checked project.
@@ -118,10 +143,11 @@ impl Project {
     /// Loads the manifest at `path` (a file, or a folder holding `rapportverk.yaml`). Every
     /// problem found is returned, not only the first.
     pub fn load(path: &Path) -> Result<Project, Diagnostics> {
-        let manifest_path = if path.is_dir() {
-            path.join(MANIFEST_NAME)
-        } else {
+        let names_a_file = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let manifest_path = if names_a_file {
             path.to_path_buf()
+        } else {
+            path.join(MANIFEST_NAME)
         };
         let one = |d: Diagnostic| {
             let mut all = Diagnostics::default();
@@ -206,31 +232,88 @@ impl Project {
                     format!("document id \"{}\" is used twice", entry.id.value),
                 ));
             }
-            let mut data = Vec::new();
-            for wanted in &entry.data {
-                match sources.iter().find(|s| s.id == wanted.value) {
-                    Some(source) => data.push(source.clone()),
-                    None => {
-                        let mut d = Diagnostic::error(
-                            origin_of(&manifest_path, wanted),
-                            format!("no data source has the id \"{}\"", wanted.value),
-                        );
-                        if let Some(near) =
-                            closest(&wanted.value, sources.iter().map(|s| s.id.as_str()))
-                        {
-                            d = d.with_hint(format!("did you mean \"{near}\"?"));
+            let find_source = |wanted: &Spanned<String>, problems: &mut Diagnostics| {
+                let found = sources.iter().find(|s| s.id == wanted.value).cloned();
+                if found.is_none() {
+                    let mut d = Diagnostic::error(
+                        origin_of(&manifest_path, wanted),
+                        format!("no data source has the id \"{}\"", wanted.value),
+                    );
+                    if let Some(near) =
+                        closest(&wanted.value, sources.iter().map(|s| s.id.as_str()))
+                    {
+                        d = d.with_hint(format!("did you mean \"{near}\"?"));
+                    }
+                    problems.push(d);
+                }
+                found
+            };
+            let kind_name = entry
+                .kind
+                .as_ref()
+                .map_or("evaluering", |k| k.value.as_str());
+            let kind = match kind_name {
+                "evaluering" => Some(DocumentKind::Evaluation {
+                    data: entry
+                        .data
+                        .iter()
+                        .filter_map(|w| find_source(w, &mut problems))
+                        .collect(),
+                }),
+                "oppdragsbrev" => {
+                    let required = |field: &Option<Spanned<String>>,
+                                    name: &str,
+                                    problems: &mut Diagnostics| {
+                        if field.is_none() {
+                            problems.push(
+                                Diagnostic::error(
+                                    origin.clone(),
+                                    format!("an oppdragsbrev document needs \"{name}\""),
+                                )
+                                .with_hint("see README.md, \"Assignment letters\""),
+                            );
                         }
-                        problems.push(d);
+                        field.clone()
+                    };
+                    let assignments = required(&entry.assignments, "assignments", &mut problems)
+                        .and_then(|a| find_source(&a, &mut problems));
+                    let overview =
+                        required(&entry.overview_template, "overview_template", &mut problems);
+                    match (assignments, overview) {
+                        (Some(assignments), Some(overview)) => Some(DocumentKind::Letters {
+                            assignments: Box::new(assignments),
+                            overview_template: overview.value,
+                            departments: entry
+                                .departments
+                                .as_ref()
+                                .map(|d| resolver.resolve(d, &mut problems)),
+                        }),
+                        _ => None,
                     }
                 }
+                other => {
+                    let kind = entry.kind.as_ref().expect("a non-default kind was written");
+                    let mut d = Diagnostic::error(
+                        origin_of(&manifest_path, kind),
+                        format!("\"{other}\" is not a document kind"),
+                    )
+                    .with_hint("write kind: evaluering or kind: oppdragsbrev");
+                    if let Some(near) = closest(other, ["evaluering", "oppdragsbrev"]) {
+                        d = d.with_hint(format!("did you mean \"{near}\"?"));
+                    }
+                    problems.push(d);
+                    None
+                }
+            };
+            if let Some(kind) = kind {
+                documents.push(DocumentSpec {
+                    id: entry.id.value.clone(),
+                    template: entry.template.value.clone(),
+                    narrative: resolver.resolve(&entry.narrative, &mut problems),
+                    kind,
+                    origin,
+                });
             }
-            documents.push(DocumentSpec {
-                id: entry.id.value.clone(),
-                template: entry.template.value.clone(),
-                narrative: resolver.resolve(&entry.narrative, &mut problems),
-                data,
-                origin,
-            });
         }
         if problems.has_errors() {
             return Err(problems);

@@ -13,12 +13,19 @@ pub fn read_table(source: &SourceFile, delimiter: u8) -> Result<Table, Diagnosti
         .from_reader(text.as_bytes());
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut record = ::csv::ByteRecord::new();
+    let mut lines = LineCounter::default();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
-                let cells = cells_of(source, text, &record, line, delimiter);
+                // The csv crate's line number lags behind; its byte offset is exact, but it
+                // counts blank lines skipped before the record, so step over those.
+                let mut start = record.position().map_or(0, |p| p.byte() as usize);
+                while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                let line = lines.line_at(text, start);
+                let cells = cells_of(source, text, &record, start, line, delimiter);
                 if cells.iter().all(|c| c.value.is_empty()) {
                     continue;
                 }
@@ -26,7 +33,7 @@ pub fn read_table(source: &SourceFile, delimiter: u8) -> Result<Table, Diagnosti
             }
             Err(e) => {
                 let (line, column) = match e.position() {
-                    Some(p) => (p.line() as usize, 1),
+                    Some(p) => (lines.line_at(text, p.byte() as usize), 1),
                     None => (0, 0),
                 };
                 return Err(Diagnostic::error(
@@ -58,11 +65,11 @@ fn cells_of(
     source: &SourceFile,
     text: &str,
     record: &::csv::ByteRecord,
+    start: usize,
     line: usize,
     delimiter: u8,
 ) -> Vec<Cell> {
-    // The csv crate gives the record's byte offset; columns are found by walking the raw line.
-    let start = record.position().map_or(0, |p| p.byte() as usize);
+    // Columns are found by walking the raw line from the record's first byte.
     let raw_line = text
         .get(start..)
         .map(|rest| rest.split('\n').next().unwrap_or(""))
@@ -85,6 +92,28 @@ fn cells_of(
             }
         })
         .collect()
+}
+
+/// Line numbers of byte offsets, counted incrementally (offsets only grow).
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        if offset < self.offset {
+            *self = LineCounter::default();
+        }
+        self.line += text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line + 1
+    }
 }
 
 /// 1-based character columns where each field of a raw CSV line starts (quotes respected).

@@ -68,6 +68,28 @@ impl Table {
         })
     }
 
+    /// Makes the first row that names a column from every group the header, dropping the title
+    /// and blank rows above it; tables exported from Excel often start with a title. Leaves the
+    /// table as it is when no row within the first 30 qualifies.
+    pub fn find_header(&mut self, groups: &[&[&str]]) {
+        let names_all = |row: &[Cell]| {
+            groups.iter().all(|group| {
+                row.iter().any(|cell| {
+                    let header = normalise_header(&cell.value.as_text());
+                    group.iter().any(|n| normalise_header(n) == header)
+                })
+            })
+        };
+        if names_all(&self.header) {
+            return;
+        }
+        if let Some(index) = self.rows.iter().take(30).position(|row| names_all(row)) {
+            self.header = self.rows[index].clone();
+            self.header_origin = self.header[0].origin.clone();
+            self.rows.drain(..=index);
+        }
+    }
+
     /// The header names as written, for messages.
     pub fn header_names(&self) -> Vec<String> {
         self.header.iter().map(|c| c.value.as_text()).collect()

@@ -210,7 +210,7 @@ impl KpiFigures<'_> {
         let scale = 10f64.powi(self.definition.decimals as i32);
         let change = (change * scale).round();
         match (change, self.definition.direction) {
-            (c, _) if c == 0.0 => Trend::Unchanged,
+            (0.0, _) => Trend::Unchanged,
             (c, Direction::HigherIsBetter) if c > 0.0 => Trend::Better,
             (c, Direction::LowerIsBetter) if c < 0.0 => Trend::Better,
             _ => Trend::Worse,

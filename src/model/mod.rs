@@ -1,6 +1,7 @@
 //! The model: what the documents are about, independent of files and of layout.
 
 pub mod kpi;
+pub mod letter;
 pub mod narrative;
 
 /// How far a task of the agreement got; always shown as text and symbol, colour only as a third cue.

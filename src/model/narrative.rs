@@ -99,21 +99,51 @@ pub struct Task {
     pub blocks: Vec<Block>,
 }
 
-/// One block of prose: a paragraph, a run-in heading or a bullet list.
+/// One block of prose: a paragraph, a run-in heading, a bullet list or a numbered list.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum Block {
     P(Text),
     Heading(Text),
     List(Vec<ListItem>),
+    Ordered(Vec<ListItem>),
 }
 
 /// A bullet: plain text, or a lead with sub-bullets.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum ListItem {
     Plain(Text),
     Nested { text: Text, items: Vec<Text> },
+}
+
+/// A bullet as written; serde cannot keep spans inside an untagged enum, so the item's own
+/// span is taken around it (sub-bullets share their lead's position).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawListItem {
+    Plain(String),
+    Nested(NestedItem),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NestedItem {
+    text: String,
+    items: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for ListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw: Spanned<RawListItem> = Spanned::deserialize(deserializer)?;
+        let at = |text: String| Spanned::new(text, raw.referenced, raw.defined);
+        Ok(match raw.value {
+            RawListItem::Plain(text) => ListItem::Plain(at(text)),
+            RawListItem::Nested(NestedItem { text, items }) => ListItem::Nested {
+                text: at(text),
+                items: items.into_iter().map(at).collect(),
+            },
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,7 +158,7 @@ impl Block {
     fn prose(&self) -> Vec<&Text> {
         match self {
             Block::P(t) | Block::Heading(t) => vec![t],
-            Block::List(items) => items
+            Block::List(items) | Block::Ordered(items) => items
                 .iter()
                 .flat_map(|item| match item {
                     ListItem::Plain(t) => vec![t],
@@ -141,7 +171,7 @@ impl Block {
     }
 }
 
-fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
+pub fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
     blocks.iter().flat_map(Block::prose)
 }
 
@@ -168,4 +198,77 @@ impl Evaluation {
         all.extend(blocks_prose(&self.interplay.blocks));
         all
     }
+}
+
+/// The common narrative of an assignment letter (oppdragsbrev), the same for every department.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterNarrative {
+    pub letter: LetterInfo,
+    pub reporting_months: Vec<Spanned<String>>,
+    pub business_plan_deadline: Spanned<String>,
+    #[serde(default)]
+    pub footnotes: std::collections::BTreeMap<String, Text>,
+    pub sections: Vec<LetterSection>,
+    pub closing: Text,
+}
+
+/// The letterhead: what the archive needs to file the letter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterInfo {
+    pub municipality: String,
+    pub title: String,
+    pub year: Spanned<i32>,
+    pub date: Spanned<String>,
+    #[serde(default)]
+    pub archive_code: String,
+    pub journal_post_id: String,
+    pub case_number: String,
+    pub author: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterSection {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub blocks: Vec<Block>,
+    #[serde(default)]
+    pub subsections: Vec<Section>,
+}
+
+impl LetterNarrative {
+    /// Every prose field, in document order (footnote bodies last).
+    pub fn prose(&self) -> Vec<&Text> {
+        let mut all: Vec<&Text> = Vec::new();
+        for section in &self.sections {
+            all.extend(blocks_prose(&section.blocks));
+            for sub in &section.subsections {
+                all.extend(blocks_prose(&sub.blocks));
+            }
+        }
+        all.push(&self.closing);
+        all.extend(self.footnotes.values());
+        all
+    }
+}
+
+/// Optional paragraphs addressed to single departments.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentTexts {
+    pub departments: Vec<DepartmentText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentText {
+    pub department: Spanned<String>,
+    pub blocks: Vec<Block>,
 }

@@ -10,7 +10,8 @@ pub const NBSP: char = '\u{a0}';
 /// The real minus sign.
 pub const MINUS: char = '\u{2212}';
 
-const MONTHS: [&str; 12] = [
+/// The months in Norwegian (the same in bokmål and nynorsk).
+pub const MONTHS: [&str; 12] = [
     "januar",
     "februar",
     "mars",

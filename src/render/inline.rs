@@ -1,8 +1,9 @@
 //! Narrative prose to Typst markup: a small safe inline subset and KPI references, nothing else.
 //!
-//! Prose may use `**bold**`, `*italic*`, `[text](url)` (parsed by pulldown-cmark) and figure
-//! references `{{ kpi("id") }}`, `{{ kpi("id", 2017) }}`, `{{ change("id") }}`. Everything else
-//! is literal text: it reaches Typst through [`escape::markup_text`](super::escape::markup_text).
+//! Prose may use `**bold**`, `*italic*`, `[text](url)`, footnote references `[^label]` (parsed
+//! by pulldown-cmark) and figure references `{{ kpi("id") }}`, `{{ kpi("id", 2017) }}`,
+//! `{{ change("id") }}`. Everything else is literal text: it reaches Typst through
+//! [`escape::markup_text`](super::escape::markup_text).
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -29,6 +30,34 @@ pub enum RefFunction {
 // Private-use characters stand in for references while pulldown-cmark parses the text.
 const PLACEHOLDER_START: char = '\u{e000}';
 const PLACEHOLDER_END: char = '\u{e001}';
+const FOOTNOTE_START: char = '\u{e002}';
+const FOOTNOTE_END: char = '\u{e003}';
+
+/// Replaces every `[^label]` by a placeholder; returns the text and the labels in order.
+fn extract_footnotes(text: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut labels = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[^") {
+        let after = &rest[start + 2..];
+        match after.find(']') {
+            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                out.push_str(&rest[..start]);
+                out.push(FOOTNOTE_START);
+                out.push_str(&labels.len().to_string());
+                out.push(FOOTNOTE_END);
+                labels.push(after[..end].to_string());
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..start + 2]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, labels)
+}
 
 /// Finds every `{{ … }}` in `text`; returns the text with placeholders and the references,
 /// or a message naming the first reference that is not understood.
@@ -108,10 +137,22 @@ fn neutralise_block_syntax(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut chars = flat.char_indices();
-    match chars.next() {
-        Some((_, c)) if "#>-+*=<|~`_".contains(c) => format!("\\{flat}"),
-        Some((_, c)) if c.is_ascii_digit() => {
+    let mut chars = flat.chars();
+    let first = chars.next();
+    let second = chars.next();
+    let thematic_break = |c: char| {
+        flat.chars().filter(|x| *x == c).count() >= 3 && flat.chars().all(|x| x == c || x == ' ')
+    };
+    match first {
+        // List markers start a list only when followed by a space; emphasis like *ord* stays.
+        Some(c @ ('-' | '+' | '*'))
+            if second.is_none_or(char::is_whitespace) || thematic_break(c) =>
+        {
+            format!("\\{flat}")
+        }
+        Some('_') if thematic_break('_') => format!("\\{flat}"),
+        Some(c) if "#>=<|~`".contains(c) => format!("\\{flat}"),
+        Some(c) if c.is_ascii_digit() => {
             let digits_end = flat
                 .find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(flat.len());
@@ -125,28 +166,61 @@ fn neutralise_block_syntax(text: &str) -> String {
     }
 }
 
-/// Renders prose to Typst markup; `resolve` turns each reference into the text it prints.
+/// Renders prose without footnotes to Typst markup; `resolve` turns each figure reference
+/// into the text it prints.
 pub fn to_typst(
     text: &str,
+    resolve: impl FnMut(&Reference) -> Result<String, String>,
+) -> Result<String, String> {
+    to_typst_with_footnotes(text, resolve, |label| {
+        Err(format!(
+            "footnote [^{label}] is not defined; this text cannot have footnotes"
+        ))
+    })
+}
+
+/// Renders prose to Typst markup; `resolve` gives each figure reference's text, `footnote`
+/// each footnote's body as Typst markup.
+pub fn to_typst_with_footnotes(
+    text: &str,
     mut resolve: impl FnMut(&Reference) -> Result<String, String>,
+    mut footnote: impl FnMut(&str) -> Result<String, String>,
 ) -> Result<String, String> {
     let (with_placeholders, refs) = extract_references(text)?;
     let resolved = refs
         .iter()
         .map(&mut resolve)
         .collect::<Result<Vec<String>, String>>()?;
+    let (with_placeholders, labels) = extract_footnotes(&with_placeholders);
+    let notes = labels
+        .iter()
+        .map(|l| footnote(l).map(|body| format!("#footnote[{body}]")))
+        .collect::<Result<Vec<String>, String>>()?;
     let source = neutralise_block_syntax(&with_placeholders);
     let mut out = String::new();
+    // pulldown-cmark splits text at every would-be markup character; gather runs of text so
+    // each becomes one literal.
+    let mut pending = String::new();
     let mut paragraphs = 0;
     for event in Parser::new_ext(&source, Options::empty()) {
         match event {
             Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                out.push_str(&markup_text(&substitute(&t, &resolved)));
+                pending.push_str(&t);
+                continue;
             }
             Event::Code(t) => {
-                out.push_str(&markup_text(&format!("`{}`", substitute(&t, &resolved))))
+                pending.push_str(&format!("`{t}`"));
+                continue;
             }
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::SoftBreak | Event::HardBreak => {
+                pending.push(' ');
+                continue;
+            }
+            _ => {}
+        }
+        out.push_str(&substitute(&pending, &resolved, &notes));
+        pending.clear();
+        match event {
             Event::Start(Tag::Strong) => out.push_str("#strong["),
             Event::Start(Tag::Emphasis) => out.push_str("#emph["),
             Event::Start(Tag::Link { dest_url, .. }) => {
@@ -162,28 +236,37 @@ pub fn to_typst(
             _ => {}
         }
     }
+    out.push_str(&substitute(&pending, &resolved, &notes));
     Ok(out)
 }
 
-fn substitute(text: &str, resolved: &[String]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(PLACEHOLDER_START) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + PLACEHOLDER_START.len_utf8()..];
-        let Some(end) = after.find(PLACEHOLDER_END) else {
-            break;
-        };
-        if let Some(value) = after[..end]
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| resolved.get(i))
-        {
-            out.push_str(value);
+/// Literal text as markup, with figure placeholders printed as text and footnote placeholders
+/// as Typst footnotes.
+fn substitute(text: &str, resolved: &[String], notes: &[String]) -> String {
+    let mut out = String::new();
+    let mut literal = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != PLACEHOLDER_START && c != FOOTNOTE_START {
+            literal.push(c);
+            continue;
         }
-        rest = &after[end + PLACEHOLDER_END.len_utf8()..];
+        let index: String = chars
+            .by_ref()
+            .take_while(|d| *d != PLACEHOLDER_END && *d != FOOTNOTE_END)
+            .collect();
+        let index = index.parse::<usize>().ok();
+        if c == PLACEHOLDER_START {
+            if let Some(value) = index.and_then(|i| resolved.get(i)) {
+                literal.push_str(value);
+            }
+        } else if let Some(note) = index.and_then(|i| notes.get(i)) {
+            out.push_str(&markup_text(&literal));
+            literal.clear();
+            out.push_str(note);
+        }
     }
-    out.push_str(rest);
+    out.push_str(&markup_text(&literal));
     out
 }
 
@@ -228,6 +311,18 @@ mod tests {
         let refs = references("{{ kpi(\"a\", 2017) }} {{ change(\"b\") }}").unwrap();
         assert_eq!(refs[0].year, Some(2017));
         assert_eq!(refs[1].function, RefFunction::Change);
+    }
+
+    #[test]
+    fn footnotes_become_typst_footnotes() {
+        let out = to_typst_with_footnotes(
+            "*Brevets[^a] formål*",
+            |_| Ok(String::new()),
+            |l| Ok(format!("#\"<{l}>\";")),
+        )
+        .unwrap();
+        assert_eq!(out, "#emph[#\"Brevets\";#footnote[#\"<a>\";]#\" formål\";]");
+        assert!(to_typst("x[^a]", |_| Ok(String::new())).is_err());
     }
 
     #[test]

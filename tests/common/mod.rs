@@ -56,10 +56,48 @@ pub fn pdf_text(path: &Path) -> String {
 }
 
 pub fn normalise(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    // Text extraction is not exact about hyphens: a word hyphenated at a line end reads back
+    // as "undervis -\nning" or with a soft hyphen, and a glyph first used as a soft hyphen
+    // keeps reading as one. So: join hyphenated words, read soft hyphens as hyphens, and
+    // ignore spaces around hyphens (on both sides of every comparison).
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '-' || c == '\u{ad}' {
+            let mut j = i + 1;
+            let mut newline = false;
+            while j < chars.len() && chars[j].is_whitespace() {
+                newline |= chars[j] == '\n';
+                j += 1;
+            }
+            let joins = newline
+                && out.trim_end().ends_with(char::is_alphabetic)
+                && chars.get(j).is_some_and(|n| n.is_lowercase());
+            let trimmed = out.trim_end().len();
+            out.truncate(trimmed);
+            if !joins {
+                out.push('-');
+            }
+            i = j;
+            continue;
+        }
+        if c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}' {
+            if !out.is_empty() && !out.ends_with(' ') && !out.ends_with('-') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out.trim_end().to_string()
+}
+
+/// Whether normalised PDF text holds `expected` (normalised the same way).
+pub fn has(text: &str, expected: &str) -> bool {
+    text.contains(&normalise(expected))
 }
 
 /// Replaces `from` by `to` in a project file, failing the test if `from` is not there.

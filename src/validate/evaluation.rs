@@ -1,26 +1,19 @@
-//! Raw tables and YAML into the model, collecting every problem instead of stopping at the first.
+//! Evaluations: KPI definitions, KPI observations and the narrative, checked against each other.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::NaiveDate;
-
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
 use crate::ingest::yaml::{Spanned, origin_of};
-use crate::ingest::{CellValue, SourceFile, Table, csv, excel, yaml};
+use crate::ingest::{CellValue, Table};
 use crate::model::TaskStatus;
 use crate::model::kpi::{Direction, KpiData, KpiDefinition, Observation, Unit, Value};
 use crate::model::narrative::Evaluation;
 use crate::project::{DataSource, DocumentSpec, Project};
 use crate::render::inline;
 
-/// An input file a document was built from: path and SHA-256, for provenance and hashing.
-#[derive(Debug, Clone)]
-pub struct InputFile {
-    pub path: std::path::PathBuf,
-    pub sha256: String,
-}
+use super::{InputFile, cell_text, load_table, load_yaml, parse_date, required_column};
 
 /// A document whose inputs passed validation (warnings may remain).
 #[derive(Debug)]
@@ -31,68 +24,48 @@ pub struct ValidDocument {
     pub inputs: Vec<InputFile>,
 }
 
-/// Reads a table from a CSV or a workbook, by the file's extension.
-pub fn read_table(
-    source: &SourceFile,
-    sheet: Option<&str>,
-    delimiter: u8,
-) -> Result<Table, Diagnostic> {
-    let extension = source
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => excel::read_table(source, sheet),
-        _ => csv::read_table(source, delimiter),
-    }
-}
-
 /// Loads and checks one document's narrative and data.
-pub fn document(project: &Project, spec: &DocumentSpec) -> (Option<ValidDocument>, Diagnostics) {
+pub fn document(
+    project: &Project,
+    spec: &DocumentSpec,
+    data: &[DataSource],
+) -> (Option<ValidDocument>, Diagnostics) {
     let mut problems = Diagnostics::default();
     let mut inputs = Vec::new();
     let mut kpis = KpiData::default();
 
-    match SourceFile::read(&project.kpi_definitions) {
-        Ok(source) => {
-            inputs.push(input_file(&source));
-            match read_table(&source, None, b';') {
-                Ok(table) => kpis.definitions = definitions(&table, &mut problems),
-                Err(d) => problems.push(d),
-            }
-        }
-        Err(d) => problems.push(d),
+    if let Some(mut table) = load_table(
+        &project.kpi_definitions,
+        None,
+        b';',
+        &mut inputs,
+        &mut problems,
+    ) {
+        table.find_header(&[&["id", "kpi"], &["navn", "name"]]);
+        kpis.definitions = definitions(&table, &mut problems);
     }
-    for data in &spec.data {
-        match SourceFile::read(&data.path) {
-            Ok(source) => {
-                inputs.push(input_file(&source));
-                match read_table(&source, data.sheet.as_deref(), data.delimiter) {
-                    Ok(table) => observations(&table, data, &mut kpis, &mut problems),
-                    Err(d) => problems.push(d),
-                }
+    for data in data {
+        let table = load_table(
+            &data.path,
+            data.sheet.as_deref(),
+            data.delimiter,
+            &mut inputs,
+            &mut problems,
+        );
+        if let Some(mut table) = table {
+            fn names(list: &[String]) -> Vec<&str> {
+                list.iter().map(String::as_str).collect()
             }
-            Err(d) => problems.push(d),
+            let columns = &data.columns;
+            table.find_header(&[
+                &names(&columns.kpi),
+                &names(&columns.year),
+                &names(&columns.value),
+            ]);
+            observations(&table, data, &mut kpis, &mut problems);
         }
     }
-    let evaluation = match SourceFile::read(&spec.narrative) {
-        Ok(source) => {
-            inputs.push(input_file(&source));
-            match yaml::parse::<Evaluation>(&source) {
-                Ok(evaluation) => Some(evaluation),
-                Err(d) => {
-                    problems.push(d);
-                    None
-                }
-            }
-        }
-        Err(d) => {
-            problems.push(d);
-            None
-        }
-    };
+    let evaluation = load_yaml::<Evaluation>(&spec.narrative, &mut inputs, &mut problems);
     let Some(evaluation) = evaluation else {
         return (None, problems);
     };
@@ -107,47 +80,6 @@ pub fn document(project: &Project, spec: &DocumentSpec) -> (Option<ValidDocument
         inputs,
     };
     (Some(valid), problems)
-}
-
-fn input_file(source: &SourceFile) -> InputFile {
-    InputFile {
-        path: source.path.clone(),
-        sha256: source.sha256(),
-    }
-}
-
-/// A required column's index, or an error at the header naming what was expected.
-fn required_column(table: &Table, names: &[&str], problems: &mut Diagnostics) -> Option<usize> {
-    let found = table.column(names);
-    if found.is_none() {
-        problems.push(
-            Diagnostic::error(
-                table.header_origin.clone(),
-                format!(
-                    "no column \"{}\" in the header (found: {})",
-                    names[0],
-                    table.header_names().join(", ")
-                ),
-            )
-            .with_hint(format!("name a column {}", quoted_list(names))),
-        );
-    }
-    found
-}
-
-fn quoted_list(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    quoted.join(" or ")
-}
-
-fn cell_text(row: &[crate::ingest::Cell], column: usize) -> (String, Option<Origin>) {
-    match row.get(column) {
-        Some(cell) => (
-            cell.value.as_text().trim().to_string(),
-            Some(cell.origin.clone()),
-        ),
-        None => (String::new(), None),
-    }
 }
 
 /// The KPI definition list: id, name, unit, decimals, direction, target, note.
@@ -411,16 +343,6 @@ fn unknown_kpi(id: &str, origin: Origin, kpis: &KpiData) -> Diagnostic {
         )),
         None => d.with_hint("add it to the KPI definition list, or correct the id"),
     }
-}
-
-pub fn parse_date(file: &Path, text: &Spanned<String>) -> Result<NaiveDate, Diagnostic> {
-    NaiveDate::parse_from_str(text.value.trim(), "%Y-%m-%d").map_err(|_| {
-        Diagnostic::error(
-            origin_of(file, text),
-            format!("\"{}\" is not a date", text.value),
-        )
-        .with_hint("write dates as YYYY-MM-DD, e.g. 2019-04-26")
-    })
 }
 
 /// Checks the narrative against itself and the data: statuses, dates, ids, KPI references.

@@ -1,16 +1,15 @@
-//! The view: a serialisable picture of one document for its template, every figure already
-//! formatted the Norwegian way and every prose field already turned into safe Typst markup.
-//!
-//! Templates see this, not the model, so either can change without the other.
+//! The evaluation's view: goals, tasks with status, KPI tables and charts, all formatted.
 
 use minijinja::Value;
 use serde::Serialize;
 
 use crate::model::TaskStatus;
 use crate::model::kpi::{KpiData, KpiFigures, Unit, Value as KpiValue};
-use crate::model::narrative::{Block, Evaluation, ListItem, Text};
+use crate::model::narrative::{Block, Evaluation, Text};
 use crate::render::{format, inline};
 use crate::validate::{ValidDocument, parse_date};
+
+use super::{BlockView, DateParts, Prose, blocks_view, prose_markup};
 
 #[derive(Debug, Serialize)]
 pub struct EvaluationView {
@@ -39,14 +38,6 @@ pub struct Meta {
     pub date_text: String,
 }
 
-/// A date the Typst side builds a `datetime` from.
-#[derive(Debug, Serialize)]
-pub struct DateParts {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
 #[derive(Debug, Serialize)]
 pub struct IntroductionView {
     pub basis_lead: Value,
@@ -67,20 +58,6 @@ pub struct AgreementView {
 pub struct SectionView {
     pub title: String,
     pub blocks: Vec<BlockView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct BlockView {
-    /// `p`, `heading` or `list`.
-    pub kind: &'static str,
-    pub text: Value,
-    pub items: Vec<ItemView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ItemView {
-    pub text: Value,
-    pub items: Vec<Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,6 +135,29 @@ pub struct SignatureView {
 /// Prints the value of a KPI, or a dash when there is none.
 const NO_VALUE: &str = "–";
 
+/// Figure references in an evaluation's prose print the report year's data.
+struct Figures<'a> {
+    kpis: &'a KpiData,
+    year: i32,
+}
+
+impl Prose for Figures<'_> {
+    fn figure(&self, reference: &inline::Reference) -> Result<String, String> {
+        let wanted = reference.year.unwrap_or(self.year);
+        let figures = self
+            .kpis
+            .figures(&reference.kpi, wanted)
+            .ok_or_else(|| format!("unknown KPI \"{}\"", reference.kpi))?;
+        let printed = match reference.function {
+            inline::RefFunction::Kpi => figures.value().map(|v| figures.definition.format_value(v)),
+            inline::RefFunction::Change => figures
+                .change()
+                .map(|c| figures.definition.format_change(c)),
+        };
+        Ok(printed.unwrap_or_else(|| NO_VALUE.to_string()))
+    }
+}
+
 /// Builds the view of a validated evaluation. Validation has checked every date, status and
 /// reference, so what is unexpected here falls back to visible text rather than failing.
 pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
@@ -165,8 +165,9 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
     let file = &doc.spec.narrative;
     let year = ev.document.year;
     let kpis = &doc.kpis;
-    let prose = |text: &Text| -> Value { prose_markup(text, kpis, year) };
-    let blocks = |blocks: &[Block]| -> Vec<BlockView> { blocks_view(blocks, kpis, year) };
+    let figures = Figures { kpis, year };
+    let prose = |text: &Text| -> Value { prose_markup(text, &figures) };
+    let blocks = |blocks: &[Block]| -> Vec<BlockView> { blocks_view(blocks, &figures) };
     let date = |t| parse_date(file, t).ok();
     let signature_date = date(&ev.signature.date);
     let period = match (date(&ev.document.period.from), date(&ev.document.period.to)) {
@@ -246,11 +247,7 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
                     month: 12,
                     day: 31,
                 },
-                |d| DateParts {
-                    year: chrono::Datelike::year(&d),
-                    month: chrono::Datelike::month(&d),
-                    day: chrono::Datelike::day(&d),
-                },
+                DateParts::from,
             ),
             date_text: signature_date.map(format::long_date).unwrap_or_default(),
         },
@@ -281,62 +278,6 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
             role: ev.signature.role.clone(),
         },
     }
-}
-
-/// Prose to safe Typst markup, with figure references filled in from the data.
-fn prose_markup(text: &Text, kpis: &KpiData, year: i32) -> Value {
-    let markup = inline::to_typst(&text.value, |reference| {
-        let wanted = reference.year.unwrap_or(year);
-        let figures = kpis
-            .figures(&reference.kpi, wanted)
-            .ok_or_else(|| format!("unknown KPI \"{}\"", reference.kpi))?;
-        let printed = match reference.function {
-            inline::RefFunction::Kpi => figures.value().map(|v| figures.definition.format_value(v)),
-            inline::RefFunction::Change => figures
-                .change()
-                .map(|c| figures.definition.format_change(c)),
-        };
-        Ok(printed.unwrap_or_else(|| NO_VALUE.to_string()))
-    })
-    // Validation has already reported any broken reference; show the text as written.
-    .unwrap_or_else(|_| crate::render::escape::markup_text(&text.value));
-    Value::from_safe_string(markup)
-}
-
-fn blocks_view(blocks: &[Block], kpis: &KpiData, year: i32) -> Vec<BlockView> {
-    let prose = |t: &Text| prose_markup(t, kpis, year);
-    blocks
-        .iter()
-        .map(|block| match block {
-            Block::P(t) => BlockView {
-                kind: "p",
-                text: prose(t),
-                items: Vec::new(),
-            },
-            Block::Heading(t) => BlockView {
-                kind: "heading",
-                text: prose(t),
-                items: Vec::new(),
-            },
-            Block::List(items) => BlockView {
-                kind: "list",
-                text: Value::from_safe_string(String::new()),
-                items: items
-                    .iter()
-                    .map(|item| match item {
-                        ListItem::Plain(t) => ItemView {
-                            text: prose(t),
-                            items: Vec::new(),
-                        },
-                        ListItem::Nested { text, items } => ItemView {
-                            text: prose(text),
-                            items: items.iter().map(prose).collect(),
-                        },
-                    })
-                    .collect(),
-            },
-        })
-        .collect()
 }
 
 fn kpi_row(f: &KpiFigures<'_>) -> KpiRow {

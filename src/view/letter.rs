@@ -1,0 +1,319 @@
+//! The assignment letter's views: one per department, and the chief executive's overview.
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::model::letter::{Assignment, MONTHS, calendar};
+use crate::model::narrative::{Block, Text};
+use crate::render::format;
+use crate::validate::letters::ValidLetters;
+
+use super::{BlockView, DateParts, Prose, blocks_view, prose_markup};
+
+#[derive(Debug, Serialize)]
+pub struct LetterMeta {
+    pub municipality: String,
+    pub title: String,
+    /// The PDF title: the letter's title naming the department (or the overview).
+    pub document_title: String,
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    pub language: String,
+    pub year: i32,
+    pub date: DateParts,
+    /// `17.12.2021`.
+    pub date_text: String,
+    pub archive_code: String,
+    pub journal_post_id: String,
+    pub case_number: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView {
+    pub title: Option<String>,
+    pub blocks: Vec<BlockView>,
+    pub subsections: Vec<SubsectionView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubsectionView {
+    pub title: String,
+    pub blocks: Vec<BlockView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AssignmentRow {
+    pub id: String,
+    pub department: String,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    /// `15. februar 2022`.
+    pub deadline: String,
+    pub owner: String,
+    /// `12,5` or empty where not known.
+    pub co2e: String,
+    /// `Skole, Helse og omsorg`.
+    pub partners: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CalendarRow {
+    pub month: String,
+    /// What is due: reports and deadlines, as lines.
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LetterView {
+    pub meta: LetterMeta,
+    pub department: String,
+    pub sections: Vec<SectionView>,
+    pub department_blocks: Vec<BlockView>,
+    pub assignments: Vec<AssignmentRow>,
+    pub climate: Vec<AssignmentRow>,
+    /// `152,5` tonnes CO₂e over the measures with a figure.
+    pub climate_total: String,
+    /// How many climate measures have no CO₂e figure yet.
+    pub climate_unknown: usize,
+    pub partner_assignments: Vec<AssignmentRow>,
+    pub calendar: Vec<CalendarRow>,
+    pub closing: Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverviewDepartment {
+    pub name: String,
+    pub count: usize,
+    pub climate_count: usize,
+    pub co2e: String,
+    pub assignments: Vec<AssignmentRow>,
+    /// Whether the department's letter could not be written (its rows have errors).
+    pub broken: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverviewView {
+    pub meta: LetterMeta,
+    pub departments: Vec<OverviewDepartment>,
+    pub total_count: usize,
+    pub total_climate: usize,
+    pub total_co2e: String,
+}
+
+/// Footnotes of the letter narrative, rendered as their own prose.
+struct Footnotes<'a> {
+    letters: &'a ValidLetters,
+}
+
+impl Prose for Footnotes<'_> {
+    fn footnote(&self, label: &str) -> Result<String, String> {
+        let body = self
+            .letters
+            .narrative
+            .footnotes
+            .get(label)
+            .ok_or_else(|| format!("footnote [^{label}] is not defined"))?;
+        Ok(prose_markup(body, &NoReferences).to_string())
+    }
+}
+
+struct NoReferences;
+impl Prose for NoReferences {}
+
+fn meta(letters: &ValidLetters, document_title: String, language: &str) -> LetterMeta {
+    let info = &letters.narrative.letter;
+    let mut keywords = info.keywords.clone();
+    keywords.push(format!("Arkivsaksnr {}", info.case_number));
+    keywords.push(format!("J.postID {}", info.journal_post_id));
+    LetterMeta {
+        municipality: info.municipality.clone(),
+        title: info.title.clone(),
+        document_title,
+        author: info.author.clone(),
+        subject: if info.subject.is_empty() {
+            format!(
+                "Arkivsaksnr {}, J.postID {}",
+                info.case_number, info.journal_post_id
+            )
+        } else {
+            format!(
+                "{} Arkivsaksnr {}, J.postID {}.",
+                info.subject, info.case_number, info.journal_post_id
+            )
+        },
+        keywords,
+        language: language.to_string(),
+        year: letters.year,
+        date: letters.date.into(),
+        date_text: format::short_date(letters.date),
+        archive_code: info.archive_code.clone(),
+        journal_post_id: info.journal_post_id.clone(),
+        case_number: info.case_number.clone(),
+    }
+}
+
+fn co2e_text(value: f64) -> String {
+    let decimals = if value.fract() == 0.0 { 0 } else { 1 };
+    format::number(value, decimals)
+}
+
+fn row(a: &Assignment) -> AssignmentRow {
+    AssignmentRow {
+        id: a.id.clone(),
+        department: a.department.clone(),
+        title: a.title.clone(),
+        description: a.description.clone(),
+        source: a.source.clone(),
+        deadline: format::long_date(a.deadline),
+        owner: a.owner.clone(),
+        co2e: a.co2e_tonnes.map(co2e_text).unwrap_or_default(),
+        partners: a.partners.join(", "),
+    }
+}
+
+/// Own assignments sorted by deadline, then id, so the order is stable.
+fn sorted<'a>(assignments: impl Iterator<Item = &'a Assignment>) -> Vec<&'a Assignment> {
+    let mut list: Vec<&Assignment> = assignments.collect();
+    list.sort_by(|a, b| (a.deadline, &a.id).cmp(&(b.deadline, &b.id)));
+    list
+}
+
+pub fn department_letter(letters: &ValidLetters, department: &str, language: &str) -> LetterView {
+    let footnotes = Footnotes { letters };
+    let blocks = |b: &[Block]| blocks_view(b, &footnotes);
+    let prose = |t: &Text| prose_markup(t, &footnotes);
+    let own = sorted(
+        letters
+            .assignments
+            .iter()
+            .filter(|a| a.department == department),
+    );
+    let partner = sorted(
+        letters
+            .assignments
+            .iter()
+            .filter(|a| a.partners.iter().any(|p| p == department)),
+    );
+    let climate: Vec<&Assignment> = own.iter().copied().filter(|a| a.climate_measure).collect();
+    let climate_total: f64 = climate.iter().filter_map(|a| a.co2e_tonnes).sum();
+
+    let mut deadlines = vec![(
+        letters.business_plan_deadline,
+        "Virksomhetsplanen ferdigstilt".to_string(),
+    )];
+    deadlines.extend(
+        own.iter()
+            .map(|a| (a.deadline, format!("Frist {}: {}", a.id, a.title))),
+    );
+    deadlines.extend(partner.iter().map(|a| {
+        (
+            a.deadline,
+            format!(
+                "Frist {} (samarbeid med {}): {}",
+                a.id, a.department, a.title
+            ),
+        )
+    }));
+    let last_month = *letters.reporting_months.iter().max().unwrap_or(&12);
+    let calendar_rows = calendar(letters.year, &letters.reporting_months, deadlines)
+        .into_iter()
+        .map(|m| {
+            let mut items: Vec<String> = Vec::new();
+            if m.reporting {
+                items.push(if m.month == last_month {
+                    "Rapportering i Framsikt (årsrapport)".to_string()
+                } else {
+                    "Rapportering i Framsikt".to_string()
+                });
+            }
+            items.extend(
+                m.deadlines
+                    .iter()
+                    .map(|(date, what)| format!("{}: {what}", format::day_month(*date))),
+            );
+            CalendarRow {
+                month: MONTHS[m.month as usize - 1].to_string(),
+                items,
+            }
+        })
+        .collect();
+
+    LetterView {
+        meta: meta(
+            letters,
+            format!("Oppdragsbrev {} – {department}", letters.year),
+            language,
+        ),
+        department: department.to_string(),
+        sections: letters
+            .narrative
+            .sections
+            .iter()
+            .map(|s| SectionView {
+                title: s.title.clone(),
+                blocks: blocks(&s.blocks),
+                subsections: s
+                    .subsections
+                    .iter()
+                    .map(|sub| SubsectionView {
+                        title: sub.title.clone(),
+                        blocks: blocks(&sub.blocks),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        department_blocks: letters
+            .department_texts
+            .get(department)
+            .map(|b| blocks(b))
+            .unwrap_or_default(),
+        assignments: own.iter().map(|a| row(a)).collect(),
+        climate: climate.iter().map(|a| row(a)).collect(),
+        climate_total: co2e_text(climate_total),
+        climate_unknown: climate.iter().filter(|a| a.co2e_tonnes.is_none()).count(),
+        partner_assignments: partner.iter().map(|a| row(a)).collect(),
+        calendar: calendar_rows,
+        closing: prose(&letters.narrative.closing),
+    }
+}
+
+pub fn overview(letters: &ValidLetters, language: &str) -> OverviewView {
+    let departments: Vec<OverviewDepartment> = letters
+        .departments
+        .iter()
+        .map(|name| {
+            let own = sorted(letters.assignments.iter().filter(|a| &a.department == name));
+            let co2e: f64 = own.iter().filter_map(|a| a.co2e_tonnes).sum();
+            OverviewDepartment {
+                name: name.clone(),
+                count: own.len(),
+                climate_count: own.iter().filter(|a| a.climate_measure).count(),
+                co2e: co2e_text(co2e),
+                assignments: own.iter().map(|a| row(a)).collect(),
+                broken: letters.broken.contains(name),
+            }
+        })
+        .collect();
+    let total_co2e: f64 = letters
+        .assignments
+        .iter()
+        .filter_map(|a| a.co2e_tonnes)
+        .sum();
+    OverviewView {
+        meta: meta(
+            letters,
+            format!("Oppdragsbrev {} – oversikt", letters.year),
+            language,
+        ),
+        total_count: letters.assignments.len(),
+        total_climate: letters
+            .assignments
+            .iter()
+            .filter(|a| a.climate_measure)
+            .count(),
+        total_co2e: co2e_text(total_co2e),
+        departments,
+    }
+}

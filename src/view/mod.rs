@@ -1,0 +1,114 @@
+//! The view: a serialisable picture of one document for its template, every figure already
+//! formatted the Norwegian way and every prose field already turned into safe Typst markup.
+//!
+//! Templates see this, not the model, so either can change without the other.
+
+pub mod evaluation;
+pub mod letter;
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::model::narrative::{Block, ListItem, Text};
+use crate::render::{escape, inline};
+
+/// A block of prose for the template: `kind` is `p`, `heading`, `list` or `ordered`.
+#[derive(Debug, Serialize)]
+pub struct BlockView {
+    pub kind: &'static str,
+    pub text: Value,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub text: Value,
+    pub items: Vec<Value>,
+}
+
+/// What prose may refer to: figures from the data, footnotes from the narrative.
+pub trait Prose {
+    fn figure(&self, reference: &inline::Reference) -> Result<String, String> {
+        Err(format!("{} cannot be used here", reference.written))
+    }
+
+    fn footnote(&self, label: &str) -> Result<String, String> {
+        Err(format!("footnote [^{label}] is not defined"))
+    }
+}
+
+/// Prose to safe Typst markup. Validation has already reported any broken reference; if one
+/// slips through, the text is shown as written rather than failing the document.
+pub fn prose_markup(text: &Text, context: &dyn Prose) -> Value {
+    let markup = inline::to_typst_with_footnotes(
+        &text.value,
+        |r| context.figure(r),
+        |l| context.footnote(l),
+    )
+    .unwrap_or_else(|_| escape::markup_text(&text.value));
+    Value::from_safe_string(markup)
+}
+
+pub fn blocks_view(blocks: &[Block], context: &dyn Prose) -> Vec<BlockView> {
+    let prose = |t: &Text| prose_markup(t, context);
+    let items = |items: &[ListItem]| -> Vec<ItemView> {
+        items
+            .iter()
+            .map(|item| match item {
+                ListItem::Plain(t) => ItemView {
+                    text: prose(t),
+                    items: Vec::new(),
+                },
+                ListItem::Nested { text, items } => ItemView {
+                    text: prose(text),
+                    items: items.iter().map(prose).collect(),
+                },
+            })
+            .collect()
+    };
+    let empty = || Value::from_safe_string(String::new());
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::P(t) => BlockView {
+                kind: "p",
+                text: prose(t),
+                items: Vec::new(),
+            },
+            Block::Heading(t) => BlockView {
+                kind: "heading",
+                text: prose(t),
+                items: Vec::new(),
+            },
+            Block::List(list) => BlockView {
+                kind: "list",
+                text: empty(),
+                items: items(list),
+            },
+            Block::Ordered(list) => BlockView {
+                kind: "ordered",
+                text: empty(),
+                items: items(list),
+            },
+        })
+        .collect()
+}
+
+/// A date the Typst side builds a `datetime` from.
+#[derive(Debug, Serialize)]
+pub struct DateParts {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl From<chrono::NaiveDate> for DateParts {
+    fn from(date: chrono::NaiveDate) -> Self {
+        use chrono::Datelike;
+        DateParts {
+            year: date.year(),
+            month: date.month(),
+            day: date.day(),
+        }
+    }
+}
