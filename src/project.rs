@@ -1,13 +1,14 @@
 //! The manifest (`input/rapportverk.yaml`): which documents to build, from which narrative,
 //! data and template, with every path resolved and kept inside the project.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
-use crate::ingest::SourceFile;
 use crate::ingest::yaml::{self, Spanned, origin_of};
+use crate::ingest::{ReadOptions, SourceFile, is_lock_file, is_workbook};
 
 pub const MANIFEST_NAME: &str = "rapportverk.yaml";
 
@@ -36,41 +37,39 @@ fn default_templates() -> Spanned<String> {
     )
 }
 
+/// A data file and how to read it; every option but `id` and `file` may be left to detection.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DataSourceEntry {
     id: Spanned<String>,
     file: Spanned<String>,
     #[serde(default)]
-    sheet: Option<String>,
+    sheet: Option<Spanned<String>>,
     #[serde(default)]
     delimiter: Option<Spanned<String>>,
+    #[serde(default)]
+    encoding: Option<Spanned<String>>,
+    #[serde(default)]
+    header_row: Option<Spanned<i64>>,
+    #[serde(default)]
+    layout: Option<Spanned<String>>,
+    #[serde(default)]
+    percent_as_fraction: bool,
+    #[serde(default)]
+    filter: BTreeMap<String, FilterValues>,
     #[serde(default)]
     columns: ColumnMapping,
 }
 
-/// Which header names hold the KPI id, the period, the value and the source note. Each entry
-/// lists accepted names; the defaults recognise common Norwegian and English headers.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ColumnMapping {
-    pub kpi: Vec<String>,
-    pub year: Vec<String>,
-    pub value: Vec<String>,
-    pub note: Vec<String>,
+/// `filter: { region: "0219 Bærum" }` or `filter: { region: ["0219 Bærum", "0220 Asker"] }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FilterValues {
+    One(String),
+    Many(Vec<String>),
 }
 
-impl Default for ColumnMapping {
-    fn default() -> Self {
-        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
-        ColumnMapping {
-            kpi: names(&["kpi", "nøkkeltall", "nokkeltall", "indikator", "id"]),
-            year: names(&["år", "ar", "periode", "year", "period"]),
-            value: names(&["verdi", "value", "tall"]),
-            note: names(&["kilde", "merknad", "note", "source"]),
-        }
-    }
-}
+pub use crate::ingest::layout::{ColumnMapping, Filter, Layout};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,8 +99,15 @@ struct DocumentEntry {
 pub struct DataSource {
     pub id: String,
     pub path: PathBuf,
-    pub sheet: Option<String>,
-    pub delimiter: u8,
+    /// Sheet, delimiter, encoding and header row; `None` where detected.
+    pub read: ReadOptions,
+    /// Long or wide; `None` to detect it from the header.
+    pub layout: Option<Layout>,
+    /// Numbers in percent KPIs' cells are fractions (0.073 for 7,3 %), for workbooks whose
+    /// percent formats cannot be read (xls, ods) and exports that lost them.
+    pub percent_as_fraction: bool,
+    /// Rows to keep, by column value.
+    pub filters: Vec<Filter>,
     pub columns: ColumnMapping,
     pub origin: Origin,
 }
@@ -159,7 +165,7 @@ impl Project {
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
             )))
         })?;
-        let manifest: Manifest = yaml::parse(&source).map_err(one)?;
+        let manifest: Manifest = yaml::parse_documented(&source, "The manifest").map_err(one)?;
         let base = manifest_path
             .parent()
             .map(Path::to_path_buf)
@@ -187,28 +193,24 @@ impl Project {
                     format!("data source id \"{}\" is used twice", entry.id.value),
                 ));
             }
-            let delimiter = match &entry.delimiter {
-                None => b';',
-                Some(d) => match d.value.as_bytes() {
-                    [b] if d.value.is_ascii() => *b,
-                    _ if d.value == "\\t" || d.value == "tab" => b'\t',
-                    _ => {
-                        problems.push(
-                            Diagnostic::error(
-                                origin_of(&manifest_path, d),
-                                format!("delimiter \"{}\" is not one character", d.value),
-                            )
-                            .with_hint("write delimiter: \";\", \",\" or \"tab\""),
-                        );
-                        b';'
-                    }
-                },
-            };
+            let path = resolver.resolve(&entry.file, &mut problems);
             sources.push(DataSource {
                 id: entry.id.value.clone(),
-                path: resolver.resolve(&entry.file, &mut problems),
-                sheet: entry.sheet.clone(),
-                delimiter,
+                read: read_options(&manifest_path, entry, &path, &mut problems),
+                path,
+                layout: layout_of(&manifest_path, entry.layout.as_ref(), &mut problems),
+                percent_as_fraction: entry.percent_as_fraction,
+                filters: entry
+                    .filter
+                    .iter()
+                    .map(|(column, values)| Filter {
+                        column: column.clone(),
+                        values: match values {
+                            FilterValues::One(v) => vec![v.clone()],
+                            FilterValues::Many(v) => v.clone(),
+                        },
+                    })
+                    .collect(),
                 columns: entry.columns.clone(),
                 origin,
             });
@@ -326,6 +328,149 @@ impl Project {
             kpi_definitions,
             documents,
         })
+    }
+}
+
+/// How to read a data source's file, from its manifest entry; each problem at its line.
+fn read_options(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    path: &Path,
+    problems: &mut Diagnostics,
+) -> ReadOptions {
+    let workbook = is_workbook(path);
+    if is_lock_file(path) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let real = name
+            .trim_start_matches("~$")
+            .trim_start_matches(".~lock.")
+            .trim_end_matches('#');
+        problems.push(
+            Diagnostic::error(
+                origin_of(manifest, &entry.file),
+                format!("\"{}\" is an Office lock file, not a workbook", entry.file.value),
+            )
+            .with_hint(format!(
+                "Excel writes ~$ files beside a workbook while it is open; name the workbook itself, \"{real}\""
+            )),
+        );
+    }
+    let mut misplaced = |option: Option<Origin>, name: &str, applies_to: &str| {
+        if let Some(origin) = option {
+            problems.push(
+                Diagnostic::error(
+                    origin,
+                    format!(
+                        "{name}: applies to {applies_to}, and \"{}\" is not one",
+                        entry.file.value
+                    ),
+                )
+                .with_hint(format!("remove {name}: from this data source")),
+            );
+        }
+    };
+    if workbook {
+        misplaced(
+            entry.delimiter.as_ref().map(|d| origin_of(manifest, d)),
+            "delimiter",
+            "text files",
+        );
+        misplaced(
+            entry.encoding.as_ref().map(|e| origin_of(manifest, e)),
+            "encoding",
+            "text files",
+        );
+    } else {
+        misplaced(
+            entry.sheet.as_ref().map(|s| origin_of(manifest, s)),
+            "sheet",
+            "workbooks",
+        );
+    }
+    let delimiter = entry
+        .delimiter
+        .as_ref()
+        .and_then(|d| match d.value.as_str() {
+            "tab" | "\\t" | "\t" => Some(b'\t'),
+            v if v.len() == 1 && v.is_ascii() && !v.contains(['"', '\n', '\r']) => {
+                Some(v.as_bytes()[0])
+            }
+            _ => {
+                problems.push(
+                    Diagnostic::error(
+                        origin_of(manifest, d),
+                        format!("delimiter \"{}\" is not one character", d.value),
+                    )
+                    .with_hint(
+                        "write delimiter: \";\", \",\" or \"tab\", or leave it out to detect it",
+                    ),
+                );
+                None
+            }
+        });
+    let encoding = entry.encoding.as_ref().and_then(|e| {
+        let found = encoding_rs::Encoding::for_label(e.value.trim().as_bytes());
+        if found.is_none() {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, e),
+                    format!("\"{}\" is not an encoding", e.value),
+                )
+                .with_hint("write utf-8, windows-1252, iso-8859-1 or utf-16le, or leave it out to detect it"),
+            );
+        }
+        found
+    });
+    let header_row = entry
+        .header_row
+        .as_ref()
+        .and_then(|h| match usize::try_from(h.value) {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                problems.push(
+                    Diagnostic::error(
+                        origin_of(manifest, h),
+                        format!("header_row is {}; it counts lines or rows from 1", h.value),
+                    )
+                    .with_hint(
+                        "give the number of the line (CSV) or row (workbook) with the column names",
+                    ),
+                );
+                None
+            }
+        });
+    ReadOptions {
+        sheet: entry.sheet.as_ref().map(|s| s.value.clone()),
+        delimiter,
+        encoding,
+        header_row,
+    }
+}
+
+fn layout_of(
+    manifest: &Path,
+    layout: Option<&Spanned<String>>,
+    problems: &mut Diagnostics,
+) -> Option<Layout> {
+    let layout = layout?;
+    match layout.value.trim().to_lowercase().as_str() {
+        "long" | "lang" => Some(Layout::Long),
+        "wide" | "bred" => Some(Layout::Wide),
+        other => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, layout),
+                    format!("\"{other}\" is not a layout"),
+                )
+                .with_hint(
+                    "write layout: long (a row per KPI and year) or layout: wide (a column per year), or leave it out to detect it",
+                ),
+            );
+            None
+        }
     }
 }
 

@@ -26,7 +26,14 @@ fn typeset_text(templates: &Templates, shared: &SharedWorld, s: &str, out: &Path
     let source = templates
         .render("t.typ.j2", &minijinja::context! { s => s })
         .unwrap();
-    let (result, problems) = typeset(shared, source, "prop", "t.typ", &PdfSettings::default());
+    let (result, problems) = typeset(
+        shared,
+        source,
+        &[],
+        "prop",
+        "t.typ",
+        &PdfSettings::default(),
+    );
     let pdf = result.unwrap_or_else(|| panic!("{s:?} did not typeset: {problems:?}"));
     std::fs::write(out, pdf.pdf).unwrap();
     pdf_text(out)

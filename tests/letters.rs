@@ -191,10 +191,28 @@ fn workbook_and_csv_give_the_same_letters() {
     assert!(run(from_xlsx.path(), &["build"]).status.success());
     let from_csv = csv_project();
     assert!(run(from_csv.path(), &["build"]).status.success());
+    // Everything but the appendix, which names the file each figure came from.
+    // Page totals may differ too, as the appendix's length does: "side 1 av 8" → "side 1".
+    let body = |text: String| {
+        let body = &text[..text.find("Vedlegg: Datagrunnlag").expect("an appendix")];
+        let words: Vec<&str> = body.split(' ').collect();
+        let mut kept = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            kept.push(words[i]);
+            if words[i] == "side" && words.get(i + 2) == Some(&"av") {
+                kept.push(words[i + 1]);
+                i += 4;
+                continue;
+            }
+            i += 1;
+        }
+        kept.join(" ")
+    };
     for slug in ["skole", "okonomi-og-styring", "oversikt"] {
         assert_eq!(
-            pdf_text(&letter(from_xlsx.path(), slug)),
-            pdf_text(&letter(from_csv.path(), slug)),
+            body(pdf_text(&letter(from_xlsx.path(), slug))),
+            body(pdf_text(&letter(from_csv.path(), slug))),
             "{slug} differs between xlsx and csv"
         );
     }

@@ -1,11 +1,37 @@
-//! CSV as Norwegian systems export it: `;`-separated, decimal commas, quoted fields, CRLF.
+//! CSV as Norwegian systems export it: `;`, `,` or tab (detected, or Excel's `sep=;` line),
+//! any of the encodings [`super::encoding`] detects, quoted fields, CRLF, title lines above
+//! the header and blank lines anywhere. Every cell keeps its `file:line:column`, columns
+//! counted in characters.
+
+use encoding_rs::Encoding;
 
 use super::{Cell, CellValue, SourceFile, Table};
 use crate::diag::{Diagnostic, Origin};
 
-/// Reads a delimited text file into a [`Table`]; the first non-empty row is the header.
-pub fn read_table(source: &SourceFile, delimiter: u8) -> Result<Table, Diagnostic> {
-    let text = source.text()?;
+/// The delimiters detection chooses among, in order of preference on a tie.
+const CANDIDATES: [u8; 3] = [b';', b'\t', b','];
+
+/// Reads a delimited text file into a [`Table`] whose header is, for now, the first non-empty
+/// row. `delimiter` and `encoding` override detection.
+pub fn read_table(
+    source: &SourceFile,
+    delimiter: Option<u8>,
+    encoding: Option<&'static Encoding>,
+) -> Result<Table, Diagnostic> {
+    if source.bytes.is_empty() {
+        return Err(
+            Diagnostic::error(Origin::file(&source.path), "the file is empty (0 bytes)")
+                .with_hint("export the table again, with a header row"),
+        );
+    }
+    let decoded = source.decode(encoding)?;
+    let text = decoded.text.as_str();
+    let sep_line = excel_separator_line(text);
+    let given = delimiter;
+    let delimiter = delimiter
+        .or(sep_line)
+        .unwrap_or_else(|| sniff_delimiter(text));
+    check_quotes(source, text, delimiter)?;
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -14,6 +40,7 @@ pub fn read_table(source: &SourceFile, delimiter: u8) -> Result<Table, Diagnosti
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut lines = LineCounter::default();
+    let mut first = true;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -25,6 +52,9 @@ pub fn read_table(source: &SourceFile, delimiter: u8) -> Result<Table, Diagnosti
                     start += 1;
                 }
                 let line = lines.line_at(text, start);
+                if std::mem::take(&mut first) && sep_line.is_some() {
+                    continue;
+                }
                 let cells = cells_of(source, text, &record, start, line, delimiter);
                 if cells.iter().all(|c| c.value.is_empty()) {
                     continue;
@@ -32,32 +62,138 @@ pub fn read_table(source: &SourceFile, delimiter: u8) -> Result<Table, Diagnosti
                 rows.push(cells);
             }
             Err(e) => {
-                let (line, column) = match e.position() {
-                    Some(p) => (lines.line_at(text, p.byte() as usize), 1),
-                    None => (0, 0),
+                let line = match e.position() {
+                    Some(p) => lines.line_at(text, p.byte() as usize),
+                    None => 1,
                 };
                 return Err(Diagnostic::error(
-                    Origin::text(&source.path, line, column),
+                    Origin::text(&source.path, line, 1),
                     format!("the CSV cannot be read: {e}"),
                 )
                 .with_hint("check the quoting on this line"));
             }
         }
     }
-    if rows.is_empty() {
+    if let (Some(given), [only]) = (given, rows.first().map(Vec::as_slice).unwrap_or_default()) {
+        let sniffed = sniff_delimiter(text);
+        if sniffed != given && only.value.as_text().contains(sniffed as char) {
+            return Err(Diagnostic::error(
+                only.origin.clone(),
+                format!(
+                    "the manifest says delimiter {}, but the file is {}-separated: its first row is one field, \"{}\"",
+                    delimiter_name(given),
+                    delimiter_name(sniffed),
+                    only.value.as_text().trim()
+                ),
+            )
+            .with_hint(format!(
+                "write delimiter: {} in the manifest, or leave it out to detect the delimiter",
+                delimiter_name(sniffed)
+            )));
+        }
+    }
+    let Some(mut table) = Table::from_rows(&source.path, rows) else {
         return Err(
             Diagnostic::error(Origin::file(&source.path), "the file holds no rows")
                 .with_hint("export the table again, with a header row"),
         );
+    };
+    table.delimiter = Some(delimiter);
+    table.warnings = decoded.warnings;
+    Ok(table)
+}
+
+/// A delimiter as the manifest writes it: `";"`, `","`, `tab`.
+pub fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "tab".to_string(),
+        d => format!("\"{}\"", d as char),
     }
-    let header = rows.remove(0);
-    let header_origin = header[0].origin.clone();
-    Ok(Table {
-        file: source.path.clone(),
-        header,
-        rows,
-        header_origin,
-    })
+}
+
+/// The delimiter named by Excel's `sep=;` first line, if the file starts with one.
+fn excel_separator_line(text: &str) -> Option<u8> {
+    let first = text.lines().next()?.trim();
+    let rest = first
+        .get(..4)?
+        .eq_ignore_ascii_case("sep=")
+        .then(|| &first[4..])?;
+    match rest.trim_matches('"').as_bytes() {
+        [b] if b.is_ascii() => Some(*b),
+        _ if rest == "\\t" => Some(b'\t'),
+        _ => None,
+    }
+}
+
+/// Chooses among `;`, tab and `,` by counting them outside quotes on the first lines: the
+/// delimiter that splits the most lines into the same number of fields wins, `;` on a tie.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(50)
+        .collect();
+    let mut best = (0usize, 0usize, b';');
+    for candidate in CANDIDATES {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|line| field_columns(line, candidate).len() - 1)
+            .collect();
+        // The most common non-zero count, and on how many lines it occurs.
+        let mut tally: Vec<(usize, usize)> = Vec::new();
+        for &count in counts.iter().filter(|c| **c > 0) {
+            match tally.iter_mut().find(|(c, _)| *c == count) {
+                Some((_, n)) => *n += 1,
+                None => tally.push((count, 1)),
+            }
+        }
+        let Some(&(fields, lines_agreeing)) = tally.iter().max_by_key(|(count, n)| (*n, *count))
+        else {
+            continue;
+        };
+        if (lines_agreeing, fields) > (best.0, best.1) {
+            best = (lines_agreeing, fields, candidate);
+        }
+    }
+    best.2
+}
+
+/// A quoted field that is never closed swallows the rest of the file; say where it opened.
+fn check_quotes(source: &SourceFile, text: &str, delimiter: u8) -> Result<(), Diagnostic> {
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    let mut opened = (0, 0);
+    let (mut line, mut column) = (1, 0);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    column += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if c == '"' && at_field_start {
+            in_quotes = true;
+            opened = (line, column);
+        }
+        at_field_start = c == delimiter as char || c == '\n' || (c == '\r' && !in_quotes);
+        if c == '\n' {
+            line += 1;
+            column = 0;
+        }
+    }
+    if in_quotes {
+        return Err(Diagnostic::error(
+            Origin::text(&source.path, opened.0, opened.1),
+            "this quoted field is never closed: the quote runs to the end of the file",
+        )
+        .with_hint("add the closing \"; a quote inside a quoted field is written twice (\"\")"));
+    }
+    Ok(())
 }
 
 /// Cells of one record with `file:line:column` origins; columns count characters, 1-based.
@@ -86,10 +222,7 @@ fn cells_of(
             } else {
                 CellValue::Text(text)
             };
-            Cell {
-                value,
-                origin: Origin::text(&source.path, line, column),
-            }
+            Cell::new(value, Origin::text(&source.path, line, column))
         })
         .collect()
 }
@@ -116,16 +249,32 @@ impl LineCounter {
     }
 }
 
-/// 1-based character columns where each field of a raw CSV line starts (quotes respected).
+/// 1-based character columns where each field of a raw CSV line starts. A quote opens a
+/// quoted field only at the start of a field, as the csv crate reads it.
 fn field_columns(line: &str, delimiter: u8) -> Vec<usize> {
     let mut columns = vec![1];
     let mut in_quotes = false;
-    for (i, c) in line.chars().enumerate() {
-        if c == '"' {
-            in_quotes = !in_quotes;
-        } else if !in_quotes && c == delimiter as char {
-            columns.push(i + 2);
+    let mut at_field_start = true;
+    let mut chars = line.chars().enumerate().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek().is_some_and(|(_, next)| *next == '"') {
+                    chars.next();
+                } else {
+                    in_quotes = false;
+                }
+            }
+            continue;
         }
+        if c == '"' && at_field_start {
+            in_quotes = true;
+        } else if c == delimiter as char {
+            columns.push(i + 2);
+            at_field_start = true;
+            continue;
+        }
+        at_field_start = false;
     }
     columns
 }
@@ -142,13 +291,18 @@ mod tests {
         }
     }
 
+    fn read(text: &str) -> Result<Table, Diagnostic> {
+        read_table(&source(text), None, None)
+    }
+
+    fn texts(row: &[Cell]) -> Vec<String> {
+        row.iter().map(|c| c.value.as_text()).collect()
+    }
+
     #[test]
     fn cells_know_line_and_column() {
-        let table = read_table(
-            &source("\u{feff}kpi;år;verdi\r\nsykefravaer;2018;\"7,3\"\r\n\r\nx;2017;7,5\r\n"),
-            b';',
-        )
-        .unwrap();
+        let table =
+            read("\u{feff}kpi;år;verdi\r\nsykefravaer;2018;\"7,3\"\r\n\r\nx;2017;7,5\r\n").unwrap();
         assert_eq!(table.rows.len(), 2);
         assert_eq!(table.rows[0][2].value, CellValue::Text("7,3".into()));
         assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:2:18");
@@ -157,11 +311,102 @@ mod tests {
     }
 
     #[test]
-    fn empty_file_is_an_error() {
-        let err = read_table(&source("\n\n"), b';').unwrap_err();
+    fn columns_count_characters_after_quoted_delimiters_and_quotes() {
+        let table = read("a;b;c\n\"x;\"\"y\"\"\";æøå;5\" skjerm\n").unwrap();
+        let row = &table.rows[0];
+        assert_eq!(texts(row), ["x;\"y\"", "æøå", "5\" skjerm"]);
+        assert_eq!(row[1].origin.to_string(), "t.csv:2:11");
+        assert_eq!(row[2].origin.to_string(), "t.csv:2:15");
+    }
+
+    #[test]
+    fn empty_files_are_errors() {
+        let err = read("\n\n").unwrap_err();
         assert_eq!(
             err.to_string(),
             "t.csv: error: the file holds no rows\n  hint: export the table again, with a header row"
         );
+        let err = read("").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.csv: error: the file is empty (0 bytes)")
+        );
+    }
+
+    #[test]
+    fn the_delimiter_is_detected() {
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3\n"), b';');
+        assert_eq!(sniff_delimiter("a,b,c\n1.5,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc\n1,5\t2\t3\n"), b'\t');
+        // Decimal commas in every row do not outvote the semicolons.
+        assert_eq!(sniff_delimiter("navn;sum\nx;1,5\ny;2,5\n"), b';');
+        // A quoted title with commas above a semicolon table.
+        assert_eq!(
+            sniff_delimiter(
+                "\"Konsumprisindeks, etter gruppe, tid\"\n\n\" \";\"1979\";\"1980\"\n\"Mat\";27.5;29.9\n"
+            ),
+            b';'
+        );
+        assert_eq!(sniff_delimiter("one column\nonly\n"), b';');
+    }
+
+    #[test]
+    fn excels_sep_line_names_the_delimiter_and_is_skipped() {
+        let table = read("sep=,\r\nkpi,år,verdi\r\nx,2018,\"7,3\"\r\n").unwrap();
+        assert_eq!(table.delimiter, Some(b','));
+        assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
+        assert_eq!(table.header_origin.to_string(), "t.csv:2:1");
+        assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:3:8");
+    }
+
+    #[test]
+    fn the_manifests_delimiter_overrides_detection() {
+        let table = read_table(&source("a;b,c\n1;2,3\n"), Some(b','), None).unwrap();
+        assert_eq!(texts(&table.header), ["a;b", "c"]);
+        let err = read_table(&source("kpi;år;verdi\nx;2018;7,3\n"), Some(b','), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:1:1: error: the manifest says delimiter \",\", but the file is \";\"-separated: its first row is one field, \"kpi;år;verdi\"\n  hint: write delimiter: \";\" in the manifest, or leave it out to detect the delimiter"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opens() {
+        let err = read("kpi;år;verdi\nx;2018;1\n\"y;2018;2\nz;2018;3\n").unwrap_err();
+        assert_eq!(
+            err.to_string().lines().next().unwrap(),
+            "t.csv:3:1: error: this quoted field is never closed: the quote runs to the end of the file"
+        );
+    }
+
+    #[test]
+    fn windows_1252_and_utf16_read_with_the_right_columns() {
+        let mut bytes = b"kpi;\xe5r;verdi\r\nsykefrav\xe6r;2018;7,3\r\n".to_vec();
+        let table = read_table(
+            &SourceFile {
+                path: PathBuf::from("t.csv"),
+                bytes: std::mem::take(&mut bytes),
+            },
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
+        assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:2:17");
+        let utf16: Vec<u8> = "\u{feff}kpi\tår\tverdi\r\nsykefravær\t2018\t7,3\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let table = read_table(
+            &SourceFile {
+                path: PathBuf::from("t.txt"),
+                bytes: utf16,
+            },
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(texts(&table.rows[0]), ["sykefravær", "2018", "7,3"]);
+        assert_eq!(table.rows[0][2].origin.to_string(), "t.txt:2:17");
     }
 }

@@ -1,9 +1,13 @@
 //! Ingest: raw tables read from CSV and Excel, every cell keeping its origin.
 //!
 //! Nothing here knows what a KPI is; [`crate::validate`] turns tables into the model.
+//! [`read_table`] decodes the file, finds the rows and the header, and drops the title lines
+//! above and the footnotes below the table; [`layout`] turns a table into KPI records.
 
 pub mod csv;
+pub mod encoding;
 pub mod excel;
+pub mod layout;
 pub mod number;
 pub mod yaml;
 
@@ -47,6 +51,32 @@ impl CellValue {
 pub struct Cell {
     pub value: CellValue,
     pub origin: Origin,
+    /// The workbook formats the cell as a percentage: it stored 0.073 and showed `7,3 %`. The
+    /// number in `value` is already the one shown (7.3).
+    pub percent_format: bool,
+}
+
+impl Cell {
+    pub fn new(value: CellValue, origin: Origin) -> Cell {
+        Cell {
+            value,
+            origin,
+            percent_format: false,
+        }
+    }
+}
+
+/// How to read one data file; every field may be left to detection.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Workbooks: the sheet's name (default the first sheet).
+    pub sheet: Option<String>,
+    /// Text files: the field delimiter (default detected; Excel's `sep=;` line is honoured).
+    pub delimiter: Option<u8>,
+    /// Text files: the encoding (default detected).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The header's line (text) or row (workbook), 1-based (default detected).
+    pub header_row: Option<usize>,
 }
 
 /// A table: a header row and the data rows below it.
@@ -57,9 +87,36 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// Where the header row is, for "column missing" messages.
     pub header_origin: Origin,
+    /// The manifest named the header row (`header_row:`); detection leaves it alone.
+    pub header_fixed: bool,
+    /// The field delimiter of a text file, for hints when the header looks wrong.
+    pub delimiter: Option<u8>,
+    /// Text lines below the table (SSB's notes, "Kilde: …"), taken out of `rows`.
+    pub footnotes: Vec<Cell>,
+    /// Problems found while reading that do not stop it (a garbled letter, say).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Table {
+    /// A table whose first row is its header.
+    pub(crate) fn from_rows(file: &Path, mut rows: Vec<Vec<Cell>>) -> Option<Table> {
+        if rows.is_empty() {
+            return None;
+        }
+        let header = rows.remove(0);
+        let header_origin = header.first()?.origin.clone();
+        Some(Table {
+            file: file.to_path_buf(),
+            header,
+            rows,
+            header_origin,
+            header_fixed: false,
+            delimiter: None,
+            footnotes: Vec::new(),
+            warnings: Vec::new(),
+        })
+    }
+
     /// Index of the first column whose header matches one of `names` (case- and space-insensitive).
     pub fn column(&self, names: &[&str]) -> Option<usize> {
         self.header.iter().position(|cell| {
@@ -70,8 +127,12 @@ impl Table {
 
     /// Makes the first row that names a column from every group the header, dropping the title
     /// and blank rows above it; tables exported from Excel often start with a title. Leaves the
-    /// table as it is when no row within the first 30 qualifies.
+    /// table as it is when no row within the first 30 qualifies, or when the manifest named the
+    /// header row.
     pub fn find_header(&mut self, groups: &[&[&str]]) {
+        if self.header_fixed {
+            return;
+        }
         let names_all = |row: &[Cell]| {
             groups.iter().all(|group| {
                 row.iter().any(|cell| {
@@ -84,20 +145,141 @@ impl Table {
             return;
         }
         if let Some(index) = self.rows.iter().take(30).position(|row| names_all(row)) {
-            self.header = self.rows[index].clone();
-            self.header_origin = self.header[0].origin.clone();
-            self.rows.drain(..=index);
+            self.make_header(index);
         }
+    }
+
+    /// Makes data row `index` the header, dropping the rows above it.
+    pub(crate) fn make_header(&mut self, index: usize) {
+        if index >= self.rows.len() {
+            return;
+        }
+        self.header = self.rows[index].clone();
+        if let Some(first) = self.header.first() {
+            self.header_origin = first.origin.clone();
+        }
+        self.rows.drain(..=index);
     }
 
     /// The header names as written, for messages.
     pub fn header_names(&self) -> Vec<String> {
         self.header.iter().map(|c| c.value.as_text()).collect()
     }
+
+    /// Uses the row at 1-based line (text) or row (workbook) `number` as the header.
+    fn use_header_row(&mut self, number: usize) -> Result<(), Diagnostic> {
+        let is_at = |row: &[Cell]| row.first().and_then(|c| row_number(&c.origin)) == Some(number);
+        if is_at(&self.header) {
+            self.header_fixed = true;
+            return Ok(());
+        }
+        if let Some(index) = self.rows.iter().position(|row| is_at(row)) {
+            self.make_header(index);
+            self.header_fixed = true;
+            return Ok(());
+        }
+        let last = self
+            .rows
+            .last()
+            .unwrap_or(&self.header)
+            .first()
+            .and_then(|c| row_number(&c.origin))
+            .unwrap_or(0);
+        let what = if self.delimiter.is_some() {
+            "line"
+        } else {
+            "row"
+        };
+        let message = if number > last {
+            format!("header_row is {number}, but the table ends at {what} {last}")
+        } else {
+            format!("header_row is {number}, but {what} {number} is empty")
+        };
+        Err(
+            Diagnostic::error(Origin::file(&self.file), message).with_hint(format!(
+                "give the number of the {what} that holds the column names"
+            )),
+        )
+    }
+
+    /// Moves text lines at the end of the table into `footnotes`: rows after the last row with
+    /// two or more filled cells that hold text only in their first cell and either contain a
+    /// space ("Kilde: SSB") or are shorter than the header.
+    fn drop_footnotes(&mut self) {
+        let filled = |row: &[Cell]| row.iter().filter(|c| !c.value.is_empty()).count();
+        // A one-column list has no notes to tell apart. (The header may still be a title.)
+        if !self.rows.iter().any(|row| filled(row) >= 2) {
+            return;
+        }
+        let width = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        while let Some(row) = self.rows.last() {
+            let only_first = filled(row) == 1 && row.first().is_some_and(|c| !c.value.is_empty());
+            let is_note = only_first
+                && row.first().is_some_and(|c| {
+                    matches!(&c.value, CellValue::Text(t) if t.trim().contains(char::is_whitespace))
+                        || row.len() < width
+                });
+            if !is_note {
+                break;
+            }
+            if let Some(mut row) = self.rows.pop() {
+                self.footnotes.insert(0, row.remove(0));
+            }
+        }
+    }
 }
 
-fn normalise_header(text: &str) -> String {
-    text.trim().to_lowercase().replace(['_', '-'], " ")
+/// The 1-based line of a text origin or row of a workbook origin.
+pub fn row_number(origin: &Origin) -> Option<usize> {
+    match origin {
+        Origin::Text { line, .. } => Some(*line),
+        Origin::Cell { row, .. } => Some(*row as usize + 1),
+        Origin::File { .. } => None,
+    }
+}
+
+/// A header or name as compared: lowercase, `_` and `-` as spaces, soft hyphens (which
+/// Excel users put in long labels) removed, runs of white space as one space.
+pub fn normalise_header(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .replace('\u{ad}', "")
+        .replace(['_', '-'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a path names a workbook (read with calamine) rather than a text file.
+pub fn is_workbook(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    matches!(extension.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
+}
+
+/// Whether a file name is an Office lock file (`~$okonomi.xlsx`), which Excel and LibreOffice
+/// write beside a workbook while it is open; it holds the user's name, not the data.
+pub fn is_lock_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("~$") || n.starts_with(".~lock."))
+}
+
+/// Reads a table from a text file or a workbook, by the file's extension.
+pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, Diagnostic> {
+    let mut table = if is_workbook(&source.path) {
+        excel::read_table(source, options.sheet.as_deref())?
+    } else {
+        csv::read_table(source, options.delimiter, options.encoding)?
+    };
+    if let Some(number) = options.header_row {
+        table.use_header_row(number)?;
+    }
+    table.drop_footnotes();
+    Ok(table)
 }
 
 /// A file read once: its bytes, for hashing, and the path messages show.
@@ -115,8 +297,12 @@ impl SourceFile {
                 bytes,
             })
             .map_err(|e| {
-                Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"))
-                    .with_hint("check the path in the manifest (paths are relative to it)")
+                let d = Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"));
+                if path.is_dir() {
+                    d.with_hint("the manifest names a folder; name a file in it")
+                } else {
+                    d.with_hint("check the path in the manifest (paths are relative to it)")
+                }
             })
     }
 
@@ -128,21 +314,81 @@ impl SourceFile {
             .collect()
     }
 
-    /// The bytes as UTF-8 text (a leading byte-order mark removed), or an error saying how to fix it.
-    pub fn text(&self) -> Result<&str, Diagnostic> {
-        let bytes = self
-            .bytes
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(&self.bytes);
-        std::str::from_utf8(bytes).map_err(|e| {
-            let before = &bytes[..e.valid_up_to()];
-            let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-            let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-            Diagnostic::error(
-                Origin::text(&self.path, line, column),
-                "the file is not valid UTF-8",
-            )
-            .with_hint("save the file as UTF-8 (in Excel: \"CSV UTF-8\")")
-        })
+    /// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.
+    pub fn decode(
+        &self,
+        given: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<encoding::Decoded, Diagnostic> {
+        encoding::decode(&self.path, &self.bytes, given)
+    }
+
+    /// The bytes as text in the detected encoding, or an error saying how to fix it.
+    pub fn text(&self) -> Result<String, Diagnostic> {
+        self.decode(None).map(|decoded| decoded.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(name: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from(name),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_given_header_row_wins_over_detection() {
+        let text = "Tittel\n\nkpi;år;verdi\nx;2018;1\n";
+        let options = ReadOptions {
+            header_row: Some(3),
+            ..ReadOptions::default()
+        };
+        let mut table = read_table(&source("t.csv", text), &options).unwrap();
+        assert_eq!(table.header_names(), ["kpi", "år", "verdi"]);
+        table.find_header(&[&["x"]]);
+        assert_eq!(table.header_names(), ["kpi", "år", "verdi"]);
+        assert_eq!(table.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_header_row_outside_the_table_is_an_error() {
+        let options = |n| ReadOptions {
+            header_row: Some(n),
+            ..ReadOptions::default()
+        };
+        let text = "a;b\n\n1;2\n";
+        let err = read_table(&source("t.csv", text), &options(9)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: error: header_row is 9, but the table ends at line 3\n  hint: give the number of the line that holds the column names"
+        );
+        let err = read_table(&source("t.csv", text), &options(2)).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.csv: error: header_row is 2, but line 2 is empty")
+        );
+    }
+
+    #[test]
+    fn footnotes_below_the_table_are_set_aside() {
+        let text =
+            "kpi;år;verdi\nx;2018;1\nklimatiltak;;\n\n\"Kilde: SSB\"\nMerk: foreløpige tall;;\n";
+        let table = read_table(&source("t.csv", text), &ReadOptions::default()).unwrap();
+        assert_eq!(table.rows.len(), 2, "a bare id is data, not a note");
+        let notes: Vec<String> = table.footnotes.iter().map(|c| c.value.as_text()).collect();
+        assert_eq!(notes, ["Kilde: SSB", "Merk: foreløpige tall"]);
+        assert_eq!(table.footnotes[0].origin.to_string(), "t.csv:5:1");
+    }
+
+    #[test]
+    fn lock_files_and_workbooks_are_told_apart() {
+        assert!(is_lock_file(Path::new("data/~$okonomi.xlsx")));
+        assert!(is_lock_file(Path::new(".~lock.okonomi.ods#")));
+        assert!(!is_lock_file(Path::new("data/okonomi.xlsx")));
+        assert!(is_workbook(Path::new("a.XLSX")));
+        assert!(!is_workbook(Path::new("a.csv")));
     }
 }

@@ -1,8 +1,9 @@
 //! Norwegian numbers as finance systems and SSB write them, parsed into values.
 //!
 //! Accepts decimal comma or point, group separators U+0020/U+00A0/U+202F, `−` or `-`, Excel's
-//! padded accounting forms (` -1 362 250 `, ` -   ` for zero), a trailing `%`, and SSB's
-//! "no value" symbols, which are never zero.
+//! padded accounting forms (` -1 362 250 `, ` -   ` for zero, `(1 362 250)`), a trailing
+//! unit (`7,3 %`, `558 mill. kr`, `2,6 mrd.`), and SSB's "no value" symbols, which are never
+//! zero. Codes (`00300`, `1.006.01`) are recognised so that they stay text.
 
 use std::fmt;
 
@@ -31,12 +32,72 @@ impl Missing {
     }
 }
 
+/// A unit written after a number in the cell itself: `7,3 %`, `558 mill. kr`, `2,6 mrd.`.
+///
+/// What a unit means for a figure depends on the KPI it belongs to (`2,6 mrd.` is 2 600 for a
+/// KPI in "mill. kr"), so parsing only records it; validation converts or refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenUnit {
+    Percent,
+    /// `kr`, `kroner`, `NOK`.
+    Kroner,
+    /// `tusen`, `tusen kr`: thousands (of kroner, when `kroner` is set).
+    Thousand {
+        kroner: bool,
+    },
+    /// `mill.`, `mill. kr`, `millioner`: millions.
+    Million {
+        kroner: bool,
+    },
+    /// `mrd.`, `mrd. kr`, `milliarder`: thousands of millions.
+    Billion {
+        kroner: bool,
+    },
+}
+
+impl WrittenUnit {
+    /// How many of the base unit (kroner, or one) the written unit is.
+    pub fn factor(self) -> f64 {
+        match self {
+            WrittenUnit::Percent | WrittenUnit::Kroner => 1.0,
+            WrittenUnit::Thousand { .. } => 1e3,
+            WrittenUnit::Million { .. } => 1e6,
+            WrittenUnit::Billion { .. } => 1e9,
+        }
+    }
+
+    /// Whether the unit says kroner (rather than a bare magnitude).
+    pub fn is_kroner(self) -> bool {
+        match self {
+            WrittenUnit::Kroner => true,
+            WrittenUnit::Thousand { kroner }
+            | WrittenUnit::Million { kroner }
+            | WrittenUnit::Billion { kroner } => kroner,
+            WrittenUnit::Percent => false,
+        }
+    }
+
+    /// The unit the Norwegian way, for messages.
+    pub fn text(self) -> &'static str {
+        match self {
+            WrittenUnit::Percent => "%",
+            WrittenUnit::Kroner => "kr",
+            WrittenUnit::Thousand { kroner: false } => "tusen",
+            WrittenUnit::Thousand { kroner: true } => "tusen kr",
+            WrittenUnit::Million { kroner: false } => "mill.",
+            WrittenUnit::Million { kroner: true } => "mill. kr",
+            WrittenUnit::Billion { kroner: false } => "mrd.",
+            WrittenUnit::Billion { kroner: true } => "mrd. kr",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Parsed {
-    /// A number; `percent` is set when the text carried a `%` sign.
+    /// A number, with the unit written after it in the cell, if any.
     Value {
         value: f64,
-        percent: bool,
+        unit: Option<WrittenUnit>,
     },
     Missing(Missing),
 }
@@ -60,6 +121,67 @@ fn is_group_space(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
 }
 
+/// Units recognised after a number, longest first so `mill. kr` wins over `kr`.
+const UNIT_SUFFIXES: [(&str, WrittenUnit); 23] = [
+    ("milliarder kroner", WrittenUnit::Billion { kroner: true }),
+    ("millioner kroner", WrittenUnit::Million { kroner: true }),
+    ("milliarder", WrittenUnit::Billion { kroner: false }),
+    ("millioner", WrittenUnit::Million { kroner: false }),
+    ("tusen kr", WrittenUnit::Thousand { kroner: true }),
+    ("mill. kr", WrittenUnit::Million { kroner: true }),
+    ("mrd. kr", WrittenUnit::Billion { kroner: true }),
+    ("mill.kr", WrittenUnit::Million { kroner: true }),
+    ("mill kr", WrittenUnit::Million { kroner: true }),
+    ("mrd.kr", WrittenUnit::Billion { kroner: true }),
+    ("mrd kr", WrittenUnit::Billion { kroner: true }),
+    ("prosent", WrittenUnit::Percent),
+    ("kroner", WrittenUnit::Kroner),
+    ("tusen", WrittenUnit::Thousand { kroner: false }),
+    ("mill.", WrittenUnit::Million { kroner: false }),
+    ("mnok", WrittenUnit::Million { kroner: true }),
+    ("mill", WrittenUnit::Million { kroner: false }),
+    ("mrd.", WrittenUnit::Billion { kroner: false }),
+    ("mrd", WrittenUnit::Billion { kroner: false }),
+    ("nok", WrittenUnit::Kroner),
+    ("kr.", WrittenUnit::Kroner),
+    ("kr", WrittenUnit::Kroner),
+    ("%", WrittenUnit::Percent),
+];
+
+/// Splits a unit off the end of `text`: `2,6 mrd.` → (`2,6`, mrd.). The unit must follow a
+/// digit or a space, so `12kr` and `12 kr` are units but `Akr` is not.
+fn split_unit(text: &str) -> (&str, Option<WrittenUnit>) {
+    for (suffix, unit) in UNIT_SUFFIXES {
+        let Some(start) = text.len().checked_sub(suffix.len()) else {
+            continue;
+        };
+        let Some(tail) = text.get(start..) else {
+            continue;
+        };
+        if !tail.eq_ignore_ascii_case(suffix) {
+            continue;
+        }
+        let head = &text[..start];
+        if head.ends_with(|c: char| c.is_ascii_digit() || c == ')' || is_group_space(c)) {
+            return (head.trim_end_matches(is_group_space), Some(unit));
+        }
+    }
+    (text, None)
+}
+
+/// A unit written on its own, as in a table's unit column: `mrd. kr`, `%`, `tusen kr`.
+pub fn parse_unit(text: &str) -> Option<WrittenUnit> {
+    let text = text.trim();
+    UNIT_SUFFIXES
+        .iter()
+        .find(|(suffix, _)| suffix.eq_ignore_ascii_case(text))
+        .map(|(_, unit)| *unit)
+}
+
+fn is_minus(c: char) -> bool {
+    matches!(c, '-' | '\u{2212}' | '\u{2013}')
+}
+
 /// Parses one cell's text as a Norwegian number or an SSB "no value" symbol.
 pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
     let error = || NumberError {
@@ -75,23 +197,32 @@ pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
         "-" | "\u{2212}" | "\u{2013}" => {
             return Ok(Parsed::Value {
                 value: 0.0,
-                percent: false,
+                unit: None,
             });
         }
         _ => {}
     }
-    let (body, percent) = match trimmed.strip_suffix('%') {
-        Some(rest) => (rest.trim_end_matches(is_group_space), true),
-        None => (trimmed, false),
-    };
-    let (negative, body) = match body.chars().next() {
-        Some('-' | '\u{2212}' | '\u{2013}') => {
-            let first_len = body.chars().next().map_or(0, char::len_utf8);
-            (true, body[first_len..].trim_start_matches(is_group_space))
-        }
-        Some('+') => (false, body[1..].trim_start_matches(is_group_space)),
-        _ => (false, body),
-    };
+    let (body, unit) = split_unit(trimmed);
+    // Accounting formats write negatives in parentheses, `(1 362 250)`; ledgers such as
+    // SAP put the minus last, `1 362 250-`.
+    let (negative, body) =
+        if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+            (true, inner.trim_matches(is_group_space))
+        } else if let Some(rest) = body
+            .strip_suffix(is_minus)
+            .filter(|r| r.ends_with(|c: char| c.is_ascii_digit()))
+        {
+            (true, rest)
+        } else {
+            match body.chars().next() {
+                Some(c) if is_minus(c) => (
+                    true,
+                    body[c.len_utf8()..].trim_start_matches(is_group_space),
+                ),
+                Some('+') => (false, body[1..].trim_start_matches(is_group_space)),
+                _ => (false, body),
+            }
+        };
     if body.is_empty() {
         return Err(error());
     }
@@ -106,8 +237,19 @@ pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
     }
     Ok(Parsed::Value {
         value: if negative { -value } else { value },
-        percent,
+        unit,
     })
+}
+
+/// Whether a cell holds a code that must stay text: leading zeros (`00300`, `0219`) or more
+/// than one dot (`1.006.01`). Such cells are ids, never numbers.
+pub fn looks_like_code(text: &str) -> bool {
+    let t = text.trim();
+    let leading_zero = t.len() > 1 && t.starts_with('0') && t.chars().all(|c| c.is_ascii_digit());
+    let dotted = t.matches('.').count() >= 2
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !t.contains("..");
+    leading_zero || dotted
 }
 
 /// Spaces may only group the integer part in threes: `1 893`, `1 362 250`, `1 316 303,34`.
@@ -202,14 +344,49 @@ mod tests {
     }
 
     #[test]
-    fn percent_is_flagged() {
+    fn units_after_the_number_are_recorded() {
+        let unit = |s: &str| match parse_number(s) {
+            Ok(Parsed::Value { value, unit }) => (value, unit),
+            other => panic!("{s:?} gave {other:?}"),
+        };
+        assert_eq!(unit("7,3 %"), (7.3, Some(WrittenUnit::Percent)));
+        assert_eq!(unit("7,3%"), (7.3, Some(WrittenUnit::Percent)));
         assert_eq!(
-            parse_number("7,3 %"),
-            Ok(Parsed::Value {
-                value: 7.3,
-                percent: true
-            })
+            unit("2,6 mrd."),
+            (2.6, Some(WrittenUnit::Billion { kroner: false }))
         );
+        assert_eq!(
+            unit("558 mill. kr"),
+            (558.0, Some(WrittenUnit::Million { kroner: true }))
+        );
+        assert_eq!(
+            unit("1 893 MILL."),
+            (1893.0, Some(WrittenUnit::Million { kroner: false }))
+        );
+        assert_eq!(unit("−41 kr"), (-41.0, Some(WrittenUnit::Kroner)));
+        assert_eq!(unit("12"), (12.0, None));
+        for bad in ["kr", "mill.", "Akr", "7,3 %%", "2,6 mrd. mill."] {
+            assert!(parse_number(bad).is_err(), "{bad:?} should be an error");
+        }
+    }
+
+    #[test]
+    fn accounting_negatives() {
+        assert_eq!(value("(1 362 250)"), -1_362_250.0);
+        assert_eq!(value("1 362 250-"), -1_362_250.0);
+        assert_eq!(value("\u{2013}17 700"), -17_700.0);
+    }
+
+    #[test]
+    fn codes_stay_text() {
+        for code in ["00300", "0219", "1.006.01", "01.02.03"] {
+            assert!(looks_like_code(code), "{code}");
+        }
+        for not_code in ["0", "300", "7,3", "1.5", "0,5", "F357", "..", "1 006"] {
+            assert!(!looks_like_code(not_code), "{not_code}");
+        }
+        // And the number parser does not read a dotted code as a number either.
+        assert!(parse_number("1.006.01").is_err());
     }
 
     #[test]
@@ -240,5 +417,46 @@ mod tests {
             parse_number("sju").unwrap_err().to_string(),
             "\"sju\" is not a number; expected e.g. 7,3"
         );
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::render::format;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics_on_any_string(s in "\\PC*") {
+                let _ = parse_number(&s);
+                let _ = looks_like_code(&s);
+            }
+
+            #[test]
+            fn never_panics_on_number_like_strings(s in "[-−–+( ]?[0-9 .,\u{a0}\u{202f}]{0,14}[)%-]?( ?(mill\\.|mrd\\.|kr|%))?") {
+                let _ = parse_number(&s);
+            }
+
+            #[test]
+            fn reads_back_every_number_the_formatter_writes(
+                value in -1.0e12f64..1.0e12,
+                decimals in 0u8..=6,
+            ) {
+                let written = format::number(value, decimals);
+                let expected: f64 = format!("{:.*}", decimals as usize, value).parse().unwrap();
+                match parse_number(&written) {
+                    Ok(Parsed::Value { value: read, unit: None }) => {
+                        prop_assert!((read - expected).abs() <= expected.abs() * 1e-15, "{written:?} read as {read}, wrote {expected}");
+                    }
+                    other => prop_assert!(false, "{written:?} gave {other:?}"),
+                }
+                let signed = format::signed_number(value, decimals);
+                prop_assert!(matches!(parse_number(&signed), Ok(Parsed::Value { .. })), "{signed:?}");
+                for suffix in ["%", "mill. kr", "mrd. kr"] {
+                    let with_unit = format::with_unit(written.clone(), suffix);
+                    let parsed = parse_number(&with_unit);
+                    prop_assert!(matches!(parsed, Ok(Parsed::Value { unit: Some(_), .. })), "{with_unit:?} gave {parsed:?}");
+                }
+            }
+        }
     }
 }

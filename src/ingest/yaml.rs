@@ -6,22 +6,37 @@ pub use serde_saphyr::Spanned;
 use super::SourceFile;
 use crate::diag::{Diagnostic, Origin};
 
-/// Deserialises a YAML file; a syntax or type error becomes a diagnostic at its `file:line:col`.
+/// Deserialises a narrative YAML file; a syntax or type error becomes a diagnostic at its
+/// `file:line:col`, with a hint pointing at README.md's "Writing the narrative".
 pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
+    parse_documented(source, "Writing the narrative")
+}
+
+/// Like [`parse`], with the hint pointing at the README section `readme_section`.
+pub fn parse_documented<T: DeserializeOwned>(
+    source: &SourceFile,
+    readme_section: &str,
+) -> Result<T, Diagnostic> {
     let text = source.text()?;
-    serde_saphyr::from_str::<T>(text).map_err(|err| {
-        let origin = match err.location() {
-            Some(loc) if loc.line() > 0 => {
-                Origin::text(&source.path, loc.line() as usize, loc.column() as usize)
-            }
-            _ => Origin::file(&source.path),
+    serde_saphyr::from_str::<T>(&text).map_err(|err| {
+        let location = err.location().filter(|loc| loc.line() > 0);
+        let origin = match location {
+            Some(loc) => Origin::text(&source.path, loc.line() as usize, loc.column() as usize),
+            None => Origin::file(&source.path),
         };
         let options = serde_saphyr::render_options! {
             snippets: serde_saphyr::SnippetMode::Off,
         };
         let rendered = err.render_with_options(options);
-        Diagnostic::error(origin, plain_message(&rendered))
-            .with_hint("see README.md, \"Writing the narrative\", for the expected keys")
+        let found =
+            location.and_then(|loc| token_at(&text, loc.line() as usize, loc.column() as usize));
+        Diagnostic::error(
+            origin,
+            friendly(&plain_message(&rendered), found.as_deref()),
+        )
+        .with_hint(format!(
+            "see README.md, \"{readme_section}\", for the expected keys"
+        ))
     })
 }
 
@@ -32,6 +47,41 @@ fn plain_message(rendered: &str) -> String {
         Some(i) => first_line[..i].to_string(),
         None => first_line.to_string(),
     }
+}
+
+/// Says what was expected and what was found: serde's "invalid i32" becomes "expected a
+/// whole number, found "tjue"".
+fn friendly(message: &str, found: Option<&str>) -> String {
+    let expected = match message {
+        "invalid i32" | "invalid i64" | "invalid u32" | "invalid u64" | "invalid u8"
+        | "invalid u16" | "invalid usize" | "invalid i16" | "invalid i8" => {
+            Some("expected a whole number")
+        }
+        "invalid f64" | "invalid f32" => Some("expected a number"),
+        "invalid bool" => Some("expected true or false"),
+        _ => None,
+    };
+    match (expected, found) {
+        (Some(expected), Some(found)) => format!("{expected}, found \"{found}\""),
+        (Some(expected), None) => expected.to_string(),
+        (None, Some(found)) if message.starts_with("expected ") && !message.contains("found") => {
+            format!("{message}, found \"{found}\"")
+        }
+        _ => message.to_string(),
+    }
+}
+
+/// The scalar or flow item written at a 1-based line and column, for "found …" in messages.
+fn token_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let line = text.lines().nth(line.checked_sub(1)?)?;
+    let rest: String = line.chars().skip(column.checked_sub(1)?).collect();
+    let token = rest
+        .split(" #")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches(',');
+    (!token.is_empty() && token.chars().count() <= 60).then(|| token.to_string())
 }
 
 /// The origin of a spanned YAML value.
@@ -74,10 +124,12 @@ mod tests {
     }
 
     #[test]
-    fn type_errors_name_the_place() {
+    fn type_errors_name_the_place_and_what_was_found() {
         let err = parse::<Doc>(&source("name: x\nyear: tjue\n")).unwrap_err();
-        assert!(err.to_string().starts_with("n.yaml:2:7: error: "), "{err}");
-        assert!(!err.message.contains(" at line "), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "n.yaml:2:7: error: expected a whole number, found \"tjue\"\n  hint: see README.md, \"Writing the narrative\", for the expected keys"
+        );
     }
 
     #[test]

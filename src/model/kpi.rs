@@ -57,6 +57,8 @@ impl Unit {
 pub struct KpiDefinition {
     pub id: String,
     pub name: String,
+    /// Other names prose uses for the KPI ("sykefraværet"), for the consistency check.
+    pub aliases: Vec<String>,
     pub unit: Unit,
     pub decimals: u8,
     pub direction: Direction,
@@ -249,6 +251,7 @@ mod tests {
             KpiDefinition {
                 id: "sykefravaer".into(),
                 name: "Sykefravær".into(),
+                aliases: Vec::new(),
                 unit: Unit::Percent,
                 decimals: 1,
                 direction: Direction::LowerIsBetter,

@@ -25,16 +25,68 @@ pub struct PdfSettings {
     pub standards: Vec<PdfStandard>,
 }
 
+impl PdfSettings {
+    /// Final documents: archival PDF/A-2a and accessible PDF/UA-1 together; with attached
+    /// sources PDF/A-3a, the part of PDF/A that allows embedded files.
+    pub fn archival(attach_sources: bool) -> PdfSettings {
+        let archive = if attach_sources {
+            PdfStandard::A_3a
+        } else {
+            PdfStandard::A_2a
+        };
+        PdfSettings {
+            standards: vec![archive, PdfStandard::Ua_1],
+        }
+    }
+
+    /// Parses `--pdf-standard a-3a,ua-1`; `none` gives a plain tagged PDF.
+    pub fn parse(list: &str) -> Result<PdfSettings, String> {
+        let mut standards = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let standard = match name.to_lowercase().as_str() {
+                "none" => continue,
+                "1.4" => PdfStandard::V_1_4,
+                "1.5" => PdfStandard::V_1_5,
+                "1.6" => PdfStandard::V_1_6,
+                "1.7" => PdfStandard::V_1_7,
+                "2.0" => PdfStandard::V_2_0,
+                "a-1b" => PdfStandard::A_1b,
+                "a-1a" => PdfStandard::A_1a,
+                "a-2b" => PdfStandard::A_2b,
+                "a-2u" => PdfStandard::A_2u,
+                "a-2a" => PdfStandard::A_2a,
+                "a-3b" => PdfStandard::A_3b,
+                "a-3u" => PdfStandard::A_3u,
+                "a-3a" => PdfStandard::A_3a,
+                "a-4" => PdfStandard::A_4,
+                "a-4f" => PdfStandard::A_4f,
+                "a-4e" => PdfStandard::A_4e,
+                "ua-1" => PdfStandard::Ua_1,
+                other => {
+                    return Err(format!(
+                        "\"{other}\" is not a PDF standard; use e.g. a-2a, a-3a, ua-1 (comma-separated), or none"
+                    ));
+                }
+            };
+            standards.push(standard);
+        }
+        PdfStandards::new(&standards)
+            .map_err(|e| format!("these PDF standards do not go together: {}", e.message()))?;
+        Ok(PdfSettings { standards })
+    }
+}
+
 /// Compiles `source` and exports it as PDF. `ident` is the document's stable identifier, so
 /// the same inputs always give the same bytes. `label` names the generated source in messages.
 pub fn typeset(
     shared: &SharedWorld,
     source: String,
+    files: &[(String, Vec<u8>)],
     ident: &str,
     label: &str,
     settings: &PdfSettings,
 ) -> (Option<Typeset>, Diagnostics) {
-    let world = shared.document(source);
+    let world = shared.document(source, files);
     let mut problems = Diagnostics::default();
     let warned = typst::compile::<PagedDocument>(&world);
     for warning in &warned.warnings {

@@ -90,11 +90,16 @@ impl SharedWorld {
         })
     }
 
-    /// A world for one document whose generated source is `text`.
-    pub fn document(&self, text: String) -> DocumentWorld<'_> {
+    /// A world for one document whose generated source is `text`; `files` are extra files the
+    /// source may read (input files to attach), by virtual path.
+    pub fn document(&self, text: String, files: &[(String, Vec<u8>)]) -> DocumentWorld<'_> {
         DocumentWorld {
             shared: self,
             main: Source::new(self.main_id, text),
+            files: files
+                .iter()
+                .filter_map(|(path, bytes)| Some((file_id(path)?, Bytes::new(bytes.clone()))))
+                .collect(),
         }
     }
 
@@ -110,6 +115,7 @@ impl SharedWorld {
 pub struct DocumentWorld<'a> {
     shared: &'a SharedWorld,
     main: Source,
+    files: Vec<(FileId, Bytes)>,
 }
 
 impl DocumentWorld<'_> {
@@ -157,6 +163,9 @@ impl World for DocumentWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if let Some(error) = refuse_packages(id) {
             return Err(error);
+        }
+        if let Some((_, bytes)) = self.files.iter().find(|(file, _)| *file == id) {
+            return Ok(bytes.clone());
         }
         match self.shared.files.get(&id) {
             Some(FileSlot::Bytes(bytes)) => Ok(bytes.clone()),

@@ -31,6 +31,8 @@ pub struct ValidLetters {
     pub departments: Vec<String>,
     /// Departments with an error in one of their rows: they get no letter this time.
     pub broken: BTreeSet<String>,
+    /// The problems found in each department's rows, reported with its letter.
+    pub row_problems: BTreeMap<String, Vec<Diagnostic>>,
     pub assignments: Vec<Assignment>,
     pub department_texts: BTreeMap<String, Vec<Block>>,
     pub inputs: Vec<InputFile>,
@@ -63,13 +65,7 @@ pub fn letters(
     let narrative = load_yaml::<LetterNarrative>(&spec.narrative, &mut inputs, &mut problems);
     let texts =
         departments_path.and_then(|p| load_yaml::<DepartmentTexts>(p, &mut inputs, &mut problems));
-    let table = load_table(
-        &assignments_source.path,
-        assignments_source.sheet.as_deref(),
-        assignments_source.delimiter,
-        &mut inputs,
-        &mut problems,
-    );
+    let table = load_table(assignments_source, &mut inputs, &mut problems);
     let (Some(narrative), Some(mut table)) = (narrative, table) else {
         return (None, problems);
     };
@@ -97,7 +93,8 @@ pub fn letters(
     check_prose(file, &narrative, &mut problems);
 
     table.find_header(&[ID, DEPARTMENT, DEADLINE]);
-    let (assignments, broken, departments) = rows(&table, year, &mut problems);
+    let mut row_problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    let (assignments, broken, departments) = rows(&table, year, &mut problems, &mut row_problems);
     let mut department_texts = BTreeMap::new();
     if let (Some(texts), Some(path)) = (texts, departments_path) {
         for text in texts.departments {
@@ -121,14 +118,19 @@ pub fn letters(
             department_texts.insert(text.department.value, text.blocks);
         }
     }
+    // A broken narrative or header concerns every letter: then every problem is the batch's.
     let (Some(date), Some(business_plan_deadline)) = (date, deadline) else {
+        row_problems
+            .into_values()
+            .flatten()
+            .for_each(|d| problems.push(d));
         return (None, problems);
     };
-    if problems
-        .iter()
-        .any(|d| d.is_error() && !is_row_problem(d, &table))
-    {
-        // A broken narrative or header concerns every letter.
+    if problems.has_errors() {
+        row_problems
+            .into_values()
+            .flatten()
+            .for_each(|d| problems.push(d));
         return (None, problems);
     }
     let valid = ValidLetters {
@@ -140,19 +142,12 @@ pub fn letters(
         business_plan_deadline,
         departments,
         broken,
+        row_problems,
         assignments,
         department_texts,
         inputs,
     };
     (Some(valid), problems)
-}
-
-/// Whether a diagnostic points into a data row of the table (rather than its header or the YAML).
-fn is_row_problem(diagnostic: &Diagnostic, table: &Table) -> bool {
-    diagnostic
-        .origin
-        .as_ref()
-        .is_some_and(|o| o.path() == table.file && *o != table.header_origin)
 }
 
 /// Every prose field must render: footnotes defined, no figure references in a letter.
@@ -192,6 +187,7 @@ fn rows(
     table: &Table,
     year: i32,
     problems: &mut Diagnostics,
+    by_department: &mut BTreeMap<String, Vec<Diagnostic>>,
 ) -> (Vec<Assignment>, BTreeSet<String>, Vec<String>) {
     let mut broken = BTreeSet::new();
     let mut departments: Vec<String> = Vec::new();
@@ -357,6 +353,7 @@ fn rows(
                 }
             }
         }
+        let department_key = department.clone();
         if row_problems.has_errors() {
             if !department.is_empty() {
                 broken.insert(department.clone());
@@ -376,7 +373,16 @@ fn rows(
                 origin: row_origin,
             });
         }
-        problems.extend(row_problems);
+        // A row's problems travel with its department's letter; a row without a department
+        // has nowhere to go but the batch.
+        if department_key.is_empty() {
+            problems.extend(row_problems);
+        } else {
+            by_department
+                .entry(department_key)
+                .or_default()
+                .extend(row_problems.into_vec());
+        }
     }
     (assignments, broken, departments)
 }

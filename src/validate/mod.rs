@@ -1,6 +1,7 @@
 //! Validate: raw tables and YAML into the model, collecting every problem instead of stopping
 //! at the first. One submodule per kind of document; the helpers here are shared.
 
+pub mod consistency;
 pub mod evaluation;
 pub mod letters;
 
@@ -10,7 +11,8 @@ use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::yaml::{Spanned, origin_of};
-use crate::ingest::{SourceFile, Table, csv, excel};
+use crate::ingest::{ReadOptions, SourceFile, Table, read_table};
+use crate::project::DataSource;
 
 pub use evaluation::ValidDocument;
 
@@ -19,24 +21,6 @@ pub use evaluation::ValidDocument;
 pub struct InputFile {
     pub path: std::path::PathBuf,
     pub sha256: String,
-}
-
-/// Reads a table from a CSV or a workbook, by the file's extension.
-pub fn read_table(
-    source: &SourceFile,
-    sheet: Option<&str>,
-    delimiter: u8,
-) -> Result<Table, Diagnostic> {
-    let extension = source
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => excel::read_table(source, sheet),
-        _ => csv::read_table(source, delimiter),
-    }
 }
 
 /// Reads and parses a YAML file, remembering it as an input; a problem goes to `problems`.
@@ -52,19 +36,39 @@ pub(crate) fn load_yaml<T: serde::de::DeserializeOwned>(
         .ok()
 }
 
-/// Reads a table (sheet of a workbook, or CSV with `delimiter`), remembering it as an input.
+/// Reads a data source's table as the manifest says (sheet, delimiter, encoding, header row),
+/// remembering it as an input; problems, and warnings such as a garbled letter, go to `problems`.
 pub(crate) fn load_table(
+    source: &DataSource,
+    inputs: &mut Vec<InputFile>,
+    problems: &mut Diagnostics,
+) -> Option<Table> {
+    load_file_table(&source.path, &source.read, inputs, problems)
+}
+
+/// Reads a table from `path` with `options`, remembering it as an input.
+pub(crate) fn load_file_table(
     path: &Path,
-    sheet: Option<&str>,
-    delimiter: u8,
+    options: &ReadOptions,
     inputs: &mut Vec<InputFile>,
     problems: &mut Diagnostics,
 ) -> Option<Table> {
     let source = SourceFile::read(path).map_err(|d| problems.push(d)).ok()?;
     inputs.push(input_file(&source));
-    read_table(&source, sheet, delimiter)
+    let mut table = read_table(&source, options)
         .map_err(|d| problems.push(d))
-        .ok()
+        .ok()?;
+    for warning in std::mem::take(&mut table.warnings) {
+        problems.push(warning);
+    }
+    Some(table)
+}
+
+impl InputFile {
+    /// Reads a file only to know its hash (the manifest, when it is attached).
+    pub fn read(path: &Path) -> Result<InputFile, Diagnostic> {
+        SourceFile::read(path).map(|source| input_file(&source))
+    }
 }
 
 fn input_file(source: &SourceFile) -> InputFile {
@@ -91,7 +95,10 @@ pub(crate) fn required_column(
                     table.header_names().join(", ")
                 ),
             )
-            .with_hint(format!("name a column {}", quoted_list(names))),
+            .with_hint(
+                crate::ingest::layout::wrong_delimiter_hint(table)
+                    .unwrap_or_else(|| format!("name a column {}", quoted_list(names))),
+            ),
         );
     }
     found

@@ -4,12 +4,12 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::model::TaskStatus;
-use crate::model::kpi::{KpiData, KpiFigures, Unit, Value as KpiValue};
+use crate::model::kpi::{KpiData, KpiDefinition, KpiFigures, Observation, Unit, Value as KpiValue};
 use crate::model::narrative::{Block, Evaluation, Text};
 use crate::render::{format, inline};
 use crate::validate::{ValidDocument, parse_date};
 
-use super::{BlockView, DateParts, Prose, blocks_view, prose_markup};
+use super::{BlockView, DateParts, Ledger, Prose, ProvenanceView, blocks_view, prose_markup};
 
 #[derive(Debug, Serialize)]
 pub struct EvaluationView {
@@ -21,6 +21,8 @@ pub struct EvaluationView {
     pub goals: Vec<GoalView>,
     pub interplay: SectionView,
     pub signature: SignatureView,
+    /// The "Datagrunnlag" appendix: every printed figure and where it came from.
+    pub provenance: ProvenanceView,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +88,8 @@ pub struct TaskView {
     pub group: Option<Value>,
     pub status_key: &'static str,
     pub status_text: &'static str,
+    /// Where the status is written in the narrative.
+    pub status_origin: String,
     pub status_note: Option<Value>,
     pub blocks: Vec<BlockView>,
 }
@@ -135,10 +139,55 @@ pub struct SignatureView {
 /// Prints the value of a KPI, or a dash when there is none.
 const NO_VALUE: &str = "–";
 
-/// Figure references in an evaluation's prose print the report year's data.
+/// Prints figures from the data and remembers each one printed, with its origin, for the
+/// "Datagrunnlag" appendix: the appendix lists exactly what the document shows.
 struct Figures<'a> {
     kpis: &'a KpiData,
     year: i32,
+    ledger: &'a Ledger,
+}
+
+impl Figures<'_> {
+    fn note_observation(
+        &self,
+        definition: &KpiDefinition,
+        year: i32,
+        observation: Option<&Observation>,
+    ) {
+        if let Some(obs) = observation {
+            let value = match obs.value {
+                KpiValue::Number(v) => definition.format_value(v),
+                KpiValue::Missing(reason) => format!("{NO_VALUE} ({})", reason.reason()),
+            };
+            self.ledger.note(
+                &definition.name,
+                &definition.id,
+                year.to_string(),
+                value,
+                &obs.origin,
+            );
+        }
+    }
+
+    fn note_target(&self, definition: &KpiDefinition) {
+        if let Some(target) = definition.target {
+            let value = definition.format_value(target);
+            self.ledger.note(
+                &definition.name,
+                &definition.id,
+                "mål".to_string(),
+                value,
+                &definition.origin,
+            );
+        }
+    }
+
+    fn note_figures(&self, figures: &KpiFigures<'_>, previous: bool) {
+        self.note_observation(figures.definition, figures.year, figures.current);
+        if previous {
+            self.note_observation(figures.definition, figures.year - 1, figures.previous);
+        }
+    }
 }
 
 impl Prose for Figures<'_> {
@@ -148,6 +197,7 @@ impl Prose for Figures<'_> {
             .kpis
             .figures(&reference.kpi, wanted)
             .ok_or_else(|| format!("unknown KPI \"{}\"", reference.kpi))?;
+        self.note_figures(&figures, reference.function == inline::RefFunction::Change);
         let printed = match reference.function {
             inline::RefFunction::Kpi => figures.value().map(|v| figures.definition.format_value(v)),
             inline::RefFunction::Change => figures
@@ -165,7 +215,12 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
     let file = &doc.spec.narrative;
     let year = ev.document.year;
     let kpis = &doc.kpis;
-    let figures = Figures { kpis, year };
+    let ledger = Ledger::default();
+    let figures = Figures {
+        kpis,
+        year,
+        ledger: &ledger,
+    };
     let prose = |text: &Text| -> Value { prose_markup(text, &figures) };
     let blocks = |blocks: &[Block]| -> Vec<BlockView> { blocks_view(blocks, &figures) };
     let date = |t| parse_date(file, t).ok();
@@ -199,6 +254,7 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
                     group: task.group.as_ref().map(prose),
                     status_key: status.key(),
                     status_text: status.text(),
+                    status_origin: crate::ingest::yaml::origin_of(file, &task.status).to_string(),
                     status_note: task.status_note.as_ref().map(prose),
                     blocks: blocks(&task.blocks),
                 }
@@ -212,9 +268,12 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
                 .kpis
                 .iter()
                 .filter_map(|id| kpis.figures(&id.value, year))
-                .map(|f| kpi_row(&f))
+                .map(|f| kpi_row(&f, &figures))
                 .collect(),
-            chart: goal.chart.as_ref().and_then(|id| chart(kpis, &id.value)),
+            chart: goal
+                .chart
+                .as_ref()
+                .and_then(|id| chart(&figures, &id.value)),
             tasks,
         });
     }
@@ -277,11 +336,15 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
             name: ev.signature.name.clone(),
             role: ev.signature.role.clone(),
         },
+        // Last, so every figure printed above has been noted.
+        provenance: ledger.view(&doc.inputs),
     }
 }
 
-fn kpi_row(f: &KpiFigures<'_>) -> KpiRow {
+fn kpi_row(f: &KpiFigures<'_>, figures: &Figures<'_>) -> KpiRow {
     let def = f.definition;
+    figures.note_figures(f, true);
+    figures.note_target(def);
     let show = |v: Option<f64>| v.map_or(NO_VALUE.to_string(), |v| format::number(v, def.decimals));
     let value = match f.current.map(|o| o.value) {
         Some(KpiValue::Missing(reason)) => format!("{NO_VALUE} ({})", reason.reason()),
@@ -305,8 +368,10 @@ fn kpi_row(f: &KpiFigures<'_>) -> KpiRow {
 }
 
 /// A bar chart of every observed period of a KPI, with its target as a line.
-fn chart(kpis: &KpiData, id: &str) -> Option<ChartView> {
+fn chart(figures: &Figures<'_>, id: &str) -> Option<ChartView> {
+    let kpis = figures.kpis;
     let def = kpis.definitions.get(id)?;
+    figures.note_target(def);
     let points: Vec<ChartPoint> = kpis
         .series(id)
         .into_iter()
@@ -321,6 +386,11 @@ fn chart(kpis: &KpiData, id: &str) -> Option<ChartView> {
         .collect();
     if points.is_empty() {
         return None;
+    }
+    for (year, obs) in kpis.series(id) {
+        if matches!(obs.value, KpiValue::Number(_)) {
+            figures.note_observation(def, year, Some(obs));
+        }
     }
     let target = def.target.map(|t| ChartPoint {
         label: "Mål".to_string(),

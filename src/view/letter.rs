@@ -8,7 +8,7 @@ use crate::model::narrative::{Block, Text};
 use crate::render::format;
 use crate::validate::letters::ValidLetters;
 
-use super::{BlockView, DateParts, Prose, blocks_view, prose_markup};
+use super::{BlockView, DateParts, Ledger, Prose, ProvenanceView, blocks_view, prose_markup};
 
 #[derive(Debug, Serialize)]
 pub struct LetterMeta {
@@ -80,6 +80,8 @@ pub struct LetterView {
     pub partner_assignments: Vec<AssignmentRow>,
     pub calendar: Vec<CalendarRow>,
     pub closing: Value,
+    /// The "Datagrunnlag" appendix: every printed deadline and CO₂e figure and its row.
+    pub provenance: ProvenanceView,
 }
 
 #[derive(Debug, Serialize)]
@@ -100,6 +102,7 @@ pub struct OverviewView {
     pub total_count: usize,
     pub total_climate: usize,
     pub total_co2e: String,
+    pub provenance: ProvenanceView,
 }
 
 /// Footnotes of the letter narrative, rendered as their own prose.
@@ -159,7 +162,24 @@ fn co2e_text(value: f64) -> String {
     format::number(value, decimals)
 }
 
-fn row(a: &Assignment) -> AssignmentRow {
+/// An assignment as the tables print it; its printed figures are noted in `ledger`.
+fn row(a: &Assignment, ledger: &Ledger) -> AssignmentRow {
+    ledger.note(
+        &a.title,
+        &a.id,
+        "frist".to_string(),
+        format::long_date(a.deadline),
+        &a.origin,
+    );
+    if let Some(tonnes) = a.co2e_tonnes {
+        ledger.note(
+            &a.title,
+            &a.id,
+            "tonn CO₂e".to_string(),
+            co2e_text(tonnes),
+            &a.origin,
+        );
+    }
     AssignmentRow {
         id: a.id.clone(),
         department: a.department.clone(),
@@ -181,6 +201,8 @@ fn sorted<'a>(assignments: impl Iterator<Item = &'a Assignment>) -> Vec<&'a Assi
 }
 
 pub fn department_letter(letters: &ValidLetters, department: &str, language: &str) -> LetterView {
+    let ledger = Ledger::default();
+    let row = |a: &Assignment| row(a, &ledger);
     let footnotes = Footnotes { letters };
     let blocks = |b: &[Block]| blocks_view(b, &footnotes);
     let prose = |t: &Text| prose_markup(t, &footnotes);
@@ -276,10 +298,13 @@ pub fn department_letter(letters: &ValidLetters, department: &str, language: &st
         partner_assignments: partner.iter().map(|a| row(a)).collect(),
         calendar: calendar_rows,
         closing: prose(&letters.narrative.closing),
+        provenance: ledger.view(&letters.inputs),
     }
 }
 
 pub fn overview(letters: &ValidLetters, language: &str) -> OverviewView {
+    let ledger = Ledger::default();
+    let row = |a: &Assignment| row(a, &ledger);
     let departments: Vec<OverviewDepartment> = letters
         .departments
         .iter()
@@ -315,5 +340,6 @@ pub fn overview(letters: &ValidLetters, language: &str) -> OverviewView {
             .count(),
         total_co2e: co2e_text(total_co2e),
         departments,
+        provenance: ledger.view(&letters.inputs),
     }
 }

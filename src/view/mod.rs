@@ -6,11 +6,16 @@
 pub mod evaluation;
 pub mod letter;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
 use minijinja::Value;
 use serde::Serialize;
 
+use crate::diag::Origin;
 use crate::model::narrative::{Block, ListItem, Text};
 use crate::render::{escape, inline};
+use crate::validate::InputFile;
 
 /// A block of prose for the template: `kind` is `p`, `heading`, `list` or `ordered`.
 #[derive(Debug, Serialize)]
@@ -111,4 +116,84 @@ impl From<chrono::NaiveDate> for DateParts {
             day: date.day(),
         }
     }
+}
+
+/// Every figure a document prints, noted where it is formatted, with where it came from.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    /// (id, period) → (name, printed value, origin).
+    rows: RefCell<BTreeMap<(String, String), Noted>>,
+}
+
+type Noted = (String, String, Origin);
+
+impl Ledger {
+    /// Notes that the figure `id` for `period` (a year, "mål", "frist" …) was printed as `value`.
+    pub fn note(&self, name: &str, id: &str, period: String, value: String, origin: &Origin) {
+        self.rows
+            .borrow_mut()
+            .entry((id.to_string(), period))
+            .or_insert_with(|| (name.to_string(), value, origin.clone()));
+    }
+
+    /// The appendix: one row per printed figure, then the input files with their SHA-256.
+    pub fn view(&self, inputs: &[InputFile]) -> ProvenanceView {
+        let sha_of = |origin: &Origin| {
+            inputs
+                .iter()
+                .find(|i| i.path == origin.path())
+                .map(|i| i.sha256[..12].to_string())
+                .unwrap_or_default()
+        };
+        let mut rows: Vec<ProvenanceRow> = self
+            .rows
+            .borrow()
+            .iter()
+            .map(|((id, period), (name, value, origin))| ProvenanceRow {
+                id: id.clone(),
+                name: name.clone(),
+                period: period.clone(),
+                value: value.clone(),
+                origin: origin.to_string(),
+                sha: sha_of(origin),
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.name, &a.period).cmp(&(&b.name, &b.period)));
+        ProvenanceView {
+            rows,
+            files: inputs
+                .iter()
+                .map(|i| FileRow {
+                    path: i.path.display().to_string(),
+                    sha256: i.sha256.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The "Datagrunnlag" appendix.
+#[derive(Debug, Serialize)]
+pub struct ProvenanceView {
+    pub rows: Vec<ProvenanceRow>,
+    pub files: Vec<FileRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProvenanceRow {
+    pub id: String,
+    pub name: String,
+    /// `2018`, `mål`, `frist` …
+    pub period: String,
+    pub value: String,
+    /// `input/data/nokkeltall-2018.csv:3:18` or `…xlsx[Økonomi]!C3`.
+    pub origin: String,
+    /// The first 12 hex digits of the file's SHA-256 (the files table has all 64).
+    pub sha: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileRow {
+    pub path: String,
+    pub sha256: String,
 }

@@ -1,0 +1,244 @@
+//! The batch benchmark, in one run on this machine: documents per second for N = 100 and 500
+//! with `--jobs 1` and `--jobs 2`, the share of time outside typesetting, a no-op rebuild, peak
+//! memory at N = 100 and 1000, and (where a `typst` CLI is installed) our rate against it.
+//!
+//! `cargo build --release && cargo run --release --example bench [-- --quick]`
+//! Results are printed as Markdown for BENCHMARKS.md. A benchmark, never a test.
+
+#[allow(dead_code)]
+#[path = "synth.rs"]
+mod synth;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rapportverk::typeset::{PdfSettings, SharedWorld, typeset};
+
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    // target/release/examples/bench → target/release/rapportverk
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/release")
+        .join("rapportverk")
+}
+
+struct Build {
+    seconds: f64,
+    built: u64,
+    unchanged: u64,
+    peak_kib: u64,
+}
+
+fn build(project: &Path, output: &str, extra: &[&str]) -> Build {
+    let started = Instant::now();
+    let status = Command::new(binary())
+        .args(["build", "--project", "input", "--output", output])
+        .args(extra)
+        .current_dir(project)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("rapportverk runs (cargo build --release first)");
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(status.success(), "the benchmark build failed");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.join(output).join("build-report.json")).unwrap(),
+    )
+    .unwrap();
+    let totals = &report["totals"];
+    Build {
+        seconds,
+        built: totals["built"].as_u64().unwrap_or(0),
+        unchanged: totals["unchanged"].as_u64().unwrap_or(0),
+        peak_kib: totals["peak_memory_kib"].as_u64().unwrap_or(0),
+    }
+}
+
+fn project(root: &Path, units: usize) -> PathBuf {
+    let dir = root.join(format!("n{units}"));
+    synth::generate(&dir, units, 0).expect("the synthetic project");
+    dir
+}
+
+/// Typesets already emitted `.typ` sources in-process, over `jobs` threads: typesetting alone.
+fn typeset_alone(project: &Path, emitted: &Path, jobs: usize) -> f64 {
+    let mut sources: Vec<String> = std::fs::read_dir(emitted)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "typ"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    sources.sort();
+    let started = Instant::now();
+    let shared = SharedWorld::new(&project.join("templates")).unwrap();
+    let settings = PdfSettings::archival(false);
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                while let Some(source) = sources.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let (pdf, _) = typeset(
+                        &shared,
+                        source.clone(),
+                        &[],
+                        "bench",
+                        "bench.typ",
+                        &settings,
+                    );
+                    if pdf.is_none() {
+                        *failures.lock().unwrap() += 1;
+                    }
+                    typst::comemo::evict(10);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        *failures.lock().unwrap(),
+        0,
+        "emitted sources failed to typeset"
+    );
+    started.elapsed().as_secs_f64()
+}
+
+/// One `typst compile` process per document, as many at a time as there are cores.
+fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
+    Command::new("typst").arg("--version").output().ok()?;
+    let files: Vec<PathBuf> = std::fs::read_dir(emitted)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "typ"))
+        .collect();
+    // The emitted sources import lib/rapport.typ relative to themselves.
+    let lib = emitted.join("lib");
+    let _ = std::fs::create_dir_all(&lib);
+    std::fs::copy(
+        project.join("templates/lib/rapport.typ"),
+        lib.join("rapport.typ"),
+    )
+    .ok()?;
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let _ = Command::new("typst")
+                        .args([
+                            "compile",
+                            "--pdf-standard",
+                            "a-2a,ua-1",
+                            "--ignore-system-fonts",
+                        ])
+                        .arg(file)
+                        .arg(file.with_extension("cli.pdf"))
+                        .status();
+                }
+            });
+        }
+    });
+    Some(started.elapsed().as_secs_f64())
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (small, large, huge) = if quick {
+        (20, 60, 120)
+    } else {
+        (100, 500, 1000)
+    };
+    let root = std::env::temp_dir().join("rapportverk-bench");
+    let _ = std::fs::remove_dir_all(&root);
+    println!(
+        "machine: {} cores; binary: {}",
+        std::thread::available_parallelism().map_or(1, usize::from),
+        binary().display()
+    );
+    println!();
+    println!("| measurement | value |");
+    println!("|---|---|");
+
+    let mut rates = Vec::new();
+    for units in [small, large] {
+        let dir = project(&root, units);
+        for jobs in [1, 2] {
+            let run = build(
+                &dir,
+                &format!("out-j{jobs}"),
+                &["--jobs", &jobs.to_string(), "--force"],
+            );
+            assert_eq!(run.built, units as u64);
+            let rate = units as f64 / run.seconds;
+            rates.push((units, jobs, rate));
+            println!(
+                "| N = {units}, --jobs {jobs}: full build | {:.2} s, {rate:.1} documents/s |",
+                run.seconds
+            );
+        }
+        if units == large {
+            let j1 = rates
+                .iter()
+                .find(|r| r.0 == units && r.1 == 1)
+                .map_or(1.0, |r| r.2);
+            let j2 = rates
+                .iter()
+                .find(|r| r.0 == units && r.1 == 2)
+                .map_or(1.0, |r| r.2);
+            println!(
+                "| N = {units}: --jobs 2 rate / --jobs 1 rate | {:.2}× (target ≥ 1.5×) |",
+                j2 / j1
+            );
+            // Typesetting alone, from the sources the same build emits.
+            let full = build(
+                &dir,
+                "out-emit",
+                &["--jobs", "2", "--force", "--emit-typst"],
+            );
+            let alone = typeset_alone(&dir, &dir.join("out-emit"), 2);
+            let outside = (full.seconds - alone).max(0.0) / full.seconds * 100.0;
+            println!(
+                "| N = {units}, --jobs 2: typesetting the emitted sources alone | {alone:.2} s of a {:.2} s build: {outside:.1} % outside typesetting (target ≤ 15 %) |",
+                full.seconds
+            );
+            let noop = build(&dir, "out-j2", &["--jobs", "2"]);
+            assert_eq!(noop.unchanged, units as u64);
+            let full_j2 = units as f64 / j2;
+            println!(
+                "| N = {units}: no-op rebuild | {:.3} s = {:.1} % of the full build (target ≤ 3 %) |",
+                noop.seconds,
+                noop.seconds / full_j2 * 100.0
+            );
+            match typst_cli(&dir, &dir.join("out-emit"), 2) {
+                Some(cli) => println!(
+                    "| N = {units}: typst CLI, one process per document, 2 at a time | {cli:.2} s; rapportverk is {:.2}× faster (aim ≥ 3×) |",
+                    cli / full_j2
+                ),
+                None => println!("| typst CLI comparison | not run: no `typst` on PATH |"),
+            }
+        }
+    }
+    let mut peaks = Vec::new();
+    for units in [small, huge] {
+        let dir = if units == small {
+            root.join(format!("n{small}"))
+        } else {
+            project(&root, units)
+        };
+        let run = build(&dir, "out-mem", &["--jobs", "2", "--force"]);
+        peaks.push(run.peak_kib);
+        println!(
+            "| N = {units}, --jobs 2: peak memory | {:.0} MiB ({:.1} documents/s) |",
+            run.peak_kib as f64 / 1024.0,
+            units as f64 / run.seconds
+        );
+    }
+    println!(
+        "| peak memory N = {huge} / N = {small} | {:.2}× (target ≤ 1.3×) |",
+        peaks[1] as f64 / peaks[0].max(1) as f64
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

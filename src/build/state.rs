@@ -1,0 +1,193 @@
+//! `output/build-report.json`: what a run did, per document, for people and schedulers; read
+//! back by the next run to skip unchanged documents and to say what changed since.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Severity};
+
+pub const REPORT_NAME: &str = "build-report.json";
+
+/// The report's shape (documented in README.md, "The build report").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReportFile {
+    /// `rapportverk <version>`.
+    pub tool: String,
+    /// `final` or `draft`.
+    pub mode: String,
+    pub totals: Totals,
+    pub documents: Vec<DocumentEntry>,
+    /// Problems that concern a whole batch or the run.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Totals {
+    pub documents: usize,
+    pub built: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub pages: usize,
+    pub bytes: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub millis: u128,
+    /// The build process's peak resident memory (Linux; `null` elsewhere).
+    #[serde(default)]
+    pub peak_memory_kib: Option<u64>,
+}
+
+/// This process's peak resident set size so far, from `/proc/self/status` (Linux only).
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DocumentEntry {
+    pub id: String,
+    /// The manifest's document id (a letter batch has many entries with one spec).
+    pub spec: String,
+    /// `built`, `unchanged`, `failed` or `checked`.
+    pub status: String,
+    pub output: String,
+    /// SHA-256 over everything the document is made from: inputs, templates, options, tool.
+    pub input_hash: String,
+    pub pages: usize,
+    pub bytes: usize,
+    pub millis: u128,
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+    /// The figures, statuses and deadlines the document prints, for "what changed".
+    #[serde(default)]
+    pub facts: BTreeMap<String, Fact>,
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `error` or `warning`.
+    pub severity: String,
+    pub origin: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl From<&Diagnostic> for Problem {
+    fn from(d: &Diagnostic) -> Self {
+        Problem {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            }
+            .to_string(),
+            origin: d.origin.as_ref().map(ToString::to_string),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        }
+    }
+}
+
+/// One printed fact: "Sykefravær 2018" = "7,3 %" from `nokkeltall.csv:3:18`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+    pub origin: String,
+}
+
+/// A fact that differs from the previous build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub label: String,
+    /// `None` when the fact is new.
+    pub from: Option<String>,
+    /// `None` when the fact is gone.
+    pub to: Option<String>,
+    pub origin: String,
+}
+
+/// The previous run's report, if there is a readable one.
+pub fn previous(output: &Path) -> Option<ReportFile> {
+    let text = std::fs::read_to_string(output.join(REPORT_NAME)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// What changed between two sets of facts.
+pub fn changes(before: &BTreeMap<String, Fact>, after: &BTreeMap<String, Fact>) -> Vec<Change> {
+    let mut all = Vec::new();
+    for (key, now) in after {
+        match before.get(key) {
+            Some(old) if old.value == now.value => {}
+            old => all.push(Change {
+                label: now.label.clone(),
+                from: old.map(|o| o.value.clone()),
+                to: Some(now.value.clone()),
+                origin: now.origin.clone(),
+            }),
+        }
+    }
+    for (key, old) in before {
+        if !after.contains_key(key) {
+            all.push(Change {
+                label: old.label.clone(),
+                from: Some(old.value.clone()),
+                to: None,
+                origin: old.origin.clone(),
+            });
+        }
+    }
+    all
+}
+
+impl Change {
+    /// `Sykefravær 2018: 7,3 % → 7,4 % (input/data/nokkeltall-2018.csv:3:18)`.
+    pub fn describe(&self) -> String {
+        let from = self.from.as_deref().unwrap_or("(ny)");
+        let to = self.to.as_deref().unwrap_or("(fjernet)");
+        format!("{}: {from} → {to} ({})", self.label, self.origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(value: &str) -> Fact {
+        Fact {
+            label: "Sykefravær 2018".into(),
+            value: value.into(),
+            origin: "k.csv:3:18".into(),
+        }
+    }
+
+    #[test]
+    fn changes_name_old_and_new_values() {
+        let before = BTreeMap::from([
+            ("a".to_string(), fact("7,3 %")),
+            ("gone".to_string(), fact("1")),
+        ]);
+        let after = BTreeMap::from([
+            ("a".to_string(), fact("7,4 %")),
+            ("new".to_string(), fact("2")),
+        ]);
+        let found: Vec<String> = changes(&before, &after)
+            .iter()
+            .map(Change::describe)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Sykefravær 2018: 7,3 % → 7,4 % (k.csv:3:18)",
+                "Sykefravær 2018: (ny) → 2 (k.csv:3:18)",
+                "Sykefravær 2018: 1 → (fjernet) (k.csv:3:18)"
+            ]
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+}

@@ -1,0 +1,291 @@
+//! Prose against data: where the narrative types a figure next to a KPI's name, it must agree
+//! with the data for that period. Figures should be printed with `{{ kpi("id") }}`; this
+//! catches the ones typed by hand that went stale.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ingest::number::{Parsed, WrittenUnit, parse_number};
+use crate::ingest::yaml::origin_of;
+use crate::model::kpi::{KpiData, KpiDefinition, Unit, Value};
+
+use super::ValidDocument;
+
+/// How many words after a KPI's name a typed figure may stand and still belong to it.
+const WINDOW: usize = 8;
+
+/// Warnings for every typed figure that differs from the data.
+pub fn lint(doc: &ValidDocument) -> Diagnostics {
+    let mut problems = Diagnostics::default();
+    let year = doc.evaluation.document.year;
+    for text in doc.evaluation.prose() {
+        let plain = without_references(&text.value);
+        for finding in typed_figures(&plain, &doc.kpis, year) {
+            let Some(obs) = doc
+                .kpis
+                .observations
+                .get(&(finding.kpi.id.clone(), finding.year))
+            else {
+                continue;
+            };
+            let Value::Number(actual) = obs.value else {
+                continue;
+            };
+            let scale = 10f64.powi(finding.decimals as i32);
+            if (actual * scale).round() == (finding.value * scale).round() {
+                continue;
+            }
+            // Messages use plain spaces; the document's no-break spaces mean nothing in a terminal.
+            let typed = finding
+                .kpi
+                .format_value(finding.value)
+                .replace('\u{a0}', " ");
+            let data = finding.kpi.format_value(actual).replace('\u{a0}', " ");
+            problems.push(
+                Diagnostic::warning(
+                    origin_of(&doc.spec.narrative, text),
+                    format!(
+                        "the text says {typed} for {} {}; the data says {data} ({})",
+                        finding.kpi.name, finding.year, obs.origin
+                    ),
+                )
+                .with_hint(format!(
+                    "print the figure from the data instead: {{{{ kpi(\"{}\"{}) }}}}",
+                    finding.kpi.id,
+                    if finding.year == year {
+                        String::new()
+                    } else {
+                        format!(", {}", finding.year)
+                    }
+                )),
+            );
+        }
+    }
+    problems
+}
+
+/// The text with `{{ … }}` references blanked out: those figures come from the data already.
+fn without_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("}}") {
+            Some(end) => {
+                out.push_str(" … ");
+                rest = &rest[start + end + 2..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+struct Finding<'a> {
+    kpi: &'a KpiDefinition,
+    value: f64,
+    decimals: u8,
+    year: i32,
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| "()«»\"'*:;!?".contains(c))
+                .to_string()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The names a KPI goes by in prose: its name's leading words, lowercased.
+fn names(kpi: &KpiDefinition) -> Vec<Vec<String>> {
+    let mut all = vec![kpi.name.clone()];
+    all.extend(kpi.aliases.iter().cloned());
+    all.iter()
+        .map(|n| {
+            // "Sykefravær" also matches "sykefraværet"; a long name matches on its first words.
+            words(&n.to_lowercase())
+                .into_iter()
+                .take(3)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn is_year(word: &str) -> Option<i32> {
+    let trimmed = word.trim_end_matches(['.', ',']);
+    (trimmed.len() == 4)
+        .then(|| trimmed.parse::<i32>().ok())
+        .flatten()
+        .filter(|y| (1990..=2100).contains(y))
+}
+
+fn typed_figures<'a>(text: &str, kpis: &'a KpiData, report_year: i32) -> Vec<Finding<'a>> {
+    let words = words(text);
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut findings = Vec::new();
+    for kpi in kpis.definitions.values() {
+        for name in names(kpi) {
+            for start in 0..lower.len() {
+                let matches = name.iter().enumerate().all(|(i, part)| {
+                    lower.get(start + i).is_some_and(|w| {
+                        // The last word may be inflected: "sykefravær" → "sykefraværet".
+                        if i + 1 == name.len() {
+                            w.starts_with(part.as_str())
+                        } else {
+                            w == part
+                        }
+                    })
+                });
+                if !matches {
+                    continue;
+                }
+                let after = start + name.len();
+                if let Some(finding) = figure_after(kpi, &words, &lower, after, report_year) {
+                    findings.push(finding);
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// The first figure with the KPI's unit within [`WINDOW`] words after `from`, in one sentence.
+fn figure_after<'a>(
+    kpi: &'a KpiDefinition,
+    words: &[String],
+    lower: &[String],
+    from: usize,
+    report_year: i32,
+) -> Option<Finding<'a>> {
+    let end = (from + WINDOW).min(words.len());
+    for i in from..end {
+        let word = &words[i];
+        if is_year(word).is_some() {
+            continue;
+        }
+        let token = word.trim_end_matches(['.', ',']);
+        let Ok(Parsed::Value { value, unit }) = parse_number(token) else {
+            if word.ends_with('.') && !word.ends_with("mill.") && !word.ends_with("mrd.") {
+                return None; // sentence ended
+            }
+            continue;
+        };
+        let percent = unit == Some(WrittenUnit::Percent);
+        let next = lower.get(i + 1).map(String::as_str).unwrap_or("");
+        let unit_fits = match kpi.unit {
+            Unit::Percent => percent || next.starts_with('%') || next.starts_with("prosent"),
+            Unit::MillionKroner => next.starts_with("mill") || next.starts_with("mrd"),
+            Unit::Count | Unit::Other(_) => {
+                !percent && !next.starts_with('%') && !next.starts_with("prosent")
+            }
+        };
+        if !unit_fits {
+            return None;
+        }
+        let value = if next.starts_with("mrd") {
+            value * 1000.0
+        } else {
+            value
+        };
+        let decimals = token
+            .rsplit_once([',', '.'])
+            .map_or(0, |(_, d)| d.len().min(6) as u8);
+        // "… 7,3 % i 2018": a year right after the figure says which period it is.
+        let year = lower[i + 1..(i + 5).min(lower.len())]
+            .iter()
+            .find_map(|w| is_year(w))
+            .unwrap_or(report_year);
+        return Some(Finding {
+            kpi,
+            value,
+            decimals,
+            year,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Origin;
+    use crate::model::kpi::{Direction, Observation};
+    use crate::render::format;
+
+    fn data() -> KpiData {
+        let mut kpis = KpiData::default();
+        kpis.definitions.insert(
+            "sykefravaer".into(),
+            KpiDefinition {
+                id: "sykefravaer".into(),
+                name: "Sykefravær".into(),
+                aliases: vec![],
+                unit: Unit::Percent,
+                decimals: 1,
+                direction: Direction::LowerIsBetter,
+                target: Some(7.0),
+                origin: Origin::file("d.csv"),
+                note: String::new(),
+            },
+        );
+        kpis.observations.insert(
+            ("sykefravaer".into(), 2018),
+            Observation {
+                value: Value::Number(7.4),
+                origin: Origin::text("k.csv", 3, 18),
+                note: String::new(),
+            },
+        );
+        kpis
+    }
+
+    #[test]
+    fn finds_a_typed_percentage_after_an_inflected_name() {
+        let kpis = data();
+        let found = typed_figures(
+            "Sykefraværet var 7,3 % i 2018, ned fra året før.",
+            &kpis,
+            2018,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].value, found[0].decimals, found[0].year),
+            (7.3, 1, 2018)
+        );
+    }
+
+    #[test]
+    fn ignores_figures_of_another_unit_or_sentence() {
+        let kpis = data();
+        assert!(
+            typed_figures(
+                "Sykefraværet gikk ned. Det var 7,3 % færre søknader.",
+                &kpis,
+                2018
+            )
+            .is_empty()
+        );
+        assert!(typed_figures("Sykefravær i 7 enheter.", &kpis, 2018).is_empty());
+        assert!(
+            typed_figures(
+                &without_references("Sykefravær: {{ kpi(\"sykefravaer\") }}"),
+                &kpis,
+                2018
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_year_after_a_figure_picks_the_period() {
+        let kpis = data();
+        let found = typed_figures("sykefravær på 7,5 prosent i 2017", &kpis, 2018);
+        assert_eq!(found[0].year, 2017);
+        assert_eq!(format::number(found[0].value, 1), "7,5");
+    }
+}
