@@ -207,4 +207,25 @@ mod tests {
         );
         assert!(err.hint.unwrap().contains("damaged or not a workbook"));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// Damaged workbooks (random bytes, or a zip signature followed by them) give a
+            /// diagnostic, never a panic.
+            #[test]
+            fn damaged_workbooks_do_not_panic(
+                zip in any::<bool>(),
+                bytes in proptest::collection::vec(any::<u8>(), 0..600),
+            ) {
+                let mut data = if zip { b"PK\x03\x04".to_vec() } else { Vec::new() };
+                data.extend(bytes);
+                let source = SourceFile { path: "x.xlsx".into(), bytes: data };
+                prop_assert!(read_table(&source, None).is_err());
+            }
+        }
+    }
 }

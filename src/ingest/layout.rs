@@ -989,4 +989,41 @@ mod tests {
             "t.csv:2:1: error: no column \"kpi\" in the header (found: kpi;år;verdi)\n  hint: the header is one column holding \";\": the file is \";\"-separated, not \",\"-separated; correct delimiter: in the manifest or remove it to detect the delimiter"
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any bytes, read as a text file and then as KPI data in either layout, give
+            /// a table or a diagnostic, never a panic.
+            #[test]
+            fn never_panics_on_any_bytes(
+                bytes in proptest::collection::vec(any::<u8>(), 0..400),
+                header_row in proptest::option::of(1usize..6),
+            ) {
+                let source = SourceFile { path: PathBuf::from("t.csv"), bytes };
+                let options = ReadOptions { header_row, ..ReadOptions::default() };
+                if let Ok(mut t) = read_table(&source, &options) {
+                    for layout in [None, Some(Layout::Long), Some(Layout::Wide)] {
+                        let mut copy = t.clone();
+                        let _ = records(&mut copy, &ColumnMapping::default(), layout, &[]);
+                    }
+                    let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
+                }
+            }
+
+            /// Table-like text with the characters that matter (delimiters, quotes, years,
+            /// symbols, line ends) in any order.
+            #[test]
+            fn never_panics_on_table_like_text(
+                text in "([;,\t\"\r\n ]|kpi|år|verdi|2018|2017K4|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|\u{feff}){0,60}",
+            ) {
+                let source = SourceFile { path: PathBuf::from("t.csv"), bytes: text.into_bytes() };
+                if let Ok(mut t) = read_table(&source, &ReadOptions::default()) {
+                    let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
+                }
+            }
+        }
+    }
 }

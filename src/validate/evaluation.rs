@@ -77,25 +77,33 @@ pub fn document(
         if read.records.is_empty() && !read.problems.is_empty() {
             data_failed = true;
         }
+        // The file's problems in the order of its rows, whichever check found them.
+        let mut in_file = Diagnostics::default();
         for problem in read.problems {
-            problems.push(problem);
+            in_file.push(problem);
         }
         for (kpi, year) in read.failed {
             if let Some(id) = kpi_id(&kpi, &kpis) {
                 failed_rows.insert((id, year));
             }
         }
-        if definitions_failed {
-            continue;
+        let years = if definitions_failed {
+            Vec::new()
+        } else {
+            observations(
+                &read.records,
+                data,
+                &mut kpis,
+                &mut targets,
+                &mut failed_rows,
+                &mut in_file,
+            )
+        };
+        let mut in_file = in_file.into_vec();
+        in_file.sort_by(|a, b| a.origin.cmp(&b.origin));
+        for problem in in_file {
+            problems.push(problem);
         }
-        let years = observations(
-            &read.records,
-            data,
-            &mut kpis,
-            &mut targets,
-            &mut failed_rows,
-            &mut problems,
-        );
         sources.push(SourceYears {
             file: table.file.clone(),
             years,
@@ -623,15 +631,15 @@ fn period_checks(
             later_years.sort_unstable();
             later_years.dedup();
             let list: Vec<String> = later_years.iter().map(i32::to_string).collect();
-            let count = match later.len() {
-                1 => "1 figure is".to_string(),
-                n => format!("{n} figures are"),
+            let (count, them) = match later.len() {
+                1 => ("1 figure is".to_string(), "it"),
+                n => (format!("{n} figures are"), "them"),
             };
             problems.push(
                 Diagnostic::warning(
                     (*first).clone(),
                     format!(
-                        "{count} for {}, after the report year {year}; the document does not print them",
+                        "{count} for {}, after the report year {year}; the document does not print {them}",
                         list.join(", ")
                     ),
                 )
@@ -852,6 +860,108 @@ fn check_kpi_for_year(
                 format!("KPI \"{}\" has no value for {year}", id.value),
             )
             .with_hint("add the figure to a data file the manifest lists for this document"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::number::Missing;
+
+    fn definition(unit: &str) -> KpiDefinition {
+        KpiDefinition {
+            id: "x".into(),
+            name: "X".into(),
+            aliases: Vec::new(),
+            unit: Unit::parse(unit),
+            decimals: 1,
+            direction: Direction::HigherIsBetter,
+            target: None,
+            origin: Origin::text("d.csv", 2, 1),
+            note: String::new(),
+        }
+    }
+
+    fn read(text: &str, unit: &str, fraction: bool) -> Result<Value, String> {
+        let cell = Cell::new(CellValue::Text(text.into()), Origin::text("k.csv", 3, 9));
+        figure(&cell, &definition(unit), fraction, None).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn units_convert_only_where_they_say_what_they_mean() {
+        assert_eq!(
+            read("2,6 mrd.", "mill. kr", false),
+            Ok(Value::Number(2600.0))
+        );
+        assert_eq!(
+            read("1,1 mrd. kr", "mill. kr", false),
+            Ok(Value::Number(1100.0))
+        );
+        assert_eq!(
+            read("558 000 000 kr", "mill. kr", false),
+            Ok(Value::Number(558.0))
+        );
+        assert_eq!(
+            read("1,2 mill.", "antall", false),
+            Ok(Value::Number(1_200_000.0))
+        );
+        assert_eq!(read("7,3 %", "%", false), Ok(Value::Number(7.3)));
+        assert_eq!(read("3 tusen kr", "kr", false), Ok(Value::Number(3000.0)));
+        assert_eq!(
+            read("5,3 %", "mill. kr", false),
+            Err("k.csv:3:9: error: \"5,3 %\" is in %, but x is measured in mill. kr\n  hint: write the figure in mill. kr (the unit of the KPI definition list), without a unit".into())
+        );
+        assert!(
+            read("2 mill. kr", "antall", false).is_err(),
+            "kroner are no count"
+        );
+        assert!(read("2 mrd.", "%", false).is_err());
+        assert!(read("2 mrd.", "per 1000", false).is_err());
+    }
+
+    #[test]
+    fn fractions_symbols_and_codes() {
+        assert_eq!(read("0,073", "%", true), Ok(Value::Number(7.3)));
+        assert_eq!(read("0,073", "antall", true), Ok(Value::Number(0.073)));
+        // A percent sign says the number is already a percentage.
+        assert_eq!(read("7,3 %", "%", true), Ok(Value::Number(7.3)));
+        assert_eq!(
+            read("..", "%", true),
+            Ok(Value::Missing(Missing::NotAvailable))
+        );
+        assert_eq!(read(" -   ", "mill. kr", false), Ok(Value::Number(0.0)));
+        assert!(
+            read("00300", "antall", false)
+                .unwrap_err()
+                .contains("is a code, not a figure")
+        );
+        assert!(
+            read("#N/A", "antall", false)
+                .unwrap_err()
+                .contains("the Excel error #N/A")
+        );
+    }
+
+    #[test]
+    fn a_unit_column_converts_or_refuses() {
+        let value = Cell::new(CellValue::Text("2,6".into()), Origin::text("k.csv", 3, 9));
+        let unit =
+            |text: &str| Cell::new(CellValue::Text(text.into()), Origin::text("k.csv", 3, 13));
+        let def = definition("mill. kr");
+        assert_eq!(
+            figure(&value, &def, false, Some(&unit("mrd. kr"))),
+            Ok(Value::Number(2600.0))
+        );
+        assert_eq!(
+            figure(&value, &def, false, Some(&unit("mill. kr"))),
+            Ok(Value::Number(2.6))
+        );
+        assert_eq!(
+            figure(&value, &def, false, Some(&unit("antall")))
+                .unwrap_err()
+                .to_string(),
+            "k.csv:3:13: error: the unit \"antall\" is not x's unit \"mill. kr\" (defined at d.csv:2:1)\n  hint: give the figure in the KPI's unit, or correct the unit in the KPI definition list"
         );
     }
 }
