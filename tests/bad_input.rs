@@ -5,34 +5,21 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{repo, run, stderr};
+use common::{copy_dir, repo, run, stderr};
 
 fn corpus() -> PathBuf {
     repo().join("tests/fixtures/bad")
 }
 
-fn copy_into(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_into(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The case's project: the base with the case's files laid over it.
 fn project(case: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_into(&corpus().join("_base"), dir.path());
+    copy_dir(&corpus().join("_base"), dir.path());
     let overlay = corpus().join(case).join("input");
     if overlay.exists() {
-        copy_into(&overlay, &dir.path().join("input"));
+        copy_dir(&overlay, &dir.path().join("input"));
     }
     dir
 }

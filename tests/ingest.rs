@@ -12,13 +12,13 @@ use rapportverk::model::kpi::{KpiData, Value};
 use rapportverk::project::{DocumentKind, Project};
 use rapportverk::validate::evaluation;
 
-use common::repo;
+use common::{copy_dir, repo};
 
 /// The corpus' base project with `files` (path under input/, bytes) laid over it and the data
 /// source's manifest entry replaced by `source` (YAML lines under `data:`).
 fn project(source: &str, files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy(&repo().join("tests/fixtures/bad/_base"), dir.path());
+    copy_dir(&repo().join("tests/fixtures/bad/_base"), dir.path());
     for (path, bytes) in files {
         let target = dir.path().join("input").join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
@@ -32,19 +32,6 @@ fn project(source: &str, files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
     );
     std::fs::write(&manifest, text).unwrap();
     dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::project::Project;
+use crate::project::{DocumentKind, Project};
 use crate::render::{Templates, escape};
 use crate::typeset::{PdfSettings, SharedWorld, typeset};
-use crate::validate::InputFile;
+use crate::validate::{InputFile, consistency, evaluation as validate_evaluation};
 use crate::view;
 
 use plan::{InputHasher, Job, Work};
@@ -209,7 +209,7 @@ pub fn run(project: &Project, options: &Options) -> BuildReport {
             continue;
         }
         let mut batch = Diagnostics::default();
-        for job in plan::jobs(project, spec, options, &spec_hash, &mut batch) {
+        for job in plan::jobs(spec, options, &spec_hash, &mut batch) {
             if !job.selected(options) {
                 continue;
             }
@@ -382,26 +382,31 @@ impl Run<'_> {
         let started = Instant::now();
         let mut problems = job.problems.clone();
         let language = &self.project.language;
+        let inputs_owned;
         let (rendered, facts, inputs) = match &job.work {
             Work::Failed(reason) => {
                 problems.push(Diagnostic::error(None, reason.clone()));
                 return report_for(job, Status::Failed, started, problems.into_vec());
             }
-            Work::Evaluation(valid) => {
-                let view = view::evaluation::evaluation(valid, language);
+            Work::Evaluation(spec) => {
+                let DocumentKind::Evaluation { data } = &spec.kind else {
+                    unreachable!("planned from an evaluation");
+                };
+                let (valid, validation) = validate_evaluation::document(self.project, spec, data);
+                problems.extend(validation);
+                let Some(valid) = valid else {
+                    problems.push(Diagnostic::error(
+                        None,
+                        "its inputs have errors; no PDF written (an earlier one is kept)",
+                    ));
+                    return report_for(job, Status::Failed, started, problems.into_vec());
+                };
+                problems.extend(consistency::lint(&valid));
+                let view = view::evaluation::evaluation(&valid, language);
                 let facts = evaluation_facts(&view);
-                let spec_template = &self
-                    .project
-                    .documents
-                    .iter()
-                    .find(|d| d.id == job.spec_id)
-                    .map(|d| d.template.clone())
-                    .unwrap_or_default();
-                (
-                    self.templates.render(spec_template, &view),
-                    facts,
-                    &valid.inputs,
-                )
+                let rendered = self.templates.render(&spec.template, &view);
+                inputs_owned = valid.inputs;
+                (rendered, facts, &inputs_owned)
             }
             Work::Letter(letters, department) => {
                 let view = view::letter::department_letter(letters, department, language);

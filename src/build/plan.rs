@@ -7,13 +7,10 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::model::letter::slug;
 use crate::project::{DocumentKind, DocumentSpec, Project};
-use crate::validate::letters::ValidLetters;
-use crate::validate::{
-    ValidDocument, consistency, evaluation as validate_evaluation, letters as validate_letters,
-};
+use crate::validate::letters::{self as validate_letters, ValidLetters};
 
 use super::Options;
 
@@ -31,7 +28,8 @@ pub struct Job {
 }
 
 pub enum Work {
-    Evaluation(Arc<ValidDocument>),
+    /// An evaluation, validated in the worker that builds it.
+    Evaluation(DocumentSpec),
     Letter(Arc<ValidLetters>, String),
     Overview(Arc<ValidLetters>),
     /// Nothing to build: the inputs have errors (the reason says which).
@@ -139,36 +137,26 @@ fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) {
     }
 }
 
-/// Validates one manifest document and lists its outputs. Batch problems (a letter batch's
-/// common narrative and table) go to `batch`; a document's own problems go with its job.
+/// Lists one manifest document's outputs (validating a letter batch, whose letters share it).
+/// Batch problems (a letter batch's common narrative and table) go to `batch`; a document's
+/// own problems go with its job.
 pub fn jobs(
-    project: &Project,
     spec: &DocumentSpec,
     options: &Options,
     spec_hash: &str,
     batch: &mut Diagnostics,
 ) -> Vec<Job> {
     match &spec.kind {
-        DocumentKind::Evaluation { data } => {
-            let (valid, mut problems) = validate_evaluation::document(project, spec, data);
-            if let Some(valid) = &valid {
-                problems.extend(consistency::lint(valid));
-            }
-            let work = match valid {
-                Some(valid) => Work::Evaluation(Arc::new(valid)),
-                None => Work::Failed(
-                    "its inputs have errors; no PDF written (an earlier one is kept)".into(),
-                ),
-            };
-            vec![Job {
-                id: spec.id.clone(),
-                spec_id: spec.id.clone(),
-                output: options.output.join(format!("{}.pdf", spec.id)),
-                input_hash: job_hash(spec_hash, &spec.id),
-                work,
-                problems,
-            }]
-        }
+        // Validated when its turn comes, in a worker: a thousand evaluations are never all in
+        // memory at once, and their validation runs in parallel too.
+        DocumentKind::Evaluation { .. } => vec![Job {
+            id: spec.id.clone(),
+            spec_id: spec.id.clone(),
+            output: options.output.join(format!("{}.pdf", spec.id)),
+            input_hash: job_hash(spec_hash, &spec.id),
+            work: Work::Evaluation(spec.clone()),
+            problems: Diagnostics::default(),
+        }],
         DocumentKind::Letters {
             assignments,
             departments,
@@ -301,10 +289,6 @@ impl Job {
     }
 }
 
-/// A problem about the run itself, shown with the reason a job was not built.
-pub fn failed_reason(reason: &str) -> Diagnostic {
-    Diagnostic::error(None, reason.to_string())
-}
 
 #[cfg(test)]
 mod tests {
