@@ -289,7 +289,6 @@ impl Job {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
