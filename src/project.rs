@@ -294,12 +294,14 @@ impl Project {
                     }
                 }
                 other => {
-                    let kind = entry.kind.as_ref().expect("a non-default kind was written");
-                    let mut d = Diagnostic::error(
-                        origin_of(&manifest_path, kind),
-                        format!("\"{other}\" is not a document kind"),
-                    )
-                    .with_hint("write kind: evaluering or kind: oppdragsbrev");
+                    // Only a written kind can be unknown; the default is "evaluering".
+                    let origin = entry
+                        .kind
+                        .as_ref()
+                        .map_or(origin.clone(), |k| origin_of(&manifest_path, k));
+                    let mut d =
+                        Diagnostic::error(origin, format!("\"{other}\" is not a document kind"))
+                            .with_hint("write kind: evaluering or kind: oppdragsbrev");
                     if let Some(near) = closest(other, ["evaluering", "oppdragsbrev"]) {
                         d = d.with_hint(format!("did you mean \"{near}\"?"));
                     }

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::project::{DocumentKind, Project};
+use crate::project::Project;
 use crate::render::{Templates, escape};
 use crate::typeset::{PdfSettings, SharedWorld, typeset};
 use crate::validate::{InputFile, consistency, evaluation as validate_evaluation};
@@ -388,10 +388,7 @@ impl Run<'_> {
                 problems.push(Diagnostic::error(None, reason.clone()));
                 return report_for(job, Status::Failed, started, problems.into_vec());
             }
-            Work::Evaluation(spec) => {
-                let DocumentKind::Evaluation { data } = &spec.kind else {
-                    unreachable!("planned from an evaluation");
-                };
+            Work::Evaluation(spec, data) => {
                 let (valid, validation) = validate_evaluation::document(self.project, spec, data);
                 problems.extend(validation);
                 let Some(valid) = valid else {

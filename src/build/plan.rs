@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostics;
 use crate::model::letter::slug;
-use crate::project::{DocumentKind, DocumentSpec, Project};
+use crate::project::{DataSource, DocumentKind, DocumentSpec, Project};
 use crate::validate::letters::{self as validate_letters, ValidLetters};
 
 use super::Options;
@@ -28,8 +28,8 @@ pub struct Job {
 }
 
 pub enum Work {
-    /// An evaluation, validated in the worker that builds it.
-    Evaluation(DocumentSpec),
+    /// An evaluation and its data sources, validated in the worker that builds it.
+    Evaluation(DocumentSpec, Vec<DataSource>),
     Letter(Arc<ValidLetters>, String),
     Overview(Arc<ValidLetters>),
     /// Nothing to build: the inputs have errors (the reason says which).
@@ -149,12 +149,12 @@ pub fn jobs(
     match &spec.kind {
         // Validated when its turn comes, in a worker: a thousand evaluations are never all in
         // memory at once, and their validation runs in parallel too.
-        DocumentKind::Evaluation { .. } => vec![Job {
+        DocumentKind::Evaluation { data } => vec![Job {
             id: spec.id.clone(),
             spec_id: spec.id.clone(),
             output: options.output.join(format!("{}.pdf", spec.id)),
             input_hash: job_hash(spec_hash, &spec.id),
-            work: Work::Evaluation(spec.clone()),
+            work: Work::Evaluation(spec.clone(), data.clone()),
             problems: Diagnostics::default(),
         }],
         DocumentKind::Letters {
