@@ -74,6 +74,19 @@ fn unchanged_documents_are_skipped_and_a_touched_row_rebuilds_its_users() {
     // --force rebuilds everything.
     assert!(run(project.path(), &["build", "--force"]).status.success());
     assert_eq!(with_status(project.path(), "built").len(), 9);
+
+    // A run with --only keeps the others' entries: the next full run finds them unchanged.
+    assert!(
+        run(
+            project.path(),
+            &["build", "--force", "--only", "evaluering-2018"]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(statuses(project.path()).len(), 9);
+    assert!(run(project.path(), &["build"]).status.success());
+    assert_eq!(with_status(project.path(), "unchanged").len(), 9);
 }
 
 #[test]

@@ -164,7 +164,9 @@ pub fn run(project: &Project, options: &Options) -> BuildReport {
         templates: Templates::new(&project.templates),
         shared,
     };
-    let previous = if options.force || options.check_only {
+    // The previous report: for skipping (unless --force), for "what changed" and to keep
+    // the entries of documents this run does not select.
+    let previous = if options.check_only {
         None
     } else {
         state::previous(&options.output)
@@ -177,6 +179,7 @@ pub fn run(project: &Project, options: &Options) -> BuildReport {
     let unchanged = |id: &str, hash: &str, output: &Path| {
         previous_entries
             .get(id)
+            .filter(|_| !options.force)
             .filter(|e| e.input_hash == hash && (e.status == "built" || e.status == "unchanged"))
             .filter(|_| output.exists())
     };
@@ -234,7 +237,16 @@ pub fn run(project: &Project, options: &Options) -> BuildReport {
     }
     report.millis = started.elapsed().as_millis();
     if !options.check_only {
-        write_report(&options.output, options, &report);
+        // Documents this run did not select (--only, --shard) keep their entries, so the next
+        // full run still knows them as unchanged.
+        let built: std::collections::BTreeSet<&str> =
+            report.documents.iter().map(|d| d.id.as_str()).collect();
+        let kept: Vec<&state::DocumentEntry> = previous_entries
+            .values()
+            .filter(|e| !built.contains(e.id.as_str()) && !selected(&e.id, options))
+            .copied()
+            .collect();
+        write_report(&options.output, options, &report, &kept);
     }
     report
 }
@@ -265,8 +277,13 @@ fn carry_over(entry: &state::DocumentEntry) -> DocumentReport {
 }
 
 /// `output/build-report.json`, written atomically; a failure to write it is only printed.
-fn write_report(output: &Path, options: &Options, report: &BuildReport) {
-    let documents: Vec<state::DocumentEntry> = report
+fn write_report(
+    output: &Path,
+    options: &Options,
+    report: &BuildReport,
+    kept: &[&state::DocumentEntry],
+) {
+    let mut documents: Vec<state::DocumentEntry> = report
         .documents
         .iter()
         .map(|d| state::DocumentEntry {
@@ -283,6 +300,8 @@ fn write_report(output: &Path, options: &Options, report: &BuildReport) {
             changes: d.changes.clone(),
         })
         .collect();
+    let this_run = documents.len();
+    documents.extend(kept.iter().map(|e| (*e).clone()));
     let count = |s: Status| report.documents.iter().filter(|d| d.status == s).count();
     let all_problems = report
         .diagnostics
@@ -302,7 +321,7 @@ fn write_report(output: &Path, options: &Options, report: &BuildReport) {
         }
         .to_string(),
         totals: state::Totals {
-            documents: documents.len(),
+            documents: this_run,
             built: count(Status::Built),
             unchanged: count(Status::Unchanged),
             failed: count(Status::Failed),

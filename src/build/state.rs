@@ -26,6 +26,8 @@ pub struct ReportFile {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Totals {
+    /// Documents of this run; `documents` below also keeps entries of documents a run with
+    /// `--only` or `--shard` did not select.
     pub documents: usize,
     pub built: usize,
     pub unchanged: usize,
