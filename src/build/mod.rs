@@ -432,16 +432,10 @@ impl Run<'_> {
                     &letters.inputs,
                 )
             }
-            Work::Overview(letters) => {
+            Work::Overview(letters, template) => {
                 let view = view::letter::overview(letters, language);
-                let template = match &letters.spec.kind {
-                    crate::project::DocumentKind::Letters {
-                        overview_template, ..
-                    } => overview_template.clone(),
-                    crate::project::DocumentKind::Evaluation { .. } => String::new(),
-                };
                 (
-                    self.templates.render(&template, &view),
+                    self.templates.render(template, &view),
                     provenance_facts(&view.provenance),
                     &letters.inputs,
                 )

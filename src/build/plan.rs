@@ -31,7 +31,8 @@ pub enum Work {
     /// An evaluation and its data sources, validated in the worker that builds it.
     Evaluation(DocumentSpec, Vec<DataSource>),
     Letter(Arc<ValidLetters>, String),
-    Overview(Arc<ValidLetters>),
+    /// The overview of a letter batch, with its template.
+    Overview(Arc<ValidLetters>, String),
     /// Nothing to build: the inputs have errors (the reason says which).
     Failed(String),
 }
@@ -160,7 +161,7 @@ pub fn jobs(
         DocumentKind::Letters {
             assignments,
             departments,
-            ..
+            overview_template,
         } => {
             let folder = options.output.join(&spec.id);
             let (valid, problems) =
@@ -208,7 +209,7 @@ pub fn jobs(
                 all.push(job(id, output, work, own));
             }
             let work = if letters.broken.is_empty() {
-                Work::Overview(Arc::clone(&letters))
+                Work::Overview(Arc::clone(&letters), overview_template.clone())
             } else {
                 Work::Failed(
                     "some departments' rows have errors; the overview would be incomplete".into(),
