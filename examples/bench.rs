@@ -144,8 +144,35 @@ fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
     Some(started.elapsed().as_secs_f64())
 }
 
+/// `--cli N`: only the typst CLI comparison, on N documents.
+fn cli_only(units: usize) {
+    let root = std::env::temp_dir().join("rapportverk-bench-cli");
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = project(&root, units);
+    let ours = build(&dir, "out-j2", &["--jobs", "2", "--force"]);
+    let _ = build(
+        &dir,
+        "out-emit",
+        &["--jobs", "2", "--force", "--emit-typst"],
+    );
+    match typst_cli(&dir, &dir.join("out-emit"), 2) {
+        Some(cli) => println!(
+            "| N = {units}: rapportverk --jobs 2 against typst CLI (one process per document, 2 at a time) | {:.2} s against {cli:.2} s: rapportverk is {:.2}× faster (aim ≥ 3×) |",
+            ours.seconds,
+            cli / ours.seconds
+        ),
+        None => println!("| typst CLI comparison | not run: no `typst` on PATH |"),
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--cli") {
+        cli_only(args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(100));
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
     let (small, large, huge) = if quick {
         (20, 60, 120)
     } else {
