@@ -240,26 +240,30 @@ impl KpiData {
     }
 }
 
+/// Sick leave as the sample defines it (percent, one decimal, lower is better, target 7,0),
+/// for tests here and elsewhere.
+#[cfg(test)]
+pub(crate) fn sick_leave() -> KpiDefinition {
+    KpiDefinition {
+        id: "sykefravaer".into(),
+        name: "Sykefravær".into(),
+        aliases: Vec::new(),
+        unit: Unit::Percent,
+        decimals: 1,
+        direction: Direction::LowerIsBetter,
+        target: Some(7.0),
+        origin: Origin::file("d.csv"),
+        note: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn data() -> KpiData {
         let mut data = KpiData::default();
-        data.definitions.insert(
-            "sykefravaer".into(),
-            KpiDefinition {
-                id: "sykefravaer".into(),
-                name: "Sykefravær".into(),
-                aliases: Vec::new(),
-                unit: Unit::Percent,
-                decimals: 1,
-                direction: Direction::LowerIsBetter,
-                target: Some(7.0),
-                origin: Origin::file("d.csv"),
-                note: String::new(),
-            },
-        );
+        data.definitions.insert("sykefravaer".into(), sick_leave());
         for (year, value) in [(2017, 7.5), (2018, 7.3)] {
             data.observations.insert(
                 ("sykefravaer".into(), year),

@@ -214,25 +214,13 @@ fn figure_after<'a>(
 mod tests {
     use super::*;
     use crate::diag::Origin;
-    use crate::model::kpi::{Direction, Observation};
+    use crate::model::kpi::Observation;
     use crate::render::format;
 
     fn data() -> KpiData {
         let mut kpis = KpiData::default();
-        kpis.definitions.insert(
-            "sykefravaer".into(),
-            KpiDefinition {
-                id: "sykefravaer".into(),
-                name: "Sykefravær".into(),
-                aliases: vec![],
-                unit: Unit::Percent,
-                decimals: 1,
-                direction: Direction::LowerIsBetter,
-                target: Some(7.0),
-                origin: Origin::file("d.csv"),
-                note: String::new(),
-            },
-        );
+        kpis.definitions
+            .insert("sykefravaer".into(), crate::model::kpi::sick_leave());
         kpis.observations.insert(
             ("sykefravaer".into(), 2018),
             Observation {
