@@ -73,7 +73,11 @@ fn typeset_alone(project: &Path, emitted: &Path, jobs: usize) -> f64 {
         .collect();
     sources.sort();
     let started = Instant::now();
-    let shared = SharedWorld::new(&project.join("templates")).unwrap();
+    let shared = SharedWorld::new(
+        &project.join("templates"),
+        &rapportverk::load::SourceCache::new(),
+    )
+    .unwrap();
     let settings = PdfSettings::archival(false);
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(0);

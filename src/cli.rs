@@ -1,8 +1,11 @@
 //! The command line: `rapportverk build | check | list`, parsed with clap.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use rapportverk::engine::Config;
+use rapportverk::engine::plan::{Selection, parse_shard};
 use rapportverk::typeset::PdfSettings;
 
 #[derive(Debug, Parser)]
@@ -42,16 +45,17 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Documents typeset at once [default: the number of cores].
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     /// Rebuild every document, changed or not.
     #[arg(long)]
     pub force: bool,
-    /// Build only documents whose id matches (`*` is a wildcard; a letter batch's id selects its letters).
+    /// Build only documents whose id matches this glob (`*`, `?`, `[ab]`, `{a,b}`); a letter
+    /// batch's id selects its letters.
     #[arg(long, value_name = "PATTERN")]
     pub only: Option<String>,
     /// Build only the K-th of N stable shares of the documents (e.g. 2/4), for split runs.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "K/N", value_parser = shard)]
     pub shard: Option<(usize, usize)>,
     /// A draft: UTKAST on every page and a stamp with the build time and the inputs' hash.
     #[arg(long)]
@@ -71,10 +75,49 @@ pub struct BuildArgs {
     pub pdf_standard: Option<PdfSettings>,
 }
 
+impl BuildArgs {
+    /// The run's configuration, with every flag checked against the others before any work;
+    /// a conflict is a usage error (exit 2) that names both flags.
+    pub fn config(&self, default_output: &Path) -> Result<Config, clap::Error> {
+        let usage = |kind, message: String| Cli::command().error(kind, message);
+        let mut config = Config::new(self.output.clone().unwrap_or_else(|| default_output.into()));
+        config.emit_typst = self.emit_typst;
+        config.attach_sources = self.attach_sources;
+        config.pdf = match &self.pdf_standard {
+            Some(chosen) => {
+                if self.attach_sources
+                    && let Some(refuses) = chosen.forbidding_attachments()
+                {
+                    return Err(usage(
+                        ErrorKind::ArgumentConflict,
+                        format!(
+                            "--attach-sources embeds the input files, and --pdf-standard {} does not allow embedded files; use --pdf-standard a-3a,ua-1 (the default with --attach-sources) or leave one of the two out",
+                            refuses
+                        ),
+                    ));
+                }
+                chosen.clone()
+            }
+            None => PdfSettings::archival(self.attach_sources),
+        };
+        if let Some(jobs) = self.jobs {
+            config.jobs = usize::from(jobs);
+        }
+        config.force = self.force;
+        config.selection = Selection::new(self.only.as_deref(), self.shard)
+            .map_err(|message| usage(ErrorKind::ValueValidation, message))?;
+        config.draft = self
+            .draft
+            .then(|| chrono::Local::now().format("%d.%m.%Y %H:%M").to_string());
+        config.allow_warnings = self.allow_warnings;
+        Ok(config)
+    }
+}
+
 fn parse_standards(list: &str) -> Result<PdfSettings, String> {
     PdfSettings::parse(list)
 }
 
-fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    rapportverk::build::plan::parse_shard(text)
+fn shard(text: &str) -> Result<(usize, usize), String> {
+    parse_shard(text)
 }

@@ -9,9 +9,10 @@
 //!
 //! [`build::run`] drives it for every document of a [`project::Project`].
 
-pub mod build;
 pub mod diag;
+pub mod engine;
 pub mod ingest;
+pub mod load;
 pub mod model;
 pub mod project;
 pub mod render;

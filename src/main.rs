@@ -1,15 +1,17 @@
-//! Entry point: parse arguments, run the library, print diagnostics and a summary, exit with a code.
+//! Entry point, and the tool's face: parse and check the arguments, run the engine, show its
+//! progress, print its problems and a summary, exit with a code.
 
 mod cli;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use clap::Parser;
-use rapportverk::build::{self, Options, Status};
+use rapportverk::diag::Diagnostic;
+use rapportverk::engine::{self, Config, DocumentReport, Event, Status};
 use rapportverk::project::Project;
-use rapportverk::typeset::PdfSettings;
 
 use cli::{Cli, Command};
 
@@ -36,85 +38,54 @@ fn load(path: &Path) -> Result<Project, ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (project, options) = match &cli.command {
+    let (project, config) = match &cli.command {
         Command::Build(args) => {
             let project = match load(&args.project.project) {
                 Ok(project) => project,
                 Err(code) => return code,
             };
-            let mut options = Options::new(
-                args.output
-                    .clone()
-                    .unwrap_or_else(|| default_output(&project.root)),
-            );
-            options.emit_typst = args.emit_typst;
-            options.attach_sources = args.attach_sources;
-            options.pdf = args
-                .pdf_standard
-                .clone()
-                .unwrap_or_else(|| PdfSettings::archival(args.attach_sources));
-            if let Some(jobs) = args.jobs {
-                options.jobs = jobs.max(1);
-            }
-            options.force = args.force;
-            options.only = args.only.clone();
-            options.shard = args.shard;
-            options.draft = args
-                .draft
-                .then(|| chrono::Local::now().format("%d.%m.%Y %H:%M").to_string());
-            options.allow_warnings = args.allow_warnings;
-            options.progress = std::io::stderr().is_terminal();
-            (project, options)
+            let config = match args.config(&default_output(&project.root)) {
+                Ok(config) => config,
+                Err(usage) => usage.exit(),
+            };
+            (project, config)
         }
-        Command::Check(args) | Command::List(args) => {
+        Command::Check(args) => {
             let project = match load(&args.project) {
                 Ok(project) => project,
                 Err(code) => return code,
             };
-            let mut options = Options::new(default_output(&project.root));
-            options.check_only = true;
-            (project, options)
+            let mut config = Config::new(default_output(&project.root));
+            config.check_only = true;
+            (project, config)
+        }
+        Command::List(args) => {
+            let project = match load(&args.project) {
+                Ok(project) => project,
+                Err(code) => return code,
+            };
+            let (outputs, problems) =
+                engine::list(&project, &Config::new(default_output(&project.root)));
+            problems.iter().for_each(|p| eprintln!("{p}"));
+            for (id, output) in outputs {
+                println!("{id}\t{}", output.display());
+            }
+            return if problems.iter().any(Diagnostic::is_error) {
+                ExitCode::from(EXIT_DOCUMENT_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
-    let report = build::run(&project, &options);
-    if let Command::List(_) = cli.command {
-        for document in &report.documents {
-            println!("{}\t{}", document.id, document.output.display());
-        }
-        return ExitCode::SUCCESS;
-    }
-    let (mut errors, mut warnings) = (0, 0);
-    let mut count = |problem: &rapportverk::diag::Diagnostic| {
-        eprintln!("{problem}");
-        if problem.is_error() {
-            errors += 1;
-        } else {
-            warnings += 1;
-        }
-    };
-    report.diagnostics.iter().for_each(&mut count);
-    let mut changed = Vec::new();
-    for document in &report.documents {
-        document.diagnostics.iter().for_each(&mut count);
-        match document.status {
-            Status::Built => println!(
-                "built     {} ({} pages, {} bytes, {} ms)",
-                document.output.display(),
-                document.pages,
-                document.bytes,
-                document.millis
-            ),
-            Status::Unchanged => println!("unchanged {}", document.output.display()),
-            Status::Checked => println!("checked {}", document.id),
-            Status::Failed => println!(
-                "FAILED  {} (no PDF written; any earlier PDF is kept)",
-                document.id
-            ),
-        }
-        if !document.changes.is_empty() {
-            changed.push(document);
-        }
-    }
+    let terminal = Terminal::new(std::io::stderr().is_terminal());
+    let report = engine::run(&project, &config, &|event| terminal.show(event));
+    terminal.finish();
+
+    let changed: Vec<&DocumentReport> = report
+        .documents
+        .iter()
+        .filter(|d| !d.changes.is_empty())
+        .collect();
     if !changed.is_empty() {
         println!("changes since the previous build:");
         for document in changed {
@@ -124,13 +95,100 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!("{errors} error(s), {warnings} warning(s)");
+    let problems = || {
+        report
+            .diagnostics
+            .iter()
+            .chain(report.documents.iter().flat_map(|d| &d.diagnostics))
+    };
+    let errors = problems().filter(|d| d.is_error()).count();
+    println!(
+        "{errors} error(s), {} warning(s)",
+        problems().count() - errors
+    );
     if report.aborted {
-        return ExitCode::from(EXIT_PROJECT_ERROR);
-    }
-    if report.failed() {
+        ExitCode::from(EXIT_PROJECT_ERROR)
+    } else if report.failed() {
         ExitCode::from(EXIT_DOCUMENT_FAILED)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Prints the engine's events as they come: problems to stderr, one line per document to
+/// stdout, and a progress bar on a terminal.
+struct Terminal {
+    interactive: bool,
+    bar: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Terminal {
+    fn new(interactive: bool) -> Terminal {
+        Terminal {
+            interactive,
+            bar: Mutex::new(None),
+        }
+    }
+
+    fn show(&self, event: Event) {
+        let mut bar = self.bar.lock().unwrap_or_else(|e| e.into_inner());
+        let print = |lines: &dyn Fn()| match bar.as_ref() {
+            Some(bar) => bar.suspend(lines),
+            None => lines(),
+        };
+        match event {
+            Event::Problem(problem) => print(&|| eprintln!("{problem}")),
+            Event::Planned { documents } => {
+                if self.interactive && documents > 1 {
+                    *bar = Some(progress_bar(documents));
+                }
+            }
+            Event::Progress { done, .. } => {
+                if let Some(bar) = bar.as_ref() {
+                    bar.set_position(done as u64);
+                }
+            }
+            Event::Finished(document) => print(&|| {
+                for problem in &document.diagnostics {
+                    eprintln!("{problem}");
+                }
+                println!("{}", status_line(document));
+            }),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn progress_bar(documents: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(documents as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} dokumenter  {per_sec}  ca. {eta} igjen",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn status_line(document: &DocumentReport) -> String {
+    match document.status {
+        Status::Built => format!(
+            "built     {} ({} pages, {} bytes, {} ms)",
+            document.output.display(),
+            document.pages,
+            document.bytes,
+            document.millis
+        ),
+        Status::Unchanged => format!("unchanged {}", document.output.display()),
+        Status::Checked => format!("checked {}", document.id),
+        Status::Failed => format!(
+            "FAILED  {} (no PDF written; any earlier PDF is kept)",
+            document.id
+        ),
     }
 }

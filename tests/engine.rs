@@ -218,37 +218,6 @@ fn only_and_shards_select_disjoint_covering_subsets() {
 }
 
 #[test]
-fn a_second_build_on_the_same_output_stops_with_a_clear_message() {
-    let project = sample_project();
-    std::fs::create_dir_all(project.path().join("output")).unwrap();
-    // A lock held by a running process (this test's own).
-    std::fs::write(
-        project.path().join("output/.rapportverk.lock"),
-        format!("{}\n", std::process::id()),
-    )
-    .unwrap();
-    let output = run(project.path(), &["build"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(&format!(
-            "error: another build (process {}) is writing to output",
-            std::process::id()
-        )),
-        "{}",
-        stderr(&output)
-    );
-    assert!(!project.path().join("output/evaluering-2018.pdf").exists());
-    // A stale lock (its process is gone) does not block.
-    std::fs::write(
-        project.path().join("output/.rapportverk.lock"),
-        "4000000000\n",
-    )
-    .unwrap();
-    assert!(run(project.path(), &["build"]).status.success());
-    assert!(!project.path().join("output/.rapportverk.lock").exists());
-}
-
-#[test]
 fn drafts_carry_the_watermark_and_finals_do_not() {
     let project = sample_project();
     assert!(

@@ -40,7 +40,7 @@ pub fn number(value: f64, decimals: u8) -> String {
     }
     let digits: Vec<char> = integer.chars().collect();
     for (i, digit) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(NBSP);
         }
         out.push(*digit);

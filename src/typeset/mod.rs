@@ -39,6 +39,20 @@ impl PdfSettings {
         }
     }
 
+    /// The first chosen standard that allows no embedded files (PDF/A-1, PDF/A-2 and plain
+    /// PDF/A-4; PDF/A-3 and A-4f do), by its `--pdf-standard` name.
+    pub fn forbidding_attachments(&self) -> Option<&'static str> {
+        self.standards.iter().find_map(|standard| match standard {
+            PdfStandard::A_1a => Some("a-1a"),
+            PdfStandard::A_1b => Some("a-1b"),
+            PdfStandard::A_2a => Some("a-2a"),
+            PdfStandard::A_2b => Some("a-2b"),
+            PdfStandard::A_2u => Some("a-2u"),
+            PdfStandard::A_4 => Some("a-4"),
+            _ => None,
+        })
+    }
+
     /// Parses `--pdf-standard a-3a,ua-1`; `none` gives a plain tagged PDF.
     pub fn parse(list: &str) -> Result<PdfSettings, String> {
         let mut standards = Vec::new();

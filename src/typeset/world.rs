@@ -16,6 +16,7 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::FontStore;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::load::SourceCache;
 
 /// The virtual path of every document's generated source. Reusing one path keeps the
 /// process-wide file-id interner from growing with the number of documents.
@@ -41,7 +42,8 @@ fn file_id(path: &str) -> Option<FileId> {
 
 impl SharedWorld {
     /// Loads the embedded fonts and every file below `templates/lib` (as `/lib/…`).
-    pub fn new(templates_dir: &Path) -> Result<SharedWorld, Diagnostic> {
+    /// Files are read through the run's source cache (they are also hashed for the plan).
+    pub fn new(templates_dir: &Path, cache: &SourceCache) -> Result<SharedWorld, Diagnostic> {
         let mut fonts = FontStore::new();
         fonts.extend(typst_kit::fonts::embedded());
         let mut files = HashMap::new();
@@ -67,9 +69,7 @@ impl SharedWorld {
                 let Some(id) = file_id(&virtual_path) else {
                     continue;
                 };
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    Diagnostic::error(Origin::file(&path), format!("cannot read: {e}"))
-                })?;
+                let bytes = cache.read(&path)?.bytes.clone();
                 let slot = if path.extension().is_some_and(|e| e == "typ") {
                     let text = String::from_utf8(bytes).map_err(|_| {
                         Diagnostic::error(Origin::file(&path), "the Typst file is not valid UTF-8")

@@ -4,6 +4,7 @@
 //! Templates see this, not the model, so either can change without the other.
 
 pub mod evaluation;
+pub(crate) mod frame;
 pub mod letter;
 
 use std::cell::RefCell;

@@ -1,4 +1,4 @@
-//! `output/build-report.json`: what a run did, per document, for people and schedulers; read
+//! The build report, `output/build-report.json`: what a run did, per document, for people and schedulers; read
 //! back by the next run to skip unchanged documents and to say what changed since.
 
 use std::collections::BTreeMap;
@@ -8,11 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Severity};
 
-pub const REPORT_NAME: &str = "build-report.json";
+use super::write::write_atomically;
+use super::{BuildReport, Config, DocumentReport, Status};
+
+pub(crate) const REPORT_NAME: &str = "build-report.json";
 
 /// The report's shape (documented in README.md, "The build report").
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ReportFile {
+pub(crate) struct ReportFile {
     /// `rapportverk <version>`.
     pub tool: String,
     /// `final` or `draft`.
@@ -25,7 +28,7 @@ pub struct ReportFile {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Totals {
+pub(crate) struct Totals {
     /// Documents of this run; `documents` below also keeps entries of documents a run with
     /// `--only` or `--shard` did not select.
     pub documents: usize,
@@ -43,14 +46,14 @@ pub struct Totals {
 }
 
 /// This process's peak resident set size so far, from `/proc/self/status` (Linux only).
-pub fn peak_memory_kib() -> Option<u64> {
+pub(crate) fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct DocumentEntry {
+pub(crate) struct DocumentEntry {
     pub id: String,
     /// The manifest's document id (a letter batch has many entries with one spec).
     pub spec: String,
@@ -72,7 +75,7 @@ pub struct DocumentEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// `error` or `warning`.
     pub severity: String,
     pub origin: Option<String>,
@@ -115,13 +118,16 @@ pub struct Change {
 }
 
 /// The previous run's report, if there is a readable one.
-pub fn previous(output: &Path) -> Option<ReportFile> {
+pub(crate) fn previous(output: &Path) -> Option<ReportFile> {
     let text = std::fs::read_to_string(output.join(REPORT_NAME)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
 /// What changed between two sets of facts.
-pub fn changes(before: &BTreeMap<String, Fact>, after: &BTreeMap<String, Fact>) -> Vec<Change> {
+pub(crate) fn changes(
+    before: &BTreeMap<String, Fact>,
+    after: &BTreeMap<String, Fact>,
+) -> Vec<Change> {
     let mut all = Vec::new();
     for (key, now) in after {
         match before.get(key) {
@@ -154,6 +160,84 @@ impl Change {
         let to = self.to.as_deref().unwrap_or("(fjernet)");
         format!("{}: {from} → {to} ({})", self.label, self.origin)
     }
+}
+
+/// The previous build's entry for an output that needs no work this time.
+pub(crate) fn carry_over(entry: &DocumentEntry) -> DocumentReport {
+    DocumentReport {
+        id: entry.id.clone(),
+        spec_id: entry.spec.clone(),
+        status: Status::Unchanged,
+        output: entry.output.clone().into(),
+        input_hash: entry.input_hash.clone(),
+        pages: entry.pages,
+        bytes: entry.bytes,
+        millis: 0,
+        diagnostics: Vec::new(),
+        facts: entry.facts.clone(),
+        changes: Vec::new(),
+    }
+}
+
+/// Writes `output/build-report.json` (atomically) for this run, keeping `kept`: the entries
+/// of documents the run did not select.
+pub(crate) fn write(
+    output: &Path,
+    config: &Config,
+    report: &BuildReport,
+    kept: &[&DocumentEntry],
+) -> Result<(), Diagnostic> {
+    let mut documents: Vec<DocumentEntry> = report
+        .documents
+        .iter()
+        .map(|d| DocumentEntry {
+            id: d.id.clone(),
+            spec: d.spec_id.clone(),
+            status: d.status.word().to_string(),
+            output: d.output.display().to_string(),
+            input_hash: d.input_hash.clone(),
+            pages: d.pages,
+            bytes: d.bytes,
+            millis: d.millis,
+            problems: d.diagnostics.iter().map(Into::into).collect(),
+            facts: d.facts.clone(),
+            changes: d.changes.clone(),
+        })
+        .collect();
+    let this_run = documents.len();
+    documents.extend(kept.iter().map(|e| (*e).clone()));
+    let count = |s: Status| report.documents.iter().filter(|d| d.status == s).count();
+    let all_problems = report
+        .diagnostics
+        .iter()
+        .chain(report.documents.iter().flat_map(|d| &d.diagnostics));
+    let errors = all_problems.clone().filter(|d| d.is_error()).count();
+    let warnings = all_problems.count() - errors;
+    let file = ReportFile {
+        tool: format!("rapportverk {}", env!("CARGO_PKG_VERSION")),
+        mode: if config.draft.is_some() {
+            "draft"
+        } else {
+            "final"
+        }
+        .to_string(),
+        totals: Totals {
+            documents: this_run,
+            built: count(Status::Built),
+            unchanged: count(Status::Unchanged),
+            failed: count(Status::Failed),
+            pages: report.documents.iter().map(|d| d.pages).sum(),
+            bytes: report.documents.iter().map(|d| d.bytes).sum(),
+            errors,
+            warnings,
+            millis: report.millis,
+            peak_memory_kib: peak_memory_kib(),
+        },
+        documents,
+        problems: report.diagnostics.iter().map(Into::into).collect(),
+    };
+    let json = serde_json::to_string_pretty(&file).unwrap_or_default();
+    write_atomically(&output.join(REPORT_NAME), json.as_bytes())
 }
 
 #[cfg(test)]

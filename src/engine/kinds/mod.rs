@@ -1,0 +1,264 @@
+//! Document kinds behind one interface: each kind plans its outputs, builds its model, makes
+//! one view per output and lists the facts it prints; the scheduler treats every document the
+//! same through [`Document`]. Adding a kind means one module here and one template.
+
+mod evaluation;
+mod letters;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{SourceCache, SourceFile};
+use crate::project::{DocumentSpec, Project};
+use crate::render::Templates;
+use crate::view::frame::{DraftStamp, Frame};
+
+use super::report::Fact;
+
+/// What every document of a run reads from: the project, its files and its templates.
+pub(crate) struct Context<'a> {
+    pub project: &'a Project,
+    pub cache: &'a SourceCache,
+    pub templates: &'a Templates,
+}
+
+/// One kind of document (an evaluation, a batch of letters).
+pub(crate) trait DocumentKind: Send + Sync {
+    /// The checked content every output of one document is made from.
+    type Model: Send + Sync;
+    /// Which output of the document: the document itself, a department's letter, an overview.
+    type Part: Send + Sync;
+    /// What one output's template sees.
+    type View: Serialize;
+
+    /// Every file the document's outputs are made from, for the input hash.
+    fn inputs(&self, project: &Project) -> Vec<PathBuf>;
+    /// The outputs as (id below the document's id, or "" for the document itself; part).
+    fn outputs(&self, context: &Context) -> Result<Vec<(String, Self::Part)>, Diagnostics>;
+    /// Reads and checks the inputs, collecting every problem.
+    fn model(&self, context: &Context) -> (Option<Self::Model>, Diagnostics);
+    /// The files the model was made from, in the order the provenance appendix lists them.
+    fn sources(&self, model: &Self::Model, context: &Context) -> Vec<Arc<SourceFile>>;
+    /// One output's view; what stops only this output goes to `problems`.
+    fn view(
+        &self,
+        model: &Self::Model,
+        part: &Self::Part,
+        context: &Context,
+        problems: &mut Diagnostics,
+    ) -> Option<Self::View>;
+    /// The template that renders `part`.
+    fn template(&self, part: &Self::Part) -> String;
+    /// The figures, statuses and deadlines the view prints, for "what changed".
+    fn facts(&self, view: &Self::View) -> BTreeMap<String, Fact>;
+}
+
+/// One planned output of a document.
+pub(crate) struct PlannedOutput {
+    /// `evaluering-2018`, or `oppdragsbrev-2022/skole`.
+    pub id: String,
+    /// Relative to the output folder: `evaluering-2018.pdf`, `oppdragsbrev-2022/skole.pdf`.
+    pub file: PathBuf,
+    /// The position among the document's outputs.
+    pub index: usize,
+}
+
+/// An output rendered to Typst, ready to typeset.
+pub(crate) struct Rendered {
+    pub source: String,
+    /// Files the source attaches, by their virtual path.
+    pub attachments: Vec<(String, Vec<u8>)>,
+    pub facts: BTreeMap<String, Fact>,
+}
+
+/// How the frame around every document is set this run.
+pub(crate) struct FrameSettings<'a> {
+    /// The build time to stamp on a draft.
+    pub draft: Option<&'a str>,
+    pub attach_sources: bool,
+}
+
+/// The scheduler's side of a document kind: object-safe, one model per document built once by
+/// whichever worker first needs it (the others wait for it), so every document is checked in
+/// the worker that builds it.
+pub(crate) trait Document: Send + Sync {
+    fn spec(&self) -> &DocumentSpec;
+    fn inputs(&self, project: &Project) -> Vec<PathBuf>;
+    fn outputs(&self, context: &Context) -> Result<Vec<PlannedOutput>, Diagnostics>;
+    /// Model → view → template for output `index`. The model's own problems go with the
+    /// output when it is the document's only one; see [`Document::shared_problems`].
+    fn render(
+        &self,
+        index: usize,
+        input_hash: &str,
+        frame: &FrameSettings,
+        context: &Context,
+        problems: &mut Diagnostics,
+    ) -> Option<Rendered>;
+    /// The problems of a model several outputs share (a letter batch's narrative and table),
+    /// told once for the run rather than with each output; `None` if no output built it.
+    fn shared_problems(&self) -> Option<Diagnostics>;
+}
+
+struct Kinded<K: DocumentKind> {
+    spec: DocumentSpec,
+    kind: K,
+    parts: OnceLock<Vec<K::Part>>,
+    model: OnceLock<(Option<K::Model>, Diagnostics)>,
+}
+
+/// The document a manifest entry describes.
+pub(crate) fn document(spec: &DocumentSpec) -> Arc<dyn Document> {
+    use crate::project::DocumentKind as Spec;
+    match &spec.kind {
+        Spec::Evaluation { data } => kinded(spec, evaluation::Evaluation::new(spec, data)),
+        Spec::Letters {
+            assignments,
+            departments,
+            overview_template,
+        } => kinded(
+            spec,
+            letters::Letters::new(spec, assignments, departments, overview_template),
+        ),
+    }
+}
+
+fn kinded<K: DocumentKind + 'static>(spec: &DocumentSpec, kind: K) -> Arc<dyn Document> {
+    Arc::new(Kinded {
+        spec: spec.clone(),
+        kind,
+        parts: OnceLock::new(),
+        model: OnceLock::new(),
+    })
+}
+
+impl<K: DocumentKind> Document for Kinded<K> {
+    fn spec(&self) -> &DocumentSpec {
+        &self.spec
+    }
+
+    fn inputs(&self, project: &Project) -> Vec<PathBuf> {
+        self.kind.inputs(project)
+    }
+
+    fn outputs(&self, context: &Context) -> Result<Vec<PlannedOutput>, Diagnostics> {
+        let parts = self.kind.outputs(context)?;
+        let planned = parts
+            .iter()
+            .enumerate()
+            .map(|(index, (name, _))| {
+                let id = if name.is_empty() {
+                    self.spec.id.clone()
+                } else {
+                    format!("{}/{name}", self.spec.id)
+                };
+                PlannedOutput {
+                    file: PathBuf::from(format!("{id}.pdf")),
+                    id,
+                    index,
+                }
+            })
+            .collect();
+        let _ = self
+            .parts
+            .set(parts.into_iter().map(|(_, part)| part).collect());
+        Ok(planned)
+    }
+
+    fn render(
+        &self,
+        index: usize,
+        input_hash: &str,
+        frame: &FrameSettings,
+        context: &Context,
+        problems: &mut Diagnostics,
+    ) -> Option<Rendered> {
+        let Some(part) = self.parts.get().and_then(|parts| parts.get(index)) else {
+            problems.push(Diagnostic::error(None, "the output was not planned"));
+            return None;
+        };
+        // A model shared by several outputs is kept for the run; a single output's is dropped
+        // with it, so a thousand evaluations are never in memory at once.
+        let single;
+        let model = if self.parts.get().is_some_and(|p| p.len() == 1) {
+            let (model, own_problems) = self.kind.model(context);
+            problems.extend(own_problems);
+            single = model;
+            &single
+        } else {
+            &self.model.get_or_init(|| self.kind.model(context)).0
+        };
+        let Some(model) = model else {
+            problems.push(Diagnostic::error(
+                None,
+                "its inputs have errors; no PDF written (an earlier one is kept)",
+            ));
+            return None;
+        };
+        let view = self.kind.view(model, part, context, problems)?;
+        let facts = self.kind.facts(&view);
+        let mut sources = self.kind.sources(model, context);
+        if frame.attach_sources {
+            sources.push(
+                context
+                    .cache
+                    .read(&context.project.manifest)
+                    .map_err(|d| problems.push(d))
+                    .ok()?,
+            );
+        }
+        let frame = Frame {
+            draft: frame.draft.map(|time| DraftStamp::new(time, input_hash)),
+            attachments: if frame.attach_sources {
+                sources
+                    .iter()
+                    .map(|s| crate::view::frame::attachment(&context.project.root, s))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let attachments = frame
+            .attachments
+            .iter()
+            .zip(&sources)
+            .map(|(a, s)| (a.path.clone(), s.bytes.clone()))
+            .collect();
+        let source = context
+            .templates
+            .render(&self.kind.template(part), &frame.around(&view))
+            .map_err(|d| problems.push(d))
+            .ok()?;
+        Some(Rendered {
+            source,
+            attachments,
+            facts,
+        })
+    }
+
+    fn shared_problems(&self) -> Option<Diagnostics> {
+        self.model.get().map(|(_, problems)| problems.clone())
+    }
+}
+
+/// Printed figures (from the provenance appendix) as facts for "what changed".
+fn provenance_facts(provenance: &crate::view::ProvenanceView) -> BTreeMap<String, Fact> {
+    provenance
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                format!("{} {}", r.id, r.period),
+                Fact {
+                    label: format!("{} {}", r.name, r.period),
+                    value: r.value.clone(),
+                    origin: r.origin.clone(),
+                },
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,352 @@
+//! The engine: plan a project's outputs, skip the unchanged, build the rest in parallel (each
+//! through model → view → render → typeset → write, in the worker that builds it), and leave a
+//! report for people, schedulers and the next run. It prints nothing: it tells the caller
+//! what happens through [`Event`]s.
+
+mod kinds;
+mod lock;
+pub mod plan;
+mod report;
+mod scheduler;
+mod write;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Instant;
+
+use crate::diag::Diagnostic;
+use crate::load::SourceCache;
+use crate::project::Project;
+use crate::render::Templates;
+use crate::typeset::{PdfSettings, SharedWorld};
+
+use kinds::Context;
+use plan::{InputHasher, Job, Selection};
+pub use report::{Change, Fact};
+
+/// One run's settings, checked as a whole before any work starts.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub output: PathBuf,
+    /// Keep the generated `.typ` beside each PDF.
+    pub emit_typst: bool,
+    /// Stop after rendering: no typesetting, nothing written.
+    pub check_only: bool,
+    /// Embed the input files (data, narrative, manifest) in each PDF.
+    pub attach_sources: bool,
+    pub pdf: PdfSettings,
+    /// Documents built at once (at least 1).
+    pub jobs: usize,
+    /// Rebuild even what did not change.
+    pub force: bool,
+    pub selection: Selection,
+    /// `--draft`: the build time to stamp on every page, with the UTKAST watermark.
+    pub draft: Option<String>,
+    /// Write final documents even when they have warnings.
+    pub allow_warnings: bool,
+}
+
+impl Config {
+    /// A plain final build of every document into `output`, on every core.
+    pub fn new(output: PathBuf) -> Config {
+        Config {
+            output,
+            emit_typst: false,
+            check_only: false,
+            attach_sources: false,
+            pdf: PdfSettings::archival(false),
+            jobs: std::thread::available_parallelism().map_or(1, usize::from),
+            force: false,
+            selection: Selection::default(),
+            draft: None,
+            allow_warnings: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Built,
+    /// Inputs, templates and options as in the previous build, and its PDF still there.
+    Unchanged,
+    Checked,
+    Failed,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Built => "built",
+            Status::Unchanged => "unchanged",
+            Status::Checked => "checked",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// What happened to one output file.
+#[derive(Debug)]
+pub struct DocumentReport {
+    pub id: String,
+    pub spec_id: String,
+    pub status: Status,
+    pub output: PathBuf,
+    pub input_hash: String,
+    pub pages: usize,
+    pub bytes: usize,
+    pub millis: u128,
+    pub diagnostics: Vec<Diagnostic>,
+    pub facts: BTreeMap<String, Fact>,
+    /// What differs from the previous build of this output.
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub documents: Vec<DocumentReport>,
+    /// Problems that concern the run, not one output file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The run could not start (lock held, layout library unreadable): a usage/project error.
+    pub aborted: bool,
+    pub millis: u128,
+}
+
+impl BuildReport {
+    pub fn failed(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+            || self.documents.iter().any(|d| d.status == Status::Failed)
+    }
+}
+
+/// What the engine tells its caller while it runs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A problem of the run as a whole, as soon as it is found.
+    Problem(&'a Diagnostic),
+    /// The outputs to build are known (unchanged ones not counted).
+    Planned { documents: usize },
+    /// One more output is done (in the order they finish), for progress.
+    Progress { done: usize, total: usize },
+    /// An output's final report, in plan order.
+    Finished(&'a DocumentReport),
+}
+
+/// The project's output ids and files, without reading more than planning needs.
+pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+    let cache = SourceCache::new();
+    let templates = Templates::new(&project.templates);
+    let context = Context {
+        project,
+        cache: &cache,
+        templates: &templates,
+    };
+    let mut listed = Vec::new();
+    let mut problems = Vec::new();
+    for spec in &project.documents {
+        let document = kinds::document(spec);
+        match document.outputs(&context) {
+            Ok(outputs) => listed.extend(
+                outputs
+                    .into_iter()
+                    .map(|o| (o.id, config.output.join(o.file))),
+            ),
+            Err(found) => problems.extend(found.into_vec()),
+        }
+    }
+    (listed, problems)
+}
+
+/// Builds (or, with `check_only`, checks) every selected output of the project.
+pub fn run(project: &Project, config: &Config, on_event: &(dyn Fn(Event) + Sync)) -> BuildReport {
+    run_with_cache(project, config, &SourceCache::new(), on_event)
+}
+
+/// [`run`] with a given source cache, so a caller can see what was read.
+pub fn run_with_cache(
+    project: &Project,
+    config: &Config,
+    cache: &SourceCache,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> BuildReport {
+    let started = Instant::now();
+    let mut report = BuildReport::default();
+    let abort = |mut report: BuildReport, problem: Diagnostic| {
+        on_event(Event::Problem(&problem));
+        report.diagnostics.push(problem);
+        report.aborted = true;
+        report
+    };
+    let _lock = if config.check_only {
+        None
+    } else {
+        match lock::OutputLock::acquire(&config.output) {
+            Ok(lock) => {
+                write::remove_leftovers(&config.output);
+                Some(lock)
+            }
+            Err(d) => return abort(report, d),
+        }
+    };
+    let shared = if config.check_only {
+        None
+    } else {
+        match SharedWorld::new(&project.templates, cache) {
+            Ok(shared) => Some(shared),
+            Err(d) => return abort(report, d),
+        }
+    };
+    let templates = Templates::new(&project.templates);
+    let context = Context {
+        project,
+        cache,
+        templates: &templates,
+    };
+    // The previous report: for skipping (unless --force), for "what changed" and to keep
+    // the entries of documents this run does not select.
+    let previous = (!config.check_only)
+        .then(|| report::previous(&config.output))
+        .flatten();
+    let previous_entries: BTreeMap<&str, &report::DocumentEntry> = previous
+        .iter()
+        .flat_map(|p| p.documents.iter())
+        .map(|d| (d.id.as_str(), d))
+        .collect();
+    let unchanged = |id: &str, hash: &str, output: &Path| {
+        previous_entries
+            .get(id)
+            .filter(|_| !config.force && !config.check_only)
+            .filter(|e| e.input_hash == hash && (e.status == "built" || e.status == "unchanged"))
+            .filter(|_| output.exists())
+            .copied()
+    };
+
+    let hasher = InputHasher::new(project, config, cache);
+    let mut todo: Vec<Job> = Vec::new();
+    let mut documents = Vec::new();
+    for spec in &project.documents {
+        let document = kinds::document(spec);
+        documents.push(std::sync::Arc::clone(&document));
+        let document_hash = hasher.document(document.as_ref(), project);
+        // Unchanged as a whole: skip even planning (a no-op nightly run stays cheap).
+        let earlier: Vec<&report::DocumentEntry> = previous_entries
+            .values()
+            .filter(|e| e.spec == spec.id)
+            .copied()
+            .collect();
+        let all_unchanged = !earlier.is_empty()
+            && earlier.iter().all(|e| {
+                let hash = plan::output_hash(&document_hash, &e.id);
+                unchanged(&e.id, &hash, Path::new(&e.output)).is_some()
+            });
+        if all_unchanged {
+            for entry in earlier {
+                if config.selection.selects(&entry.id) {
+                    report.documents.push(report::carry_over(entry));
+                }
+            }
+            continue;
+        }
+        let outputs = match document.outputs(&context) {
+            Ok(outputs) => outputs,
+            Err(problems) => {
+                // Nothing to plan from: one failed entry for the whole document.
+                report.documents.push(DocumentReport {
+                    id: spec.id.clone(),
+                    spec_id: spec.id.clone(),
+                    status: Status::Failed,
+                    output: config.output.join(&spec.id),
+                    input_hash: document_hash.clone(),
+                    pages: 0,
+                    bytes: 0,
+                    millis: 0,
+                    diagnostics: problems.into_vec(),
+                    facts: BTreeMap::new(),
+                    changes: Vec::new(),
+                });
+                continue;
+            }
+        };
+        for planned in outputs {
+            if !config.selection.selects(&planned.id) {
+                continue;
+            }
+            let job = Job {
+                input_hash: plan::output_hash(&document_hash, &planned.id),
+                output: config.output.join(&planned.file),
+                id: planned.id,
+                document: std::sync::Arc::clone(&document),
+                index: planned.index,
+            };
+            match unchanged(&job.id, &job.input_hash, &job.output) {
+                Some(entry) => report.documents.push(report::carry_over(entry)),
+                None => todo.push(job),
+            }
+        }
+    }
+    for document in &report.documents {
+        on_event(Event::Finished(document));
+    }
+    on_event(Event::Planned {
+        documents: todo.len(),
+    });
+
+    let scheduler = scheduler::Scheduler {
+        config,
+        context: &context,
+        shared: shared.as_ref(),
+    };
+    let results: Vec<OnceLock<DocumentReport>> = todo.iter().map(|_| OnceLock::new()).collect();
+    // (done, the next report to tell in plan order)
+    let told = Mutex::new((0, 0));
+    scheduler.run_all(&todo, &results, &|| {
+        let mut told = told.lock().unwrap_or_else(PoisonError::into_inner);
+        told.0 += 1;
+        on_event(Event::Progress {
+            done: told.0,
+            total: todo.len(),
+        });
+        while let Some(next) = results.get(told.1).and_then(OnceLock::get) {
+            on_event(Event::Finished(next));
+            told.1 += 1;
+        }
+    });
+    let finished = results.into_iter().zip(&todo).map(|(slot, job)| {
+        slot.into_inner()
+            .unwrap_or_else(|| scheduler::failed(job, "the build thread stopped"))
+    });
+    for problem in documents
+        .iter()
+        .filter_map(|d| d.shared_problems())
+        .flat_map(|p| p.into_vec())
+    {
+        on_event(Event::Problem(&problem));
+        report.diagnostics.push(problem);
+    }
+    for (job, mut document) in todo.iter().zip(finished) {
+        // Only against a previous build that printed the document (a failed one has no facts).
+        if let Some(before) = previous_entries.get(job.id.as_str())
+            && document.status == Status::Built
+            && (before.status == "built" || before.status == "unchanged")
+        {
+            document.changes = report::changes(&before.facts, &document.facts);
+        }
+        report.documents.push(document);
+    }
+    report.millis = started.elapsed().as_millis();
+    if !config.check_only {
+        // Documents this run did not select (--only, --shard) keep their entries, so the next
+        // full run still knows them as unchanged.
+        let built: BTreeSet<&str> = report.documents.iter().map(|d| d.id.as_str()).collect();
+        let kept: Vec<&report::DocumentEntry> = previous_entries
+            .values()
+            .filter(|e| !built.contains(e.id.as_str()) && !config.selection.selects(&e.id))
+            .copied()
+            .collect();
+        if let Err(problem) = report::write(&config.output, config, &report, &kept) {
+            on_event(Event::Problem(&problem));
+            report.diagnostics.push(problem);
+        }
+    }
+    report
+}

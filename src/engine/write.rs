@@ -1,0 +1,78 @@
+//! Writing output files: whole or not at all, so a reader (a PDF viewer, the next run) never
+//! sees half a file and a failed write leaves the previous file as it was.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Origin};
+
+/// Writes `bytes` to a temporary file in the target's folder, then renames it over `path`.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let fail = |e: std::io::Error| {
+        Diagnostic::error(Origin::file(path), format!("cannot write: {e}"))
+            .with_hint("check that the output folder exists and is writable")
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    // Same folder, so the rename stays on one file system; dropped (deleted) on any failure.
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".rapportverk-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temporary.write_all(bytes).map_err(fail)?;
+    temporary.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Removes temporary files a killed build left in `folder` and its subfolders (outputs lie at
+/// most one folder down). Only called while holding the folder's lock, so no running build's
+/// file is touched.
+pub(crate) fn remove_leftovers(folder: &Path) {
+    remove_leftovers_below(folder, 1);
+}
+
+fn remove_leftovers_below(folder: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if depth > 0 {
+                remove_leftovers_below(&path, depth - 1);
+            }
+        } else if name.starts_with(".rapportverk-") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        write_atomically(&path, b"first").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        // A folder in the way: the rename fails, nothing is left behind.
+        let blocked = dir.path().join("b.pdf");
+        std::fs::create_dir(&blocked).unwrap();
+        std::fs::write(blocked.join("keep"), "x").unwrap();
+        let err = write_atomically(&blocked, b"new").unwrap_err();
+        assert!(err.message.starts_with("cannot write: "), "{err}");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
+}
