@@ -181,21 +181,6 @@ impl Diagnostics {
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints on misspelt ids.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 /// The known name closest to `wanted`, if it is close enough to be a plausible misspelling.
 pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
@@ -207,7 +192,7 @@ pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Op
             let distance = if wanted_lower.len() >= 4 && k_lower.starts_with(&wanted_lower) {
                 1
             } else {
-                edit_distance(&wanted_lower, &k_lower)
+                strsim::levenshtein(&wanted_lower, &k_lower)
             };
             (distance, k)
         })

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::yaml::{self, Spanned, origin_of};
-use crate::ingest::{ReadOptions, SourceFile, is_lock_file, is_workbook};
+use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
 
 pub const MANIFEST_NAME: &str = "rapportverk.yaml";
 
@@ -69,7 +69,7 @@ enum FilterValues {
     Many(Vec<String>),
 }
 
-pub use crate::ingest::layout::{ColumnMapping, Filter, Layout};
+pub use crate::model::records::{ColumnMapping, Filter, Layout};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,7 +160,7 @@ impl Project {
             all.push(d);
             all
         };
-        let source = SourceFile::read(&manifest_path).map_err(|d| {
+        let source = crate::load::SourceCache::new().read(&manifest_path).map_err(|d| {
             one(d.with_hint(format!(
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
             )))

@@ -6,11 +6,13 @@ mod common;
 
 use std::path::Path;
 
+use rapportverk::diag::Diagnostics;
 use rapportverk::ingest::number::Missing;
-use rapportverk::ingest::{CellValue, ReadOptions, SourceFile, read_table};
-use rapportverk::model::kpi::{KpiData, Value};
-use rapportverk::project::{DocumentKind, Project};
-use rapportverk::validate::evaluation;
+use rapportverk::ingest::{CellValue, ReadOptions, Table, read_table};
+use rapportverk::load::SourceCache;
+use rapportverk::model::evaluation::{self, EvaluationModel};
+use rapportverk::model::kpi::{self, KpiData, Value};
+use rapportverk::project::{DataSource, DocumentKind, DocumentSpec, Project};
 
 use common::{copy_dir, repo};
 
@@ -45,10 +47,33 @@ fn validate(dir: &Path) -> (KpiData, Vec<String>) {
     let DocumentKind::Evaluation { data } = &spec.kind else {
         panic!("not an evaluation")
     };
-    let (valid, problems) = evaluation::document(&project, spec, data);
+    let (valid, problems) = check_evaluation(&project, spec, data);
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
-    (valid.kpis, messages)
+    (valid.kpis().clone(), messages)
+}
+
+/// The evaluation checked as a build checks it: each file read once through the cache, the
+/// KPI definitions parsed, then the data and the narrative checked.
+fn check_evaluation(
+    project: &Project,
+    spec: &DocumentSpec,
+    data: &[DataSource],
+) -> (Option<EvaluationModel>, Diagnostics) {
+    let cache = SourceCache::new();
+    let mut problems = Diagnostics::default();
+    let mut table = |path: &Path, options: &ReadOptions| -> Option<Table> {
+        let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+        read_table(&source, options)
+            .map_err(|d| problems.push(d))
+            .ok()
+    };
+    let definitions = kpi::definitions(table(&project.kpi_definitions, &ReadOptions::default()));
+    let tables: Vec<_> = data.iter().map(|d| (d, table(&d.path, &d.read))).collect();
+    let narrative = cache.read(&spec.narrative).unwrap();
+    let (model, found) = evaluation::check(&definitions, &tables, &narrative);
+    problems.extend(found);
+    (model, problems)
 }
 
 fn number(kpis: &KpiData, id: &str, year: i32) -> f64 {
@@ -125,7 +150,7 @@ fn a_workbook_with_a_title_date_cells_percent_formats_text_numbers_and_formulas(
 #[test]
 fn a_wide_workbook_in_the_1904_date_system_with_a_unit_in_a_cell() {
     let path = repo().join("tests/fixtures/ingest/nokkeltall-bred-1904.xlsx");
-    let source = SourceFile::read(&path).unwrap();
+    let source = rapportverk::load::SourceCache::new().read(&path).unwrap();
     let table = read_table(&source, &ReadOptions::default()).unwrap();
     // The merged title is the provisional header; the date cell D3 is 31.12.2018 (1904 system).
     let date = &table.rows[1][3];

@@ -16,7 +16,8 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::project::Project;
 use crate::render::{Templates, escape};
 use crate::typeset::{PdfSettings, SharedWorld, typeset};
-use crate::validate::{InputFile, consistency, evaluation as validate_evaluation};
+use crate::load::{SourceCache, SourceFile};
+use crate::model::{evaluation as model_evaluation, kpi};
 use crate::view;
 
 use plan::{InputHasher, Job, Work};
@@ -128,6 +129,8 @@ struct Run<'a> {
     options: &'a Options,
     templates: Templates,
     shared: Option<SharedWorld>,
+    /// Every input file, read once.
+    cache: SourceCache,
 }
 
 /// Builds (or, with `check_only`, checks) every selected document of the project.
@@ -163,6 +166,7 @@ pub fn run(project: &Project, options: &Options) -> BuildReport {
         options,
         templates: Templates::new(&project.templates),
         shared,
+        cache: SourceCache::new(),
     };
     // The previous report: for skipping (unless --force), for "what changed" and to keep
     // the entries of documents this run does not select.
@@ -212,7 +216,7 @@ pub fn run(project: &Project, options: &Options) -> BuildReport {
             continue;
         }
         let mut batch = Diagnostics::default();
-        for job in plan::jobs(spec, options, &spec_hash, &mut batch) {
+        for job in plan::jobs(spec, &run.cache, options, &spec_hash, &mut batch) {
             if !job.selected(options) {
                 continue;
             }
@@ -408,7 +412,35 @@ impl Run<'_> {
                 return report_for(job, Status::Failed, started, problems.into_vec());
             }
             Work::Evaluation(spec, data) => {
-                let (valid, validation) = validate_evaluation::document(self.project, spec, data);
+                let mut inputs = Vec::new();
+                let mut read = Diagnostics::default();
+                let definitions = kpi::definitions(plan::read_table(
+                    &self.cache,
+                    &self.project.kpi_definitions,
+                    &crate::ingest::ReadOptions::default(),
+                    &mut inputs,
+                    &mut read,
+                ));
+                problems.extend(read);
+                let mut tables = Vec::new();
+                for source in data {
+                    let mut read = Diagnostics::default();
+                    let table = plan::read_table(
+                        &self.cache,
+                        &source.path,
+                        &source.read,
+                        &mut inputs,
+                        &mut read,
+                    );
+                    problems.extend(read);
+                    tables.push((source, table));
+                }
+                let narrative =
+                    plan::read_source(&self.cache, &spec.narrative, &mut inputs, &mut problems);
+                let (valid, validation) = match &narrative {
+                    Some(narrative) => model_evaluation::check(&definitions, &tables, narrative),
+                    None => (None, Diagnostics::default()),
+                };
                 problems.extend(validation);
                 let Some(valid) = valid else {
                     problems.push(Diagnostic::error(
@@ -417,23 +449,27 @@ impl Run<'_> {
                     ));
                     return report_for(job, Status::Failed, started, problems.into_vec());
                 };
-                problems.extend(consistency::lint(&valid));
-                let view = view::evaluation::evaluation(&valid, language);
+                let view = view::evaluation::view(&valid, &inputs, language);
                 let facts = evaluation_facts(&view);
                 let rendered = self.templates.render(&spec.template, &view);
-                inputs_owned = valid.inputs;
+                inputs_owned = inputs;
                 (rendered, facts, &inputs_owned)
             }
             Work::Letter(letters, department) => {
-                let view = view::letter::department_letter(letters, department, language);
+                let view = view::letter::department_letter(
+                    &letters.model,
+                    department,
+                    &letters.inputs,
+                    language,
+                );
                 (
-                    self.templates.render(&letters.spec.template, &view),
+                    self.templates.render(&letters.template, &view),
                     provenance_facts(&view.provenance),
                     &letters.inputs,
                 )
             }
             Work::Overview(letters, template) => {
-                let view = view::letter::overview(letters, language);
+                let view = view::letter::overview(&letters.model, &letters.inputs, language);
                 (
                     self.templates.render(template, &view),
                     provenance_facts(&view.provenance),
@@ -469,7 +505,7 @@ impl Run<'_> {
     fn typeset_and_write(
         &self,
         job: &Job,
-        inputs: &[InputFile],
+        inputs: &[std::sync::Arc<SourceFile>],
         mut source: String,
         problems: &mut Diagnostics,
     ) -> Option<Outcome> {
@@ -483,7 +519,8 @@ impl Run<'_> {
         if self.options.attach_sources {
             let mut sources = inputs.to_vec();
             sources.push(
-                InputFile::read(&self.project.manifest)
+                self.cache
+                    .read(&self.project.manifest)
                     .map_err(|d| problems.push(d))
                     .ok()?,
             );
@@ -617,16 +654,8 @@ fn evaluation_facts(view: &view::evaluation::EvaluationView) -> BTreeMap<String,
 }
 
 /// An input file as a PDF attachment: its virtual path and bytes for the Typst world, and the
-/// `pdf.attach` call that embeds it. The bytes must still be the ones validated.
-fn attachment(root: &Path, input: &InputFile) -> Result<(String, Vec<u8>, String), Diagnostic> {
-    let file = crate::ingest::SourceFile::read(&input.path)?;
-    if file.sha256() != input.sha256 {
-        return Err(Diagnostic::error(
-            crate::diag::Origin::file(&input.path),
-            "the file changed while the document was being built",
-        )
-        .with_hint("build again once the file is saved"));
-    }
+/// `pdf.attach` call that embeds it: the bytes read (and checked) this run.
+fn attachment(root: &Path, input: &SourceFile) -> Result<(String, Vec<u8>, String), Diagnostic> {
     let relative = input.path.strip_prefix(root).unwrap_or(&input.path);
     let shown = relative.to_string_lossy().replace('\\', "/");
     let shown = shown.trim_start_matches("./").to_string();
@@ -650,7 +679,7 @@ fn attachment(root: &Path, input: &InputFile) -> Result<(String, Vec<u8>, String
         escape::string_literal(mime),
         escape::string_literal(&format!("Kildefil {shown} (SHA-256 {})", input.sha256)),
     );
-    Ok((virtual_path, file.bytes, call))
+    Ok((virtual_path, input.bytes.clone(), call))
 }
 
 /// Writes to a temporary file in the same folder, then renames: a reader never sees half a

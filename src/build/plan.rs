@@ -8,9 +8,10 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostics;
+use crate::load::{SourceCache, SourceFile};
 use crate::model::letter::slug;
+use crate::model::letters::{self, LettersModel};
 use crate::project::{DataSource, DocumentKind, DocumentSpec, Project};
-use crate::validate::letters::{self as validate_letters, ValidLetters};
 
 use super::Options;
 
@@ -30,11 +31,44 @@ pub struct Job {
 pub enum Work {
     /// An evaluation and its data sources, validated in the worker that builds it.
     Evaluation(DocumentSpec, Vec<DataSource>),
-    Letter(Arc<ValidLetters>, String),
+    Letter(Arc<LetterBatch>, String),
     /// The overview of a letter batch, with its template.
-    Overview(Arc<ValidLetters>, String),
+    Overview(Arc<LetterBatch>, String),
     /// Nothing to build: the inputs have errors (the reason says which).
     Failed(String),
+}
+
+/// A checked letter batch, its template and the files it was built from.
+pub struct LetterBatch {
+    pub model: LettersModel,
+    pub template: String,
+    pub inputs: Vec<Arc<SourceFile>>,
+}
+
+/// Reads a file through the run's cache, remembering it as an input.
+pub(crate) fn read_source(
+    cache: &SourceCache,
+    path: &Path,
+    inputs: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Option<Arc<SourceFile>> {
+    let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+    inputs.push(Arc::clone(&source));
+    Some(source)
+}
+
+/// Reads a table through the run's cache (its warnings stay in it for the model to report).
+pub(crate) fn read_table(
+    cache: &SourceCache,
+    path: &Path,
+    options: &crate::ingest::ReadOptions,
+    inputs: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Option<crate::ingest::Table> {
+    let source = read_source(cache, path, inputs, problems)?;
+    crate::ingest::read_table(&source, options)
+        .map_err(|d| problems.push(d))
+        .ok()
 }
 
 /// Hashes of input files, each read once per run however many documents use it.
@@ -143,6 +177,7 @@ fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) {
 /// own problems go with its job.
 pub fn jobs(
     spec: &DocumentSpec,
+    cache: &SourceCache,
     options: &Options,
     spec_hash: &str,
     batch: &mut Diagnostics,
@@ -164,8 +199,27 @@ pub fn jobs(
             overview_template,
         } => {
             let folder = options.output.join(&spec.id);
-            let (valid, problems) =
-                validate_letters::letters(spec, assignments, departments.as_deref());
+            let mut inputs = Vec::new();
+            let mut problems = Diagnostics::default();
+            let narrative = read_source(cache, &spec.narrative, &mut inputs, &mut problems);
+            let texts = departments
+                .as_deref()
+                .and_then(|p| read_source(cache, p, &mut inputs, &mut problems));
+            let table = read_table(
+                cache,
+                &assignments.path,
+                &assignments.read,
+                &mut inputs,
+                &mut problems,
+            );
+            let valid = match (narrative, table) {
+                (Some(narrative), Some(table)) => {
+                    let (valid, found) = letters::check(&narrative, texts.as_deref(), table);
+                    problems.extend(found);
+                    valid
+                }
+                _ => None,
+            };
             batch.extend(problems);
             let job = |id: String, output: PathBuf, work: Work, problems: Diagnostics| Job {
                 input_hash: job_hash(spec_hash, &id),
@@ -185,21 +239,25 @@ pub fn jobs(
                     Diagnostics::default(),
                 )];
             };
-            let letters = Arc::new(letters);
+            let letters = Arc::new(LetterBatch {
+                model: letters,
+                template: spec.template.clone(),
+                inputs,
+            });
             let mut all = Vec::new();
-            for department in &letters.departments {
+            for department in letters.model.departments() {
                 let name = slug(department);
                 let id = format!("{}/{name}", spec.id);
                 let output = folder.join(format!("{name}.pdf"));
                 let mut own = Diagnostics::default();
-                for d in letters.row_problems.get(department).into_iter().flatten() {
+                for d in letters.model.row_problems(department) {
                     own.push(d.clone());
                 }
                 let work = if name.is_empty() || name == "oversikt" {
                     Work::Failed(format!(
                         "department \"{department}\" has no usable file name"
                     ))
-                } else if letters.broken.contains(department) {
+                } else if letters.model.is_broken(department) {
                     Work::Failed(format!(
                         "rows of \"{department}\" have errors; its letter was not written (an earlier one is kept)"
                     ))
@@ -208,7 +266,7 @@ pub fn jobs(
                 };
                 all.push(job(id, output, work, own));
             }
-            let work = if letters.broken.is_empty() {
+            let work = if !letters.model.any_broken() {
                 Work::Overview(Arc::clone(&letters), overview_template.clone())
             } else {
                 Work::Failed(

@@ -24,7 +24,7 @@ pub fn read_table(
                 .with_hint("export the table again, with a header row"),
         );
     }
-    let decoded = source.decode(encoding)?;
+    let decoded = super::decode(source, encoding)?;
     let text = decoded.text.as_str();
     let sep_line = excel_separator_line(text);
     let given = delimiter;
@@ -285,10 +285,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn source(text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from("t.csv"),
-            bytes: text.as_bytes().to_vec(),
-        }
+        SourceFile::new(PathBuf::from("t.csv"), text.as_bytes().to_vec())
     }
 
     fn read(text: &str) -> Result<Table, Diagnostic> {
@@ -383,10 +380,7 @@ mod tests {
     fn windows_1252_and_utf16_read_with_the_right_columns() {
         let mut bytes = b"kpi;\xe5r;verdi\r\nsykefrav\xe6r;2018;7,3\r\n".to_vec();
         let table = read_table(
-            &SourceFile {
-                path: PathBuf::from("t.csv"),
-                bytes: std::mem::take(&mut bytes),
-            },
+            &SourceFile::new(PathBuf::from("t.csv"), std::mem::take(&mut bytes)),
             None,
             None,
         )
@@ -398,10 +392,7 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         let table = read_table(
-            &SourceFile {
-                path: PathBuf::from("t.txt"),
-                bytes: utf16,
-            },
+            &SourceFile::new(PathBuf::from("t.txt"), utf16),
             None,
             None,
         )

@@ -195,10 +195,7 @@ mod tests {
 
     #[test]
     fn random_bytes_are_not_a_workbook() {
-        let source = SourceFile {
-            path: "x.xlsx".into(),
-            bytes: vec![0x13, 0x37, 0xC0, 0xFF, 0xEE, 0x00, 0x42],
-        };
+        let source = SourceFile::new("x.xlsx", vec![0x13, 0x37, 0xC0, 0xFF, 0xEE, 0x00, 0x42]);
         let err = read_table(&source, None).unwrap_err();
         assert!(
             err.to_string()
@@ -223,7 +220,7 @@ mod tests {
             ) {
                 let mut data = if zip { b"PK\x03\x04".to_vec() } else { Vec::new() };
                 data.extend(bytes);
-                let source = SourceFile { path: "x.xlsx".into(), bytes: data };
+                let source = SourceFile::new("x.xlsx", data);
                 prop_assert!(read_table(&source, None).is_err());
             }
         }

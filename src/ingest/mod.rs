@@ -1,22 +1,21 @@
-//! Ingest: raw tables read from CSV and Excel, every cell keeping its origin.
+//! Ingest: a loaded file's bytes into raw tables (CSV, Excel) and YAML values, every cell
+//! keeping its origin.
 //!
-//! Nothing here knows what a KPI is; [`crate::validate`] turns tables into the model.
+//! Nothing here knows what a KPI is; [`crate::model`] turns tables into the model.
 //! [`read_table`] decodes the file, finds the rows and the header, and drops the title lines
-//! above and the footnotes below the table; [`layout`] turns a table into KPI records.
+//! above and the footnotes below the table.
 
 pub mod csv;
 pub mod encoding;
 pub mod excel;
-pub mod layout;
 pub mod number;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
-
 use crate::diag::{Diagnostic, Origin};
+pub use crate::load::SourceFile;
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,50 +281,17 @@ pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, D
     Ok(table)
 }
 
-/// A file read once: its bytes, for hashing, and the path messages show.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
+/// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.
+pub fn decode(
+    source: &SourceFile,
+    given: Option<&'static encoding_rs::Encoding>,
+) -> Result<encoding::Decoded, Diagnostic> {
+    encoding::decode(&source.path, &source.bytes, given)
 }
 
-impl SourceFile {
-    pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
-        std::fs::read(path)
-            .map(|bytes| SourceFile {
-                path: path.to_path_buf(),
-                bytes,
-            })
-            .map_err(|e| {
-                let d = Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"));
-                if path.is_dir() {
-                    d.with_hint("the manifest names a folder; name a file in it")
-                } else {
-                    d.with_hint("check the path in the manifest (paths are relative to it)")
-                }
-            })
-    }
-
-    /// Lowercase hex SHA-256 of the bytes.
-    pub fn sha256(&self) -> String {
-        Sha256::digest(&self.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
-    /// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.
-    pub fn decode(
-        &self,
-        given: Option<&'static encoding_rs::Encoding>,
-    ) -> Result<encoding::Decoded, Diagnostic> {
-        encoding::decode(&self.path, &self.bytes, given)
-    }
-
-    /// The bytes as text in the detected encoding, or an error saying how to fix it.
-    pub fn text(&self) -> Result<String, Diagnostic> {
-        self.decode(None).map(|decoded| decoded.text)
-    }
+/// The bytes as text in the detected encoding, or an error saying how to fix it.
+pub fn text(source: &SourceFile) -> Result<String, Diagnostic> {
+    decode(source, None).map(|decoded| decoded.text)
 }
 
 #[cfg(test)]
@@ -333,10 +299,7 @@ mod tests {
     use super::*;
 
     fn source(name: &str, text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from(name),
-            bytes: text.as_bytes().to_vec(),
-        }
+        SourceFile::new(name, text.as_bytes().to_vec())
     }
 
     #[test]

@@ -421,7 +421,7 @@ mod tests {
 
     mod properties {
         use super::super::*;
-        use crate::render::format;
+        use crate::norsk as format;
         use proptest::prelude::*;
 
         proptest! {

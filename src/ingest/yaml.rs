@@ -17,7 +17,7 @@ pub fn parse_documented<T: DeserializeOwned>(
     source: &SourceFile,
     readme_section: &str,
 ) -> Result<T, Diagnostic> {
-    let text = source.text()?;
+    let text = super::text(source)?;
     serde_saphyr::from_str::<T>(&text).map_err(|err| {
         let location = err.location().filter(|loc| loc.line() > 0);
         let origin = match location {
@@ -108,10 +108,7 @@ mod tests {
     }
 
     fn source(text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from("n.yaml"),
-            bytes: text.as_bytes().to_vec(),
-        }
+        SourceFile::new(PathBuf::from("n.yaml"), text.as_bytes().to_vec())
     }
 
     #[test]

@@ -1,11 +1,212 @@
-//! KPIs: definitions (name, unit, decimals, direction, target) and observations per period,
-//! and what follows from them: previous value, change and status against the target.
+//! KPIs: definitions (name, unit, decimals, direction, target) read once per run from the
+//! definition list, observations per period, and what follows from them: previous value,
+//! change and status against the target.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::Origin;
-use crate::ingest::number::Missing;
-use crate::render::format;
+use super::{cell_text, required_column};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ingest::number::{Missing, Parsed, parse_number};
+use crate::ingest::{CellValue, Table};
+use crate::norsk as format;
+
+/// The KPI definition list, parsed once per run and shared by every evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct KpiDefinitions {
+    pub(crate) list: BTreeMap<String, KpiDefinition>,
+    /// The list's problems, reported with every evaluation that uses it.
+    pub(crate) problems: Diagnostics,
+    /// The list could not be read or gave nothing: every id would be "unknown".
+    pub(crate) failed: bool,
+    /// KPIs whose target cell says something, if only "ingen" or a broken number: the
+    /// no-target warning is only for a cell left empty.
+    pub(crate) target_written: BTreeSet<String>,
+}
+
+/// Parses the KPI definition list; `None` means the file could not be read (its problem is
+/// told already), which fails every evaluation quietly.
+pub fn definitions(table: Option<Table>) -> KpiDefinitions {
+    let Some(mut table) = table else {
+        return KpiDefinitions {
+            failed: true,
+            ..KpiDefinitions::default()
+        };
+    };
+    let mut problems = Diagnostics::default();
+    // Problems found while reading that do not stop it (a garbled letter, say).
+    for warning in std::mem::take(&mut table.warnings) {
+        problems.push(warning);
+    }
+    table.find_header(&[&["id", "kpi"], &["navn", "name"]]);
+    let list = parse_definitions(&table, &mut problems);
+    let failed = list.is_empty() && problems.has_errors();
+    let mut target_written = BTreeSet::new();
+    if let (Some(id), Some(target)) = (
+        table.column(&["id", "kpi"]),
+        table.column(&["mål", "maal", "target"]),
+    ) {
+        target_written = table
+            .rows
+            .iter()
+            .filter(|row| row.get(target).is_some_and(|c| !c.value.is_empty()))
+            .filter_map(|row| row.get(id).map(|c| c.value.as_text().trim().to_string()))
+            .collect();
+    }
+    KpiDefinitions {
+        list,
+        problems,
+        failed,
+        target_written,
+    }
+}
+
+/// The KPI definition list: id, name, unit, decimals, direction, target, note.
+fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<String, KpiDefinition> {
+    let mut defs: BTreeMap<String, KpiDefinition> = BTreeMap::new();
+    let id_col = required_column(table, &["id", "kpi"], problems);
+    let name_col = required_column(table, &["navn", "name"], problems);
+    let unit_col = required_column(table, &["enhet", "unit"], problems);
+    let decimals_col = table.column(&["desimaler", "decimals"]);
+    let direction_col = required_column(table, &["retning", "direction"], problems);
+    let target_col = table.column(&["mål", "maal", "target"]);
+    let note_col = table.column(&["kilde", "merknad", "note", "source"]);
+    let alias_col = table.column(&["alias", "aliaser", "aliases"]);
+    let (Some(id_col), Some(name_col), Some(unit_col), Some(direction_col)) =
+        (id_col, name_col, unit_col, direction_col)
+    else {
+        return defs;
+    };
+    for row in &table.rows {
+        let row_origin = row[0].origin.clone();
+        let (id, id_origin) = cell_text(row, id_col);
+        let id_origin = id_origin.unwrap_or(row_origin.clone());
+        if id.is_empty() {
+            problems.push(
+                Diagnostic::error(id_origin, "the KPI id is empty")
+                    .with_hint("give every definition row an id, e.g. sykefravaer"),
+            );
+            continue;
+        }
+        let (name, name_origin) = cell_text(row, name_col);
+        if name.is_empty() {
+            problems.push(Diagnostic::error(
+                name_origin.unwrap_or(row_origin.clone()),
+                format!("KPI \"{id}\" has no name"),
+            ));
+        }
+        let (direction_text, direction_origin) = cell_text(row, direction_col);
+        let direction = match direction_text.to_lowercase().as_str() {
+            "lavere" | "lav" | "lower" | "ned" => Direction::LowerIsBetter,
+            "høyere" | "hoyere" | "høy" | "higher" | "opp" => Direction::HigherIsBetter,
+            other => {
+                problems.push(
+                    Diagnostic::error(
+                        direction_origin.unwrap_or(row_origin.clone()),
+                        format!("\"{other}\" is not a direction"),
+                    )
+                    .with_hint(
+                        "write \"høyere\" (higher is better) or \"lavere\" (lower is better)",
+                    ),
+                );
+                Direction::HigherIsBetter
+            }
+        };
+        let decimals = match decimals_col.map(|c| cell_text(row, c)) {
+            None => 0,
+            Some((text, _)) if text.is_empty() => 0,
+            Some((text, origin)) => match text.parse::<u8>() {
+                Ok(d) if d <= 6 => d,
+                _ => {
+                    problems.push(
+                        Diagnostic::error(
+                            origin.unwrap_or(row_origin.clone()),
+                            format!("\"{text}\" is not a number of decimals"),
+                        )
+                        .with_hint("write a whole number from 0 to 6"),
+                    );
+                    0
+                }
+            },
+        };
+        let target = target_col.and_then(|c| {
+            let cell = row.get(c)?;
+            if says_no_target(&cell.value) {
+                return None;
+            }
+            number_cell(&cell.value, &cell.origin, problems)
+        });
+        let note = note_col.map(|c| cell_text(row, c).0).unwrap_or_default();
+        if let Some(existing) = defs.get(&id) {
+            problems.push(
+                Diagnostic::error(
+                    id_origin,
+                    format!(
+                        "KPI \"{id}\" is defined twice (first at {})",
+                        existing.origin
+                    ),
+                )
+                .with_hint("remove one of the rows"),
+            );
+            continue;
+        }
+        let (unit_text, _) = cell_text(row, unit_col);
+        defs.insert(
+            id.clone(),
+            KpiDefinition {
+                id,
+                name,
+                aliases: alias_col
+                    .map(|c| cell_text(row, c).0)
+                    .map(|a| {
+                        a.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                unit: Unit::parse(&unit_text),
+                decimals,
+                direction,
+                target,
+                origin: id_origin,
+                note,
+            },
+        );
+    }
+    defs
+}
+
+/// A number from a cell; an empty cell is `None`, anything else unparseable is an error.
+fn number_cell(value: &CellValue, origin: &Origin, problems: &mut Diagnostics) -> Option<f64> {
+    match value {
+        CellValue::Empty => None,
+        CellValue::Number(n) => Some(*n),
+        CellValue::Date(_) => {
+            problems.push(
+                Diagnostic::error(origin.clone(), "a date where a number was expected")
+                    .with_hint("format the cell as a number"),
+            );
+            None
+        }
+        CellValue::Text(text) => match parse_number(text) {
+            Ok(Parsed::Value { value, .. }) => Some(value),
+            Ok(Parsed::Missing(_)) => None,
+            Err(e) => {
+                problems.push(Diagnostic::error(origin.clone(), e.to_string()));
+                None
+            }
+        },
+    }
+}
+
+/// Whether a definition's target cell says the KPI has no target on purpose.
+fn says_no_target(value: &CellValue) -> bool {
+    matches!(value, CellValue::Text(t) if matches!(
+        t.trim().to_lowercase().as_str(),
+        "ingen" | "intet" | "uten mål" | "intet mål" | "ikke relevant" | "none"
+    ))
+}
+
 
 /// Which way is better for a KPI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ pub struct Assignment {
     pub origin: Origin,
 }
 
-pub use crate::render::format::MONTHS;
+use crate::norsk::MONTHS;
 
 /// 1-based month number of a Norwegian month name.
 pub fn month_number(name: &str) -> Option<u32> {

@@ -1,14 +1,89 @@
-//! The evaluation's narrative as staff write it in YAML: goals, tasks, results, signature.
+//! The narratives as staff write them in YAML (evaluation, assignment letter), read into the
+//! model's types: prose as a parsed tree, dates as dates, statuses as an enum.
 //!
-//! Prose fields are [`Spanned`] so that a problem inside them (an unknown KPI reference, say)
-//! is reported at its line and column. Unknown keys are errors: a misspelt key would otherwise
-//! silently drop text from the document.
+//! Every parsed field keeps what was written and where ([`Spanned`]), so a problem inside it
+//! (a date that is no date, an unknown KPI reference) is reported at its line and column by
+//! the checks. Unknown keys are errors: a misspelt key would otherwise silently drop text.
 
+use std::path::Path;
+
+use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::ingest::yaml::Spanned;
+use super::TaskStatus;
+use super::prose::Prose;
+use crate::diag::{Diagnostic, Origin};
+use crate::ingest::yaml::{Spanned, origin_of};
 
-pub type Text = Spanned<String>;
+/// A field parsed as it is read: the text as written (with its place) and the value, or why
+/// the text does not give one (reported by the checks; a checked model has none left).
+#[derive(Debug)]
+pub(crate) struct Parsed<T> {
+    pub(crate) written: Spanned<String>,
+    pub(crate) value: Result<T, String>,
+}
+
+/// How a narrative field's text becomes its value.
+pub(crate) trait FromWritten: Sized {
+    fn from_written(text: &str) -> Result<Self, String>;
+}
+
+impl FromWritten for Prose {
+    fn from_written(text: &str) -> Result<Prose, String> {
+        Prose::parse(text)
+    }
+}
+
+impl FromWritten for NaiveDate {
+    fn from_written(text: &str) -> Result<NaiveDate, String> {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("\"{text}\" is not a date"))
+    }
+}
+
+impl FromWritten for TaskStatus {
+    fn from_written(text: &str) -> Result<TaskStatus, String> {
+        TaskStatus::parse(text).ok_or_else(|| format!("\"{text}\" is not a task status"))
+    }
+}
+
+impl<T: FromWritten> Parsed<T> {
+    pub(crate) fn new(written: Spanned<String>) -> Parsed<T> {
+        let value = T::from_written(&written.value);
+        Parsed { written, value }
+    }
+
+    /// The value, once the checks have passed.
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.value.as_ref().ok()
+    }
+
+    pub(crate) fn origin(&self, file: &Path) -> Origin {
+        origin_of(file, &self.written)
+    }
+}
+
+impl<'de, T: FromWritten> Deserialize<'de> for Parsed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Spanned::<String>::deserialize(deserializer).map(Parsed::new)
+    }
+}
+
+/// A prose field.
+pub(crate) type Text = Parsed<Prose>;
+/// A date field, written `YYYY-MM-DD`.
+pub(crate) type Date = Parsed<NaiveDate>;
+
+impl Date {
+    /// The problem of a date that does not parse.
+    pub(crate) fn problem(&self, file: &Path) -> Option<Diagnostic> {
+        let message = self.value.as_ref().err()?;
+        Some(
+            Diagnostic::error(self.origin(file), message.clone())
+                .with_hint("write dates as YYYY-MM-DD, e.g. 2019-04-26"),
+        )
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,8 +115,8 @@ pub struct DocumentInfo {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
-    pub from: Spanned<String>,
-    pub to: Spanned<String>,
+    pub from: Date,
+    pub to: Date,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,7 +135,7 @@ pub struct Agreement {
     #[serde(default)]
     pub blocks: Vec<Block>,
     pub meetings_lead: Text,
-    pub meetings: Vec<Spanned<String>>,
+    pub meetings: Vec<Date>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +167,7 @@ pub struct Task {
     pub title: Text,
     #[serde(default)]
     pub group: Option<Text>,
-    pub status: Spanned<String>,
+    pub status: Parsed<TaskStatus>,
     #[serde(default)]
     pub status_note: Option<Text>,
     #[serde(default)]
@@ -135,7 +210,7 @@ struct NestedItem {
 impl<'de> Deserialize<'de> for ListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw: Spanned<RawListItem> = Spanned::deserialize(deserializer)?;
-        let at = |text: String| Spanned::new(text, raw.referenced, raw.defined);
+        let at = |text: String| Parsed::new(Spanned::new(text, raw.referenced, raw.defined));
         Ok(match raw.value {
             RawListItem::Plain(text) => ListItem::Plain(at(text)),
             RawListItem::Nested(NestedItem { text, items }) => ListItem::Nested {
@@ -149,7 +224,7 @@ impl<'de> Deserialize<'de> for ListItem {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
-    pub date: Spanned<String>,
+    pub date: Date,
     pub name: String,
     pub role: String,
 }
@@ -171,7 +246,7 @@ impl Block {
     }
 }
 
-pub fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
+pub(crate) fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
     blocks.iter().flat_map(Block::prose)
 }
 
@@ -206,7 +281,7 @@ impl Evaluation {
 pub struct LetterNarrative {
     pub letter: LetterInfo,
     pub reporting_months: Vec<Spanned<String>>,
-    pub business_plan_deadline: Spanned<String>,
+    pub business_plan_deadline: Date,
     #[serde(default)]
     pub footnotes: std::collections::BTreeMap<String, Text>,
     pub sections: Vec<LetterSection>,
@@ -220,7 +295,7 @@ pub struct LetterInfo {
     pub municipality: String,
     pub title: String,
     pub year: Spanned<i32>,
-    pub date: Spanned<String>,
+    pub date: Date,
     #[serde(default)]
     pub archive_code: String,
     pub journal_post_id: String,

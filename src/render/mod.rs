@@ -1,12 +1,15 @@
 //! Render: minijinja templates (`templates/*.typ.j2`) filled from a view, emitting Typst source.
 //!
 //! Auto-escaping is on for every `.typ.j2` template: a plain string printed with `{{ … }}`
-//! becomes a Typst string literal in markup, so input text can never become markup. Values
-//! the view has already turned into Typst (prose) are marked safe there.
+//! becomes a Typst string literal in markup, so input text can never become markup. Prose
+//! arrives as the view's tree ([`ProseView`]) and becomes Typst markup here, its text still
+//! as string literals.
 
 pub mod escape;
-pub mod format;
-pub mod inline;
+mod prose;
+
+/// Norwegian formatting lives in [`crate::norsk`]; this path stays for the integration tests.
+pub use crate::norsk as format;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +17,7 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Va
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::view::prose::ProseView;
 
 const TYPST_ESCAPE: &str = "typst";
 
@@ -53,7 +57,9 @@ impl Templates {
             if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST_ESCAPE) {
                 return minijinja::escape_formatter(out, state, value);
             }
-            if value.is_safe() || value.is_number() {
+            if let Some(prose) = value.downcast_object_ref::<ProseView>() {
+                out.write_str(&prose::to_typst(prose)).map_err(Error::from)
+            } else if value.is_safe() || value.is_number() {
                 // Numbers carry no markup and are needed raw in code position (chart geometry).
                 write!(out, "{value}").map_err(Error::from)
             } else if value.is_none() || value.is_undefined() {
@@ -151,6 +157,27 @@ mod tests {
             m: Value::from_safe_string("#emph[a]".into()),
         }));
         assert_eq!(render("{{ m }}", ctx), "#emph[a]");
+    }
+
+    #[test]
+    fn prose_survives_serialisation_and_is_true_unless_empty() {
+        use crate::view::prose::{InlineView, PartView};
+        #[derive(Serialize)]
+        struct V {
+            p: Option<Value>,
+            e: Value,
+        }
+        let prose = ProseView::Nodes(vec![InlineView::Emph(vec![InlineView::Run(vec![
+            PartView::Text("a".into()),
+        ])])]);
+        let ctx = Value::from(minijinja::value::Serde(V {
+            p: Some(Value::from_object(prose)),
+            e: Value::from_object(ProseView::AsWritten(String::new())),
+        }));
+        assert_eq!(
+            render("{% if p %}[{{ p }}]{% endif %}{% if e %}e{% endif %}", ctx),
+            "[#emph[#\"a\";]]"
+        );
     }
 
     #[test]

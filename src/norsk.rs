@@ -1,4 +1,5 @@
-//! Norwegian formatting of numbers, units and dates (Språkrådet, SSB), done once, here.
+//! Norwegian formatting of numbers, units and dates (Språkrådet, SSB): the ground floor that
+//! model messages and the view share, so a figure is written the same way everywhere.
 //!
 //! `1 893`, `7,3 %`, `558 mill. kr`, `−41`, `26. april 2019`, `01.04.2018`. Group and unit
 //! spaces are no-break spaces (U+00A0) so a figure never breaks across lines.

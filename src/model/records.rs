@@ -1,13 +1,13 @@
-//! KPI tables in the two shapes they come in, turned into one [`Record`] per figure: long (one
-//! row per KPI and period) and wide (one row per KPI, a column per year, as SSB tables and
-//! most hand-made sheets look). Columns are found by header names from the manifest; the
+//! KPI records: the model's first reading of a data table, one [`Record`] per figure. KPI
+//! tables come in two shapes: long (one row per KPI and period) and wide (one row per KPI, a
+//! column per year, as SSB tables and most hand-made sheets look). Columns are found by header names from the manifest; the
 //! header row, SSB's extra header rows below it, and the shape are detected when not given.
 
 use serde::Deserialize;
 
-use super::csv::delimiter_name;
-use super::number::parse_number;
-use super::{Cell, CellValue, Table, normalise_header, row_number};
+use crate::ingest::csv::delimiter_name;
+use crate::ingest::number::parse_number;
+use crate::ingest::{Cell, CellValue, Table, normalise_header, row_number};
 use crate::diag::{Diagnostic, Origin, closest};
 
 /// Which header names hold the KPI id, the period, the value, the source note, the unit and
@@ -777,10 +777,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn table(text: &str) -> Table {
-        let source = SourceFile {
-            path: PathBuf::from("t.csv"),
-            bytes: text.as_bytes().to_vec(),
-        };
+        let source = SourceFile::new(PathBuf::from("t.csv"), text.as_bytes().to_vec());
         read_table(&source, &ReadOptions::default()).unwrap()
     }
 
@@ -1002,7 +999,7 @@ mod tests {
                 bytes in proptest::collection::vec(any::<u8>(), 0..400),
                 header_row in proptest::option::of(1usize..6),
             ) {
-                let source = SourceFile { path: PathBuf::from("t.csv"), bytes };
+                let source = SourceFile::new("t.csv", bytes);
                 let options = ReadOptions { header_row, ..ReadOptions::default() };
                 if let Ok(mut t) = read_table(&source, &options) {
                     for layout in [None, Some(Layout::Long), Some(Layout::Wide)] {
@@ -1019,7 +1016,7 @@ mod tests {
             fn never_panics_on_table_like_text(
                 text in "([;,\t\"\r\n ]|kpi|år|verdi|2018|2017K4|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|\u{feff}){0,60}",
             ) {
-                let source = SourceFile { path: PathBuf::from("t.csv"), bytes: text.into_bytes() };
+                let source = SourceFile::new(PathBuf::from("t.csv"), text.into_bytes());
                 if let Ok(mut t) = read_table(&source, &ReadOptions::default()) {
                     let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
                 }

@@ -1,0 +1,106 @@
+//! Load: every input file is read from disk and hashed once per run, then shared by every stage
+//! that needs it (ingest, the input hash, the provenance appendix, PDF attachments).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Origin};
+
+/// A file's bytes as read, the path messages show, and its SHA-256.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    /// Lowercase hex SHA-256 of `bytes`.
+    pub sha256: String,
+}
+
+impl SourceFile {
+    /// A file from bytes already in memory (tests, generated inputs).
+    pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> SourceFile {
+        let sha256 = hex(&Sha256::digest(&bytes));
+        SourceFile {
+            path: path.into(),
+            bytes,
+            sha256,
+        }
+    }
+
+    fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+        std::fs::read(path)
+            .map(|bytes| SourceFile::new(path, bytes))
+            .map_err(|e| {
+                let d = Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"));
+                if path.is_dir() {
+                    d.with_hint("the manifest names a folder; name a file in it")
+                } else {
+                    d.with_hint("check the path in the manifest (paths are relative to it)")
+                }
+            })
+    }
+}
+
+/// Lowercase hex digits of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+type Slot = Arc<OnceLock<Result<Arc<SourceFile>, Diagnostic>>>;
+
+/// The run's files, each read at most once however many documents and stages ask for it.
+/// Safe to share between worker threads: a second reader of a file being read waits for it.
+#[derive(Debug, Default)]
+pub struct SourceCache {
+    files: Mutex<HashMap<PathBuf, Slot>>,
+    reads: Mutex<BTreeMap<PathBuf, usize>>,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere (one document's bug) must not make the cache unusable for the rest.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SourceCache {
+    pub fn new() -> SourceCache {
+        SourceCache::default()
+    }
+
+    /// The file at `path`, read from disk on the first call and from memory after.
+    pub fn read(&self, path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+        let slot = Arc::clone(locked(&self.files).entry(path.to_path_buf()).or_default());
+        slot.get_or_init(|| {
+            *locked(&self.reads).entry(path.to_path_buf()).or_default() += 1;
+            SourceFile::read(path).map(Arc::new)
+        })
+        .clone()
+    }
+
+    /// How often each file was read from disk this run (always once; tests hold us to it).
+    pub fn reads(&self) -> BTreeMap<PathBuf, usize> {
+        locked(&self.reads).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_once_and_its_hash_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "kpi;år\n").unwrap();
+        let cache = SourceCache::new();
+        let first = cache.read(&path).unwrap();
+        std::fs::write(&path, "changed").unwrap();
+        let second = cache.read(&path).unwrap();
+        assert_eq!(second.bytes, b"kpi;\xc3\xa5r\n");
+        assert_eq!(first.sha256, second.sha256);
+        assert_eq!(cache.reads()[&path], 1);
+        let missing = cache.read(&dir.path().join("nope.csv")).unwrap_err();
+        assert!(missing.message.starts_with("cannot read the file"), "{missing}");
+    }
+}
