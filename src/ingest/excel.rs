@@ -9,6 +9,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Sheets, StyleRange, open_workbook_auto_from_rs};
 
+use super::number::without_float_noise;
 use super::{Cell, CellValue, SourceFile, Table};
 use crate::diag::{Diagnostic, Origin, closest};
 
@@ -69,7 +70,7 @@ pub fn read_table(source: &SourceFile, sheet: Option<&str>) -> Result<Table, Dia
                     Origin::cell(&source.path, &sheet_name, row, column),
                 );
                 if let (true, CellValue::Number(n)) = (percent, &cell.value) {
-                    cell.value = CellValue::Number(shown_percent(*n));
+                    cell.value = CellValue::Number(without_float_noise(*n * 100.0));
                     cell.percent_format = true;
                 }
                 cell
@@ -137,17 +138,6 @@ pub fn is_percent_format(code: &str) -> bool {
     false
 }
 
-/// The number a percent-formatted cell shows: 0.073 → 7.3, without float noise (7.300000000000001).
-fn shown_percent(fraction: f64) -> f64 {
-    let shown = fraction * 100.0;
-    let rounded: f64 = format!("{shown:.10}").parse().unwrap_or(shown);
-    if (rounded - shown).abs() < 1e-9 {
-        rounded
-    } else {
-        shown
-    }
-}
-
 fn cell_value(data: &Data) -> CellValue {
     match data {
         Data::Empty => CellValue::Empty,
@@ -188,9 +178,10 @@ mod tests {
 
     #[test]
     fn shown_percent_has_no_float_noise() {
-        assert_eq!(shown_percent(0.073), 7.3);
-        assert_eq!(shown_percent(0.5), 50.0);
-        assert_eq!(shown_percent(-0.0123), -1.23);
+        let shown = |fraction: f64| without_float_noise(fraction * 100.0);
+        assert_eq!(shown(0.073), 7.3);
+        assert_eq!(shown(0.5), 50.0);
+        assert_eq!(shown(-0.0123), -1.23);
     }
 
     #[test]

@@ -241,6 +241,17 @@ pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
     })
 }
 
+/// Rounds away float noise from scaling (0.073 × 100 → 7,3, not 7,300 000 000 000 001;
+/// 1,1 mrd. → 1 100, not 1 100,000 000 000 2); a value with real digits that far out stays.
+pub(crate) fn without_float_noise(value: f64) -> f64 {
+    let rounded: f64 = format!("{value:.9}").parse().unwrap_or(value);
+    if (rounded - value).abs() <= value.abs() * 1e-12 {
+        rounded
+    } else {
+        value
+    }
+}
+
 /// Whether a cell holds a code that must stay text: leading zeros (`00300`, `0219`) or more
 /// than one dot (`1.006.01`). Such cells are ids, never numbers.
 pub fn looks_like_code(text: &str) -> bool {

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use super::Years;
 use super::checks::DataTarget;
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
-use crate::ingest::number::{Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit};
+use crate::ingest::number::{
+    Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit, without_float_noise,
+};
 use crate::ingest::{Cell, CellValue, normalise_header};
 use crate::model::kpi::{KpiData, KpiDefinition, Observation, Unit, Value};
 use crate::model::records::{Record, same_row};
@@ -234,7 +236,7 @@ fn figure(
         (None, None) => None,
     };
     let value = match written {
-        None if percent_as_fraction && definition.unit == Unit::Percent => tidy(value * 100.0),
+        None if percent_as_fraction && definition.unit == Unit::Percent => without_float_noise(value * 100.0),
         None => value,
         Some((unit, shown, at)) => match convert(value, unit, &definition.unit) {
             Some(converted) => converted,
@@ -275,17 +277,7 @@ fn convert(value: f64, written: WrittenUnit, unit: &Unit) -> Option<f64> {
         (_, Unit::Other(u)) => value * factor / kroner_per(u)?,
         _ => return None,
     };
-    Some(tidy(converted))
-}
-
-/// Rounds away float noise from scaling (1,1 mrd. → 1 100, not 1 100,000 000 000 2).
-fn tidy(value: f64) -> f64 {
-    let rounded: f64 = format!("{value:.9}").parse().unwrap_or(value);
-    if (rounded - value).abs() <= value.abs() * 1e-12 {
-        rounded
-    } else {
-        value
-    }
+    Some(without_float_noise(converted))
 }
 
 /// Excel's error values as a cell shows them.

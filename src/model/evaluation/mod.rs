@@ -54,10 +54,13 @@ pub fn check(
     let mut sources = Vec::new();
     let mut targets = Vec::new();
     let mut data_failed = false;
+    // A file that could not be read fails the document (its problem is told already).
+    let mut unreadable = definitions.failed && definitions.list.is_empty();
     let mut failed_rows = BTreeSet::new();
     for (source, table) in data {
         let Some(mut table) = table.clone() else {
             data_failed = true;
+            unreadable = true;
             continue;
         };
         // Problems found while reading that do not stop it (a garbled letter, say).
@@ -123,7 +126,7 @@ pub fn check(
         &definitions.target_written,
         &mut problems,
     );
-    if problems.has_errors() {
+    if problems.has_errors() || unreadable {
         return (None, problems);
     }
     let model = EvaluationModel {
