@@ -160,11 +160,13 @@ impl Project {
             all.push(d);
             all
         };
-        let source = crate::load::SourceCache::new().read(&manifest_path).map_err(|d| {
-            one(d.with_hint(format!(
-                "give the project folder with --project; it must hold {MANIFEST_NAME}"
-            )))
-        })?;
+        let source = crate::load::SourceCache::new()
+            .read(&manifest_path)
+            .map_err(|d| {
+                one(d.with_hint(format!(
+                    "give the project folder with --project; it must hold {MANIFEST_NAME}"
+                )))
+            })?;
         let manifest: Manifest = yaml::parse_documented(&source, "The manifest").map_err(one)?;
         let base = manifest_path
             .parent()

@@ -7,13 +7,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout, Record, Records};
-use rapportverk::ingest::number::{Missing, Parsed, looks_like_code, parse_number};
 use rapportverk::diag::Diagnostics;
+use rapportverk::ingest::number::{Missing, Parsed, looks_like_code, parse_number};
 use rapportverk::ingest::{Cell, CellValue, ReadOptions, Table, read_table};
 use rapportverk::load::SourceCache;
 use rapportverk::model::evaluation::{self, EvaluationModel};
 use rapportverk::model::kpi::{self, Value};
+use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout, Record, Records};
 use rapportverk::project::{DataSource, DocumentKind, DocumentSpec, Project};
 
 /// Every file of the folder, each read by one test below.
@@ -49,7 +49,9 @@ fn realdata() -> Option<PathBuf> {
 }
 
 fn table(dir: &Path, name: &str, options: ReadOptions) -> Table {
-    let source = rapportverk::load::SourceCache::new().read(&dir.join(name)).unwrap();
+    let source = rapportverk::load::SourceCache::new()
+        .read(&dir.join(name))
+        .unwrap();
     read_table(&source, &options).unwrap_or_else(|d| panic!("{d}"))
 }
 
@@ -364,7 +366,9 @@ fn nvdb_kostra_workbook_sheets_codes_as_numbers_and_long_floats() {
     assert_eq!(t.rows[0][3].value, CellValue::Number(96.431153));
     let t = table(&dir, name, options("Metadata"));
     assert_eq!(t.rows.last().unwrap()[1].value.as_text(), "2025-12-31");
-    let source = rapportverk::load::SourceCache::new().read(&dir.join(name)).unwrap();
+    let source = rapportverk::load::SourceCache::new()
+        .read(&dir.join(name))
+        .unwrap();
     let err = read_table(&source, &options("Tabell kommune")).unwrap_err();
     assert!(
         err.to_string().ends_with("(it has: Tabell fylker, Lengde kryssystem, Tabell kommuner, Radvis per fylke og vegkat, Radvis per kommune, Radvis per kommune og vegkat, Metadata)\n  hint: did you mean \"Tabell kommuner\"?"),

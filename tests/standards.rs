@@ -195,7 +195,9 @@ fn a_chart_without_data_is_a_clear_error() {
 /// What the evaluation prints, worked out from the narrative and the data independently of the
 /// view: KPI tables (year, previous year, target), charts (every year, target), references.
 fn expected_figures(project: &Path) -> BTreeSet<(String, String)> {
-    let source = rapportverk::load::SourceCache::new().read(&project.join("input/narrativ/evaluering-2018.yaml")).unwrap();
+    let source = rapportverk::load::SourceCache::new()
+        .read(&project.join("input/narrativ/evaluering-2018.yaml"))
+        .unwrap();
     // The narrative as plain YAML values: the test reads it independently of the model's types.
     let evaluation: serde_json::Value = yaml::parse(&source).unwrap();
     let year = evaluation["document"]["year"].as_i64().unwrap() as i32;
@@ -209,7 +211,9 @@ fn expected_figures(project: &Path) -> BTreeSet<(String, String)> {
         })
         .collect();
     // The workbook's rows, read with the tool's own table reader (its reading is tested elsewhere).
-    let book = rapportverk::load::SourceCache::new().read(&project.join("input/data/okonomi-2018.xlsx")).unwrap();
+    let book = rapportverk::load::SourceCache::new()
+        .read(&project.join("input/data/okonomi-2018.xlsx"))
+        .unwrap();
     let options = rapportverk::ingest::ReadOptions {
         sheet: Some("Økonomi".to_string()),
         ..Default::default()
@@ -300,7 +304,10 @@ fn the_appendix_lists_exactly_the_figures_printed_with_their_origins() {
         &project_spec.kpi_definitions,
         &ReadOptions::default(),
     )));
-    let tables: Vec<_> = data.iter().map(|d| (d, Some(table(&d.path, &d.read)))).collect();
+    let tables: Vec<_> = data
+        .iter()
+        .map(|d| (d, Some(table(&d.path, &d.read))))
+        .collect();
     let narrative = cache.read(&spec.narrative).unwrap();
     inputs.push(narrative.clone());
     let (valid, found) = evaluation::check(&definitions, &tables, &narrative);
@@ -330,7 +337,11 @@ fn the_appendix_lists_exactly_the_figures_printed_with_their_origins() {
         );
         assert_eq!(
             file.sha256,
-            rapportverk::load::SourceCache::new().read(Path::new(&file.path)).unwrap().sha256.clone()
+            rapportverk::load::SourceCache::new()
+                .read(Path::new(&file.path))
+                .unwrap()
+                .sha256
+                .clone()
         );
     }
 }

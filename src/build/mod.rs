@@ -13,11 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{SourceCache, SourceFile};
+use crate::model::{evaluation as model_evaluation, kpi};
 use crate::project::Project;
 use crate::render::{Templates, escape};
 use crate::typeset::{PdfSettings, SharedWorld, typeset};
-use crate::load::{SourceCache, SourceFile};
-use crate::model::{evaluation as model_evaluation, kpi};
 use crate::view;
 
 use plan::{InputHasher, Job, Work};

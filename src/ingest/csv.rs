@@ -391,12 +391,8 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        let table = read_table(
-            &SourceFile::new(PathBuf::from("t.txt"), utf16),
-            None,
-            None,
-        )
-        .unwrap();
+        let table =
+            read_table(&SourceFile::new(PathBuf::from("t.txt"), utf16), None, None).unwrap();
         assert_eq!(texts(&table.rows[0]), ["sykefravær", "2018", "7,3"]);
         assert_eq!(table.rows[0][2].origin.to_string(), "t.txt:2:17");
     }

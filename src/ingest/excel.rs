@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, Origin, closest};
 
 /// Reads `sheet` (or the first sheet) of a workbook into a [`Table`] whose header is, for now,
 /// the first non-empty row.
-pub fn read_table(source: &SourceFile, sheet: Option<&str>) -> Result<Table, Diagnostic> {
+pub(crate) fn read_table(source: &SourceFile, sheet: Option<&str>) -> Result<Table, Diagnostic> {
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(source.bytes.as_slice()))
         .map_err(|e| cannot_open(source, &e.to_string()))?;
     let names = workbook.sheet_names();
@@ -122,7 +122,7 @@ fn is_percent_cell(styles: &StyleRange, row: u32, column: u32) -> bool {
 
 /// Whether an Excel number format shows a percentage: a `%` outside quotes and escapes in its
 /// first (positive) section, as in `0.0%` or `0,0 %`.
-pub fn is_percent_format(code: &str) -> bool {
+pub(crate) fn is_percent_format(code: &str) -> bool {
     let mut in_quotes = false;
     let mut escaped = false;
     for c in code.chars() {

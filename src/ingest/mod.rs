@@ -13,9 +13,9 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use crate::diag::{Diagnostic, Origin};
 pub use crate::load::SourceFile;
+use chrono::NaiveDate;
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]

@@ -69,7 +69,6 @@ fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<Stri
     let decimals_col = table.column(&["desimaler", "decimals"]);
     let direction_col = required_column(table, &["retning", "direction"], problems);
     let target_col = table.column(&["mål", "maal", "target"]);
-    let note_col = table.column(&["kilde", "merknad", "note", "source"]);
     let alias_col = table.column(&["alias", "aliaser", "aliases"]);
     let (Some(id_col), Some(name_col), Some(unit_col), Some(direction_col)) =
         (id_col, name_col, unit_col, direction_col)
@@ -135,7 +134,6 @@ fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<Stri
             }
             number_cell(&cell.value, &cell.origin, problems)
         });
-        let note = note_col.map(|c| cell_text(row, c).0).unwrap_or_default();
         if let Some(existing) = defs.get(&id) {
             problems.push(
                 Diagnostic::error(
@@ -169,7 +167,6 @@ fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<Stri
                 direction,
                 target,
                 origin: id_origin,
-                note,
             },
         );
     }
@@ -207,17 +204,16 @@ fn says_no_target(value: &CellValue) -> bool {
     ))
 }
 
-
 /// Which way is better for a KPI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     HigherIsBetter,
     LowerIsBetter,
 }
 
 /// The unit a KPI is measured in; it decides how values print.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     Percent,
     MillionKroner,
     Count,
@@ -226,7 +222,7 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub fn parse(text: &str) -> Unit {
+    pub(crate) fn parse(text: &str) -> Unit {
         match text.trim().to_lowercase().as_str() {
             "%" | "prosent" => Unit::Percent,
             "mill. kr" | "mill.kr" | "mill kr" | "mnok" => Unit::MillionKroner,
@@ -236,7 +232,7 @@ impl Unit {
     }
 
     /// The suffix after a value: `%`, `mill. kr`, nothing for counts.
-    pub fn suffix(&self) -> &str {
+    pub(crate) fn suffix(&self) -> &str {
         match self {
             Unit::Percent => "%",
             Unit::MillionKroner => "mill. kr",
@@ -246,7 +242,7 @@ impl Unit {
     }
 
     /// The unit as a table header shows it.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             Unit::Count => "antall",
             other => other.suffix(),
@@ -256,29 +252,27 @@ impl Unit {
 
 #[derive(Debug, Clone)]
 pub struct KpiDefinition {
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     /// Other names prose uses for the KPI ("sykefraværet"), for the consistency check.
-    pub aliases: Vec<String>,
-    pub unit: Unit,
-    pub decimals: u8,
-    pub direction: Direction,
-    pub target: Option<f64>,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) unit: Unit,
+    pub(crate) decimals: u8,
+    pub(crate) direction: Direction,
+    pub(crate) target: Option<f64>,
     /// Where the definition row is.
-    pub origin: Origin,
-    /// The definition's source note, e.g. where the target comes from or that it is illustrative.
-    pub note: String,
+    pub(crate) origin: Origin,
 }
 
 impl KpiDefinition {
     /// A value with this KPI's decimals and unit: `7,3 %`.
-    pub fn format_value(&self, value: f64) -> String {
+    pub(crate) fn format_value(&self, value: f64) -> String {
         format::with_unit(format::number(value, self.decimals), self.unit.suffix())
     }
 
     /// A signed change with this KPI's decimals and unit: `−41 mill. kr`. Percent KPIs change
     /// in percentage points.
-    pub fn format_change(&self, change: f64) -> String {
+    pub(crate) fn format_change(&self, change: f64) -> String {
         let suffix = match self.unit {
             Unit::Percent => "prosentpoeng",
             _ => self.unit.suffix(),
@@ -304,7 +298,7 @@ pub struct Observation {
 
 /// Whether a KPI reached its target in a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetStatus {
+pub(crate) enum TargetStatus {
     Reached,
     NotReached,
     NoTarget,
@@ -312,7 +306,7 @@ pub enum TargetStatus {
 }
 
 impl TargetStatus {
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             TargetStatus::Reached => "naadd",
             TargetStatus::NotReached => "ikke-naadd",
@@ -322,7 +316,7 @@ impl TargetStatus {
     }
 
     /// Status as words; the symbol is added by the layout so it is never the only cue.
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             TargetStatus::Reached => "nådd",
             TargetStatus::NotReached => "ikke nådd",
@@ -334,7 +328,7 @@ impl TargetStatus {
 
 /// Whether the change from the previous period went the right way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trend {
+pub(crate) enum Trend {
     Better,
     Worse,
     Unchanged,
@@ -342,7 +336,7 @@ pub enum Trend {
 }
 
 impl Trend {
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             Trend::Better => "i riktig retning",
             Trend::Worse => "i feil retning",
@@ -361,33 +355,33 @@ pub struct KpiData {
 
 /// A KPI seen from one report year.
 #[derive(Debug, Clone)]
-pub struct KpiFigures<'a> {
-    pub definition: &'a KpiDefinition,
-    pub year: i32,
-    pub current: Option<&'a Observation>,
-    pub previous: Option<&'a Observation>,
+pub(crate) struct KpiFigures<'a> {
+    pub(crate) definition: &'a KpiDefinition,
+    pub(crate) year: i32,
+    pub(crate) current: Option<&'a Observation>,
+    pub(crate) previous: Option<&'a Observation>,
 }
 
 impl KpiFigures<'_> {
-    pub fn value(&self) -> Option<f64> {
+    pub(crate) fn value(&self) -> Option<f64> {
         match self.current?.value {
             Value::Number(n) => Some(n),
             Value::Missing(_) => None,
         }
     }
 
-    pub fn previous_value(&self) -> Option<f64> {
+    pub(crate) fn previous_value(&self) -> Option<f64> {
         match self.previous?.value {
             Value::Number(n) => Some(n),
             Value::Missing(_) => None,
         }
     }
 
-    pub fn change(&self) -> Option<f64> {
+    pub(crate) fn change(&self) -> Option<f64> {
         Some(self.value()? - self.previous_value()?)
     }
 
-    pub fn status(&self) -> TargetStatus {
+    pub(crate) fn status(&self) -> TargetStatus {
         let Some(value) = self.value() else {
             return TargetStatus::NoValue;
         };
@@ -405,7 +399,7 @@ impl KpiFigures<'_> {
         }
     }
 
-    pub fn trend(&self) -> Trend {
+    pub(crate) fn trend(&self) -> Trend {
         let Some(change) = self.change() else {
             return Trend::Unknown;
         };
@@ -422,7 +416,7 @@ impl KpiFigures<'_> {
 }
 
 impl KpiData {
-    pub fn figures(&self, id: &str, year: i32) -> Option<KpiFigures<'_>> {
+    pub(crate) fn figures(&self, id: &str, year: i32) -> Option<KpiFigures<'_>> {
         let definition = self.definitions.get(id)?;
         Some(KpiFigures {
             definition,
@@ -433,7 +427,7 @@ impl KpiData {
     }
 
     /// Every observed period of a KPI, oldest first.
-    pub fn series(&self, id: &str) -> Vec<(i32, &Observation)> {
+    pub(crate) fn series(&self, id: &str) -> Vec<(i32, &Observation)> {
         self.observations
             .range((id.to_string(), i32::MIN)..=(id.to_string(), i32::MAX))
             .map(|((_, year), obs)| (*year, obs))
@@ -454,7 +448,6 @@ pub(crate) fn sick_leave() -> KpiDefinition {
         direction: Direction::LowerIsBetter,
         target: Some(7.0),
         origin: Origin::file("d.csv"),
-        note: String::new(),
     }
 }
 

@@ -36,22 +36,22 @@ pub struct LettersModel {
 
 impl LettersModel {
     /// Departments in the order the table first names them.
-    pub fn departments(&self) -> &[String] {
+    pub(crate) fn departments(&self) -> &[String] {
         &self.departments
     }
 
     /// Whether a department's rows have errors (it gets no letter this time).
-    pub fn is_broken(&self, department: &str) -> bool {
+    pub(crate) fn is_broken(&self, department: &str) -> bool {
         self.broken.contains(department)
     }
 
     /// Whether any department's rows have errors.
-    pub fn any_broken(&self) -> bool {
+    pub(crate) fn any_broken(&self) -> bool {
         !self.broken.is_empty()
     }
 
     /// The problems found in a department's rows, reported with its letter.
-    pub fn row_problems(&self, department: &str) -> &[Diagnostic] {
+    pub(crate) fn row_problems(&self, department: &str) -> &[Diagnostic] {
         self.row_problems.get(department).map_or(&[], Vec::as_slice)
     }
 }

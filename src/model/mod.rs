@@ -25,7 +25,7 @@ pub(crate) enum TaskStatus {
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 4] = [
+    pub(crate) const ALL: [TaskStatus; 4] = [
         TaskStatus::Achieved,
         TaskStatus::Partly,
         TaskStatus::NotAchieved,
@@ -33,7 +33,7 @@ impl TaskStatus {
     ];
 
     /// The word the narrative uses and the document prints.
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             TaskStatus::Achieved => "oppnådd",
             TaskStatus::Partly => "delvis",
@@ -43,7 +43,7 @@ impl TaskStatus {
     }
 
     /// A stable ASCII key the Typst library maps to symbol and colour.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             TaskStatus::Achieved => "oppnaadd",
             TaskStatus::Partly => "delvis",
@@ -52,7 +52,7 @@ impl TaskStatus {
         }
     }
 
-    pub fn parse(text: &str) -> Option<TaskStatus> {
+    pub(crate) fn parse(text: &str) -> Option<TaskStatus> {
         let wanted = text.trim().to_lowercase();
         TaskStatus::ALL.into_iter().find(|s| s.text() == wanted)
     }

@@ -87,97 +87,97 @@ impl Date {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Evaluation {
-    pub document: DocumentInfo,
-    pub introduction: Introduction,
-    pub agreement: Agreement,
-    pub evaluation: Section,
-    pub goals: Vec<Goal>,
-    pub interplay: Section,
-    pub signature: Signature,
+pub(crate) struct Evaluation {
+    pub(crate) document: DocumentInfo,
+    pub(crate) introduction: Introduction,
+    pub(crate) agreement: Agreement,
+    pub(crate) evaluation: Section,
+    pub(crate) goals: Vec<Goal>,
+    pub(crate) interplay: Section,
+    pub(crate) signature: Signature,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentInfo {
-    pub municipality: String,
-    pub title: String,
-    pub period: Period,
+pub(crate) struct DocumentInfo {
+    pub(crate) municipality: String,
+    pub(crate) title: String,
+    pub(crate) period: Period,
     /// The report year whose data the document prints.
-    pub year: i32,
-    pub author: String,
+    pub(crate) year: i32,
+    pub(crate) author: String,
     #[serde(default)]
-    pub subject: String,
+    pub(crate) subject: String,
     #[serde(default)]
-    pub keywords: Vec<String>,
+    pub(crate) keywords: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Period {
-    pub from: Date,
-    pub to: Date,
+pub(crate) struct Period {
+    pub(crate) from: Date,
+    pub(crate) to: Date,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Introduction {
-    pub basis_lead: Text,
-    pub basis: Vec<Text>,
+pub(crate) struct Introduction {
+    pub(crate) basis_lead: Text,
+    pub(crate) basis: Vec<Text>,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Agreement {
-    pub title: String,
+pub(crate) struct Agreement {
+    pub(crate) title: String,
     #[serde(default)]
-    pub blocks: Vec<Block>,
-    pub meetings_lead: Text,
-    pub meetings: Vec<Date>,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) meetings_lead: Text,
+    pub(crate) meetings: Vec<Date>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Section {
-    pub title: String,
+pub(crate) struct Section {
+    pub(crate) title: String,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Goal {
-    pub number: u32,
-    pub title: Text,
+pub(crate) struct Goal {
+    pub(crate) number: u32,
+    pub(crate) title: Text,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
     #[serde(default)]
-    pub kpis: Vec<Spanned<String>>,
+    pub(crate) kpis: Vec<Spanned<String>>,
     #[serde(default)]
-    pub chart: Option<Spanned<String>>,
-    pub tasks: Vec<Task>,
+    pub(crate) chart: Option<Spanned<String>>,
+    pub(crate) tasks: Vec<Task>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Task {
-    pub id: Spanned<String>,
-    pub title: Text,
+pub(crate) struct Task {
+    pub(crate) id: Spanned<String>,
+    pub(crate) title: Text,
     #[serde(default)]
-    pub group: Option<Text>,
-    pub status: Parsed<TaskStatus>,
+    pub(crate) group: Option<Text>,
+    pub(crate) status: Parsed<TaskStatus>,
     #[serde(default)]
-    pub status_note: Option<Text>,
+    pub(crate) status_note: Option<Text>,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 /// One block of prose: a paragraph, a run-in heading, a bullet list or a numbered list.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
-pub enum Block {
+pub(crate) enum Block {
     P(Text),
     Heading(Text),
     List(Vec<ListItem>),
@@ -186,7 +186,7 @@ pub enum Block {
 
 /// A bullet: plain text, or a lead with sub-bullets.
 #[derive(Debug)]
-pub enum ListItem {
+pub(crate) enum ListItem {
     Plain(Text),
     Nested { text: Text, items: Vec<Text> },
 }
@@ -223,10 +223,10 @@ impl<'de> Deserialize<'de> for ListItem {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Signature {
-    pub date: Date,
-    pub name: String,
-    pub role: String,
+pub(crate) struct Signature {
+    pub(crate) date: Date,
+    pub(crate) name: String,
+    pub(crate) role: String,
 }
 
 impl Block {
@@ -252,7 +252,7 @@ pub(crate) fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
 
 impl Evaluation {
     /// Every prose field, in document order: the fields that may hold markup and references.
-    pub fn prose(&self) -> Vec<&Text> {
+    pub(crate) fn prose(&self) -> Vec<&Text> {
         let mut all: Vec<&Text> = Vec::new();
         all.push(&self.introduction.basis_lead);
         all.extend(&self.introduction.basis);
@@ -278,49 +278,49 @@ impl Evaluation {
 /// The common narrative of an assignment letter (oppdragsbrev), the same for every department.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterNarrative {
-    pub letter: LetterInfo,
-    pub reporting_months: Vec<Spanned<String>>,
-    pub business_plan_deadline: Date,
+pub(crate) struct LetterNarrative {
+    pub(crate) letter: LetterInfo,
+    pub(crate) reporting_months: Vec<Spanned<String>>,
+    pub(crate) business_plan_deadline: Date,
     #[serde(default)]
-    pub footnotes: std::collections::BTreeMap<String, Text>,
-    pub sections: Vec<LetterSection>,
-    pub closing: Text,
+    pub(crate) footnotes: std::collections::BTreeMap<String, Text>,
+    pub(crate) sections: Vec<LetterSection>,
+    pub(crate) closing: Text,
 }
 
 /// The letterhead: what the archive needs to file the letter.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterInfo {
-    pub municipality: String,
-    pub title: String,
-    pub year: Spanned<i32>,
-    pub date: Date,
+pub(crate) struct LetterInfo {
+    pub(crate) municipality: String,
+    pub(crate) title: String,
+    pub(crate) year: Spanned<i32>,
+    pub(crate) date: Date,
     #[serde(default)]
-    pub archive_code: String,
-    pub journal_post_id: String,
-    pub case_number: String,
-    pub author: String,
+    pub(crate) archive_code: String,
+    pub(crate) journal_post_id: String,
+    pub(crate) case_number: String,
+    pub(crate) author: String,
     #[serde(default)]
-    pub subject: String,
+    pub(crate) subject: String,
     #[serde(default)]
-    pub keywords: Vec<String>,
+    pub(crate) keywords: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterSection {
+pub(crate) struct LetterSection {
     #[serde(default)]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
     #[serde(default)]
-    pub subsections: Vec<Section>,
+    pub(crate) subsections: Vec<Section>,
 }
 
 impl LetterNarrative {
     /// Every prose field, in document order (footnote bodies last).
-    pub fn prose(&self) -> Vec<&Text> {
+    pub(crate) fn prose(&self) -> Vec<&Text> {
         let mut all: Vec<&Text> = Vec::new();
         for section in &self.sections {
             all.extend(blocks_prose(&section.blocks));
@@ -337,13 +337,13 @@ impl LetterNarrative {
 /// Optional paragraphs addressed to single departments.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DepartmentTexts {
-    pub departments: Vec<DepartmentText>,
+pub(crate) struct DepartmentTexts {
+    pub(crate) departments: Vec<DepartmentText>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DepartmentText {
-    pub department: Spanned<String>,
-    pub blocks: Vec<Block>,
+pub(crate) struct DepartmentText {
+    pub(crate) department: Spanned<String>,
+    pub(crate) blocks: Vec<Block>,
 }

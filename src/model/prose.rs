@@ -17,7 +17,10 @@ pub(crate) enum Inline {
     Run(Vec<Part>),
     Strong(Vec<Inline>),
     Emph(Vec<Inline>),
-    Link { url: String, content: Vec<Inline> },
+    Link {
+        url: String,
+        content: Vec<Inline>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -363,13 +366,16 @@ mod tests {
         assert_eq!(literal("- item"), "- item");
         assert_eq!(literal("2. Avtalen"), "2. Avtalen");
         assert_eq!(literal("# heading"), "# heading");
-        assert_eq!(literal("#panic(\"x\") $x$ @c [d]"), "#panic(\"x\") $x$ @c [d]");
+        assert_eq!(
+            literal("#panic(\"x\") $x$ @c [d]"),
+            "#panic(\"x\") $x$ @c [d]"
+        );
     }
 
     #[test]
     fn references_and_footnotes_are_parts() {
-        let prose = Prose::parse("fra **{{ kpi(\"a\", 2017) }}** til {{change(\"b\")}}[^n].")
-            .unwrap();
+        let prose =
+            Prose::parse("fra **{{ kpi(\"a\", 2017) }}** til {{change(\"b\")}}[^n].").unwrap();
         let refs: Vec<&Reference> = prose.references().collect();
         assert_eq!((refs[0].kpi.as_str(), refs[0].year), ("a", Some(2017)));
         assert_eq!(refs[1].function, RefFunction::Change);

@@ -57,7 +57,7 @@ pub(crate) struct AssignmentRow {
     pub(crate) deadline: String,
     pub(crate) owner: String,
     /// `12,5` or empty where not known.
-    pub co2e: String,
+    pub(crate) co2e: String,
     /// `Skole, Helse og omsorg`.
     pub(crate) partners: String,
 }
@@ -93,7 +93,7 @@ pub(crate) struct OverviewDepartment {
     pub(crate) name: String,
     pub(crate) count: usize,
     pub(crate) climate_count: usize,
-    pub co2e: String,
+    pub(crate) co2e: String,
     pub(crate) assignments: Vec<AssignmentRow>,
     /// Whether the department's letter could not be written (its rows have errors).
     pub(crate) broken: bool,
@@ -105,7 +105,7 @@ pub struct OverviewView {
     pub(crate) departments: Vec<OverviewDepartment>,
     pub(crate) total_count: usize,
     pub(crate) total_climate: usize,
-    pub total_co2e: String,
+    pub(crate) total_co2e: String,
     pub provenance: ProvenanceView,
 }
 
@@ -198,7 +198,7 @@ fn sorted<'a>(assignments: impl Iterator<Item = &'a Assignment>) -> Vec<&'a Assi
 
 /// The letter to one department. `inputs` are the files it was built from, in the order the
 /// appendix lists them (narrative, department texts, assignments table).
-pub fn department_letter(
+pub(crate) fn department_letter(
     letters: &LettersModel,
     department: &str,
     inputs: &[Arc<SourceFile>],
@@ -306,7 +306,11 @@ pub fn department_letter(
 }
 
 /// The chief executive's overview of every department's assignments.
-pub fn overview(letters: &LettersModel, inputs: &[Arc<SourceFile>], language: &str) -> OverviewView {
+pub(crate) fn overview(
+    letters: &LettersModel,
+    inputs: &[Arc<SourceFile>],
+    language: &str,
+) -> OverviewView {
     let ledger = Ledger::default();
     let row = |a: &Assignment| row(a, &ledger);
     let departments: Vec<OverviewDepartment> = letters

@@ -47,7 +47,7 @@ pub(crate) fn blocks_view(blocks: &[Block], context: &dyn Resolve) -> Vec<BlockV
                 },
                 ListItem::Nested { text, items } => ItemView {
                     text: prose(text),
-                    items: items.iter().map(|t| prose(t)).collect(),
+                    items: items.iter().map(&prose).collect(),
                 },
             })
             .collect()
@@ -110,7 +110,14 @@ type Noted = (String, String, Origin);
 
 impl Ledger {
     /// Notes that the figure `id` for `period` (a year, "mål", "frist" …) was printed as `value`.
-    pub(crate) fn note(&self, name: &str, id: &str, period: String, value: String, origin: &Origin) {
+    pub(crate) fn note(
+        &self,
+        name: &str,
+        id: &str,
+        period: String,
+        value: String,
+        origin: &Origin,
+    ) {
         self.rows
             .borrow_mut()
             .entry((id.to_string(), period))

@@ -170,7 +170,12 @@ pub(super) fn target_checks(
 }
 
 /// Checks the narrative against itself and the data: statuses, dates, ids, KPI references.
-pub(super) fn narrative(file: &Path, evaluation: &Evaluation, checks: &KpiChecks, problems: &mut Diagnostics) {
+pub(super) fn narrative(
+    file: &Path,
+    evaluation: &Evaluation,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
     let kpis = checks.kpis;
     let doc = &evaluation.document;
     let dates = [&doc.period.from, &doc.period.to, &evaluation.signature.date]
@@ -295,4 +300,3 @@ fn check_kpi_for_year(
         );
     }
 }
-

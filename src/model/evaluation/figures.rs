@@ -236,7 +236,9 @@ fn figure(
         (None, None) => None,
     };
     let value = match written {
-        None if percent_as_fraction && definition.unit == Unit::Percent => without_float_noise(value * 100.0),
+        None if percent_as_fraction && definition.unit == Unit::Percent => {
+            without_float_noise(value * 100.0)
+        }
         None => value,
         Some((unit, shown, at)) => match convert(value, unit, &definition.unit) {
             Some(converted) => converted,
@@ -310,8 +312,8 @@ pub(super) fn unknown_kpi(id: &str, origin: Origin, kpis: &KpiData) -> Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::kpi::Direction;
     use crate::ingest::number::Missing;
+    use crate::model::kpi::Direction;
 
     fn definition(unit: &str) -> KpiDefinition {
         KpiDefinition {
@@ -323,7 +325,6 @@ mod tests {
             direction: Direction::HigherIsBetter,
             target: None,
             origin: Origin::text("d.csv", 2, 1),
-            note: String::new(),
         }
     }
 

@@ -141,7 +141,7 @@ fn label_text(cells: &[Cell]) -> String {
 /// The year a header cell names: `2018`, `År: 2018`, `Lørenskog 2025`, `budsjett_2013`.
 /// Quarters and months (`2017K4`, `2017M01`), ranges (`2014-2015`) and years inside other
 /// text (`(2015=100)`) are not years.
-pub fn header_year(value: &CellValue) -> Option<i32> {
+pub(crate) fn header_year(value: &CellValue) -> Option<i32> {
     let text = match value {
         CellValue::Number(n) if n.fract() == 0.0 => return plausible_year(*n as i64),
         CellValue::Text(t) => t.trim(),
@@ -414,7 +414,7 @@ pub(super) fn missing_column(table: &Table, names: &[String]) -> Diagnostic {
 }
 
 /// When a text file's header is one cell holding another delimiter, the delimiter is wrong.
-pub fn wrong_delimiter_hint(table: &Table) -> Option<String> {
+pub(crate) fn wrong_delimiter_hint(table: &Table) -> Option<String> {
     let delimiter = table.delimiter?;
     let [only] = &table.header[..] else {
         return None;

@@ -7,8 +7,9 @@ mod header;
 
 use serde::Deserialize;
 
+pub(crate) use header::wrong_delimiter_hint;
+pub use header::year_of;
 use header::{column_labels, columns, header_rows_below, locate_header};
-pub use header::{header_year, wrong_delimiter_hint, year_of};
 
 use crate::diag::{Diagnostic, Origin, closest};
 use crate::ingest::csv::delimiter_name;
@@ -49,15 +50,6 @@ pub enum Layout {
     Long,
     /// One row per KPI, one column per year (`2017`, `2018`, `Lørenskog 2025`, `År: 2014`).
     Wide,
-}
-
-impl Layout {
-    pub fn name(self) -> &'static str {
-        match self {
-            Layout::Long => "long",
-            Layout::Wide => "wide",
-        }
-    }
 }
 
 /// Keep only rows whose `column` holds one of `values` (`filter: { region: "0219 Bærum" }`).
@@ -255,7 +247,6 @@ pub fn records(
     out
 }
 
-
 fn missing_filter_column(table: &Table, filter: &Filter) -> Diagnostic {
     let names = table.header_names();
     let d = Diagnostic::error(
@@ -338,7 +329,7 @@ fn short_row(table: &Table, row: &[Cell], wanted: usize) -> Diagnostic {
 }
 
 /// The line or row of a cell, for messages that compare two places.
-pub fn same_row(a: &Origin, b: &Origin) -> bool {
+pub(crate) fn same_row(a: &Origin, b: &Origin) -> bool {
     a.path() == b.path()
         && row_number(a) == row_number(b)
         && matches!(

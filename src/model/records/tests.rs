@@ -1,5 +1,6 @@
 //! Tests of reading KPI records from tables of every shape.
 
+use super::header::header_year;
 use super::*;
 use crate::ingest::{ReadOptions, SourceFile, read_table};
 use std::path::PathBuf;
