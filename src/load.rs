@@ -101,9 +101,6 @@ mod tests {
         assert_eq!(first.sha256, second.sha256);
         assert_eq!(cache.reads()[&path], 1);
         let missing = cache.read(&dir.path().join("nope.csv")).unwrap_err();
-        assert!(
-            missing.message.starts_with("cannot read the file"),
-            "{missing}"
-        );
+        assert!(missing.message.starts_with("cannot read the file"), "{missing}");
     }
 }
