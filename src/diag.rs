@@ -56,7 +56,7 @@ impl Origin {
 }
 
 /// Spreadsheet column letters for a 0-based column index: 0 → A, 25 → Z, 26 → AA.
-pub fn column_letters(column: u32) -> String {
+pub(crate) fn column_letters(column: u32) -> String {
     let mut n = column as u64 + 1;
     let mut letters = Vec::new();
     while n > 0 {
@@ -123,7 +123,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -132,6 +132,9 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 }
+
+/// So a diagnostic can be the source of another library's error (a template loader's).
+impl std::error::Error for Diagnostic {}
 
 impl fmt::Display for Diagnostic {
     /// `input/data/x.csv:14:3: error: "sju" is not a number; expected e.g. 7,3` and an indented hint.
@@ -176,28 +179,16 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    pub fn into_vec(self) -> Vec<Diagnostic> {
+    pub(crate) fn into_vec(self) -> Vec<Diagnostic> {
         self.0
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints on misspelt ids.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 /// The known name closest to `wanted`, if it is close enough to be a plausible misspelling.
-pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    wanted: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
     known
         .into_iter()
@@ -207,7 +198,7 @@ pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Op
             let distance = if wanted_lower.len() >= 4 && k_lower.starts_with(&wanted_lower) {
                 1
             } else {
-                edit_distance(&wanted_lower, &k_lower)
+                strsim::levenshtein(&wanted_lower, &k_lower)
             };
             (distance, k)
         })

@@ -3,19 +3,20 @@
 //! The pipeline runs one way, each stage taking the previous stage's value:
 //!
 //! ```text
-//! project (manifest) ─► ingest (tables, YAML) ─► validate (model + diagnostics)
-//!   ─► view (formatted, escaped) ─► render (minijinja → .typ) ─► typeset (typst → PDF) ─► build (write)
+//! load (bytes, hashes) ─► ingest (tables, YAML) ─► model (typed, checked + diagnostics)
+//!   ─► view (formatted) ─► render (minijinja → .typ) ─► typeset (typst → PDF) ─► write
 //! ```
 //!
-//! [`build::run`] drives it for every document of a [`project::Project`].
+//! [`engine::run`] drives it for every document of a [`project::Project`]; ARCHITECTURE.md
+//! is the map.
 
 pub mod diag;
 pub mod engine;
 pub mod ingest;
 pub mod load;
 pub mod model;
+pub mod norsk;
 pub mod project;
 pub mod render;
 pub mod typeset;
-pub mod validate;
 pub mod view;

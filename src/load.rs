@@ -44,7 +44,7 @@ impl SourceFile {
 }
 
 /// Lowercase hex digits of a digest.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -52,8 +52,14 @@ type Slot = Arc<OnceLock<Result<Arc<SourceFile>, Diagnostic>>>;
 
 /// The run's files, each read at most once however many documents and stages ask for it.
 /// Safe to share between worker threads: a second reader of a file being read waits for it.
-#[derive(Debug, Default)]
+/// A clone is a handle on the same cache (for the template loader, which must own its state).
+#[derive(Debug, Default, Clone)]
 pub struct SourceCache {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
     files: Mutex<HashMap<PathBuf, Slot>>,
     reads: Mutex<BTreeMap<PathBuf, usize>>,
 }
@@ -70,9 +76,15 @@ impl SourceCache {
 
     /// The file at `path`, read from disk on the first call and from memory after.
     pub fn read(&self, path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
-        let slot = Arc::clone(locked(&self.files).entry(path.to_path_buf()).or_default());
+        let slot = Arc::clone(
+            locked(&self.shared.files)
+                .entry(path.to_path_buf())
+                .or_default(),
+        );
         slot.get_or_init(|| {
-            *locked(&self.reads).entry(path.to_path_buf()).or_default() += 1;
+            *locked(&self.shared.reads)
+                .entry(path.to_path_buf())
+                .or_default() += 1;
             SourceFile::read(path).map(Arc::new)
         })
         .clone()
@@ -80,7 +92,7 @@ impl SourceCache {
 
     /// How often each file was read from disk this run (always once; tests hold us to it).
     pub fn reads(&self) -> BTreeMap<PathBuf, usize> {
-        locked(&self.reads).clone()
+        locked(&self.shared.reads).clone()
     }
 }
 

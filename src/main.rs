@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use clap::Parser;
 use rapportverk::diag::Diagnostic;
 use rapportverk::engine::{self, Config, DocumentReport, Event, Status};
+use rapportverk::load::SourceCache;
 use rapportverk::project::Project;
 
 use cli::{Cli, Command};
@@ -27,8 +28,8 @@ fn default_output(root: &Path) -> PathBuf {
     }
 }
 
-fn load(path: &Path) -> Result<Project, ExitCode> {
-    Project::load(path).map_err(|problems| {
+fn load(path: &Path, cache: &SourceCache) -> Result<Project, ExitCode> {
+    Project::load_from(path, cache).map_err(|problems| {
         for problem in problems.iter() {
             eprintln!("{problem}");
         }
@@ -38,9 +39,11 @@ fn load(path: &Path) -> Result<Project, ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every file of the run is read once, the manifest included.
+    let cache = SourceCache::new();
     let (project, config) = match &cli.command {
         Command::Build(args) => {
-            let project = match load(&args.project.project) {
+            let project = match load(&args.project.project, &cache) {
                 Ok(project) => project,
                 Err(code) => return code,
             };
@@ -51,7 +54,7 @@ fn main() -> ExitCode {
             (project, config)
         }
         Command::Check(args) => {
-            let project = match load(&args.project) {
+            let project = match load(&args.project, &cache) {
                 Ok(project) => project,
                 Err(code) => return code,
             };
@@ -60,7 +63,7 @@ fn main() -> ExitCode {
             (project, config)
         }
         Command::List(args) => {
-            let project = match load(&args.project) {
+            let project = match load(&args.project, &cache) {
                 Ok(project) => project,
                 Err(code) => return code,
             };
@@ -78,7 +81,7 @@ fn main() -> ExitCode {
         }
     };
     let terminal = Terminal::new(std::io::stderr().is_terminal());
-    let report = engine::run(&project, &config, &|event| terminal.show(event));
+    let report = engine::run(&project, &config, &cache, &|event| terminal.show(event));
     terminal.finish();
 
     let changed: Vec<&DocumentReport> = report

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::yaml::{self, Spanned, origin_of};
-use crate::ingest::{ReadOptions, SourceFile, is_lock_file, is_workbook};
+use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
 
-pub const MANIFEST_NAME: &str = "rapportverk.yaml";
+pub(crate) const MANIFEST_NAME: &str = "rapportverk.yaml";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,7 +69,7 @@ enum FilterValues {
     Many(Vec<String>),
 }
 
-pub use crate::ingest::layout::{ColumnMapping, Filter, Layout};
+pub use crate::model::records::{ColumnMapping, Filter, Layout};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -149,6 +149,15 @@ impl Project {
     /// Loads the manifest at `path` (a file, or a folder holding `rapportverk.yaml`). Every
     /// problem found is returned, not only the first.
     pub fn load(path: &Path) -> Result<Project, Diagnostics> {
+        Project::load_from(path, &crate::load::SourceCache::new())
+    }
+
+    /// [`Project::load`] reading the manifest through a run's source cache, so the run does
+    /// not read it again (to hash or attach it).
+    pub fn load_from(
+        path: &Path,
+        cache: &crate::load::SourceCache,
+    ) -> Result<Project, Diagnostics> {
         let names_a_file = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
         let manifest_path = if names_a_file {
             path.to_path_buf()
@@ -160,7 +169,7 @@ impl Project {
             all.push(d);
             all
         };
-        let source = SourceFile::read(&manifest_path).map_err(|d| {
+        let source = cache.read(&manifest_path).map_err(|d| {
             one(d.with_hint(format!(
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
             )))

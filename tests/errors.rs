@@ -21,7 +21,7 @@ fn a_word_in_a_number_cell_names_file_line_and_column() {
     let project = sample_project();
     let csv = project.path().join("input/data/nokkeltall-2018.csv");
     edit(&csv, "sykefravaer;2018;7,3;", "sykefravaer;2018;sju;");
-    let output = run(project.path(), &["build"]);
+    let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&csv, "sykefravaer;2018;sju;");
     let expected = format!(
@@ -40,7 +40,7 @@ fn a_yaml_syntax_error_names_file_and_line() {
         "  author: Erik Kjeldstadli",
         "  author: Erik: Kjeldstadli",
     );
-    let output = run(project.path(), &["build"]);
+    let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&yaml, "  author: Erik: Kjeldstadli");
     let expected = format!(
@@ -59,7 +59,7 @@ fn an_unknown_kpi_id_names_file_line_and_suggests_the_right_one() {
         "kpis: [flyktninger_arbeid_utdanning,",
         "kpis: [flyktninger_arbeid_utdaning,",
     );
-    let output = run(project.path(), &["build"]);
+    let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&yaml, "flyktninger_arbeid_utdaning,");
     let expected = format!(
@@ -92,7 +92,11 @@ fn an_unknown_kpi_in_a_prose_reference_is_reported_at_its_line() {
 #[test]
 fn a_failed_build_keeps_the_previous_good_pdf() {
     let project = sample_project();
-    assert!(run(project.path(), &["build"]).status.success());
+    assert!(
+        run(project.path(), &["build", "--only", "evaluering-2018"])
+            .status
+            .success()
+    );
     let pdf = project.path().join("output/evaluering-2018.pdf");
     let good = std::fs::read(&pdf).unwrap();
     edit(
@@ -100,7 +104,7 @@ fn a_failed_build_keeps_the_previous_good_pdf() {
         "klimatiltak;2018;67;",
         "klimatiltak;2018;6x7;",
     );
-    let output = run(project.path(), &["build"]);
+    let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         std::fs::read(&pdf).unwrap(),

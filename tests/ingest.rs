@@ -7,12 +7,11 @@ mod common;
 use std::path::Path;
 
 use rapportverk::ingest::number::Missing;
-use rapportverk::ingest::{CellValue, ReadOptions, SourceFile, read_table};
+use rapportverk::ingest::{CellValue, ReadOptions, read_table};
 use rapportverk::model::kpi::{KpiData, Value};
 use rapportverk::project::{DocumentKind, Project};
-use rapportverk::validate::evaluation;
 
-use common::{copy_dir, repo};
+use common::{check_evaluation, copy_dir, repo};
 
 /// The corpus' base project with `files` (path under input/, bytes) laid over it and the data
 /// source's manifest entry replaced by `source` (YAML lines under `data:`).
@@ -45,10 +44,10 @@ fn validate(dir: &Path) -> (KpiData, Vec<String>) {
     let DocumentKind::Evaluation { data } = &spec.kind else {
         panic!("not an evaluation")
     };
-    let (valid, problems) = evaluation::document(&project, spec, data);
+    let (valid, problems) = check_evaluation(&project, spec, data);
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
-    (valid.kpis, messages)
+    (valid.kpis().clone(), messages)
 }
 
 fn number(kpis: &KpiData, id: &str, year: i32) -> f64 {
@@ -125,7 +124,7 @@ fn a_workbook_with_a_title_date_cells_percent_formats_text_numbers_and_formulas(
 #[test]
 fn a_wide_workbook_in_the_1904_date_system_with_a_unit_in_a_cell() {
     let path = repo().join("tests/fixtures/ingest/nokkeltall-bred-1904.xlsx");
-    let source = SourceFile::read(&path).unwrap();
+    let source = rapportverk::load::SourceCache::new().read(&path).unwrap();
     let table = read_table(&source, &ReadOptions::default()).unwrap();
     // The merged title is the provisional header; the date cell D3 is 31.12.2018 (1904 system).
     let date = &table.rows[1][3];

@@ -5,14 +5,15 @@
 
 mod common;
 
+use common::check_evaluation;
+
 use std::path::{Path, PathBuf};
 
-use rapportverk::ingest::layout::{self, ColumnMapping, Filter, Layout, Record, Records};
 use rapportverk::ingest::number::{Missing, Parsed, looks_like_code, parse_number};
-use rapportverk::ingest::{Cell, CellValue, ReadOptions, SourceFile, Table, read_table};
+use rapportverk::ingest::{Cell, CellValue, ReadOptions, Table, read_table};
 use rapportverk::model::kpi::Value;
+use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout, Record, Records};
 use rapportverk::project::{DocumentKind, Project};
-use rapportverk::validate::evaluation;
 
 /// Every file of the folder, each read by one test below.
 const FILES: [&str; 9] = [
@@ -59,7 +60,9 @@ fn realdata() -> Option<PathBuf> {
 }
 
 fn table(dir: &Path, name: &str, options: ReadOptions) -> Table {
-    let source = SourceFile::read(&dir.join(name)).unwrap();
+    let source = rapportverk::load::SourceCache::new()
+        .read(&dir.join(name))
+        .unwrap();
     read_table(&source, &options).unwrap_or_else(|d| panic!("{d}"))
 }
 
@@ -374,7 +377,9 @@ fn nvdb_kostra_workbook_sheets_codes_as_numbers_and_long_floats() {
     assert_eq!(t.rows[0][3].value, CellValue::Number(96.431153));
     let t = table(&dir, name, options("Metadata"));
     assert_eq!(t.rows.last().unwrap()[1].value.as_text(), "2025-12-31");
-    let source = SourceFile::read(&dir.join(name)).unwrap();
+    let source = rapportverk::load::SourceCache::new()
+        .read(&dir.join(name))
+        .unwrap();
     let err = read_table(&source, &options("Tabell kommune")).unwrap_err();
     assert!(
         err.to_string().ends_with("(it has: Tabell fylker, Lengde kryssystem, Tabell kommuner, Radvis per fylke og vegkat, Radvis per kommune, Radvis per kommune og vegkat, Metadata)\n  hint: did you mean \"Tabell kommuner\"?"),
@@ -481,13 +486,13 @@ fn lorenskog_overview_read_as_kpi_data_by_a_project() {
     let DocumentKind::Evaluation { data } = &spec.kind else {
         panic!()
     };
-    let (valid, problems) = evaluation::document(&project, spec, data);
+    let (valid, problems) = check_evaluation(&project, spec, data);
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
     assert!(messages.is_empty(), "{messages:?}");
-    let value = |id: &str, year: i32| valid.kpis.observations[&(id.to_string(), year)].value;
+    let value = |id: &str, year: i32| valid.kpis().observations[&(id.to_string(), year)].value;
     assert_eq!(value("netto_driftsresultat", 2025), Value::Number(4.0));
     assert_eq!(value("netto_driftsresultat", 2024), Value::Number(0.2));
     assert_eq!(value("grunnskole_andel", 2025), Value::Number(25.8));
-    assert_eq!(valid.kpis.observations.len(), 4);
+    assert_eq!(valid.kpis().observations.len(), 4);
 }

@@ -135,12 +135,8 @@ pub enum Event<'a> {
 /// The project's output ids and files, without reading more than planning needs.
 pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let cache = SourceCache::new();
-    let templates = Templates::new(&project.templates);
-    let context = Context {
-        project,
-        cache: &cache,
-        templates: &templates,
-    };
+    let templates = Templates::new(&project.templates, &cache);
+    let context = Context::new(project, &cache, &templates);
     let mut listed = Vec::new();
     let mut problems = Vec::new();
     for spec in &project.documents {
@@ -157,13 +153,9 @@ pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<
     (listed, problems)
 }
 
-/// Builds (or, with `check_only`, checks) every selected output of the project.
-pub fn run(project: &Project, config: &Config, on_event: &(dyn Fn(Event) + Sync)) -> BuildReport {
-    run_with_cache(project, config, &SourceCache::new(), on_event)
-}
-
-/// [`run`] with a given source cache, so a caller can see what was read.
-pub fn run_with_cache(
+/// Builds (or, with `check_only`, checks) every selected output of the project, reading
+/// every file through `cache` (the one the project was loaded with).
+pub fn run(
     project: &Project,
     config: &Config,
     cache: &SourceCache,
@@ -196,12 +188,8 @@ pub fn run_with_cache(
             Err(d) => return abort(report, d),
         }
     };
-    let templates = Templates::new(&project.templates);
-    let context = Context {
-        project,
-        cache,
-        templates: &templates,
-    };
+    let templates = Templates::new(&project.templates, cache);
+    let context = Context::new(project, cache, &templates);
     // The previous report: for skipping (unless --force), for "what changed" and to keep
     // the entries of documents this run does not select.
     let previous = (!config.check_only)

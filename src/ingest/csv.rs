@@ -24,7 +24,7 @@ pub fn read_table(
                 .with_hint("export the table again, with a header row"),
         );
     }
-    let decoded = source.decode(encoding)?;
+    let decoded = super::decode(source, encoding)?;
     let text = decoded.text.as_str();
     let sep_line = excel_separator_line(text);
     let given = delimiter;
@@ -104,7 +104,7 @@ pub fn read_table(
 }
 
 /// A delimiter as the manifest writes it: `";"`, `","`, `tab`.
-pub fn delimiter_name(delimiter: u8) -> String {
+pub(crate) fn delimiter_name(delimiter: u8) -> String {
     match delimiter {
         b'\t' => "tab".to_string(),
         d => format!("\"{}\"", d as char),
@@ -127,7 +127,7 @@ fn excel_separator_line(text: &str) -> Option<u8> {
 
 /// Chooses among `;`, tab and `,` by counting them outside quotes on the first lines: the
 /// delimiter that splits the most lines into the same number of fields wins, `;` on a tie.
-pub fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -285,10 +285,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn source(text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from("t.csv"),
-            bytes: text.as_bytes().to_vec(),
-        }
+        SourceFile::new(PathBuf::from("t.csv"), text.as_bytes().to_vec())
     }
 
     fn read(text: &str) -> Result<Table, Diagnostic> {
@@ -383,10 +380,7 @@ mod tests {
     fn windows_1252_and_utf16_read_with_the_right_columns() {
         let mut bytes = b"kpi;\xe5r;verdi\r\nsykefrav\xe6r;2018;7,3\r\n".to_vec();
         let table = read_table(
-            &SourceFile {
-                path: PathBuf::from("t.csv"),
-                bytes: std::mem::take(&mut bytes),
-            },
+            &SourceFile::new(PathBuf::from("t.csv"), std::mem::take(&mut bytes)),
             None,
             None,
         )
@@ -397,15 +391,8 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        let table = read_table(
-            &SourceFile {
-                path: PathBuf::from("t.txt"),
-                bytes: utf16,
-            },
-            None,
-            None,
-        )
-        .unwrap();
+        let table =
+            read_table(&SourceFile::new(PathBuf::from("t.txt"), utf16), None, None).unwrap();
         assert_eq!(texts(&table.rows[0]), ["sykefravær", "2018", "7,3"]);
         assert_eq!(table.rows[0][2].origin.to_string(), "t.txt:2:17");
     }

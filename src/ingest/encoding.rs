@@ -11,16 +11,13 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use crate::diag::{Diagnostic, Origin};
 
-/// The encoding a file was read in, for messages and tests.
+/// A Unicode encoding a file was detected in, named in messages about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextEncoding {
+pub(crate) enum TextEncoding {
     Utf8,
     Utf8WithBom,
     Utf16Le,
     Utf16Be,
-    Windows1252,
-    /// Named in the manifest (`encoding:`), not detected.
-    Given(&'static Encoding),
 }
 
 impl TextEncoding {
@@ -30,22 +27,19 @@ impl TextEncoding {
             TextEncoding::Utf8WithBom => "UTF-8 with byte-order mark",
             TextEncoding::Utf16Le => "UTF-16 LE",
             TextEncoding::Utf16Be => "UTF-16 BE",
-            TextEncoding::Windows1252 => "Windows-1252",
-            TextEncoding::Given(encoding) => encoding.name(),
         }
     }
 }
 
 /// A file's text and how it was decoded; `warnings` hold problems that do not stop reading.
 #[derive(Debug, Clone)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     pub text: String,
-    pub encoding: TextEncoding,
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Decodes `bytes` read from `path`, detecting the encoding unless `given` names one.
-pub fn decode(
+pub(crate) fn decode(
     path: &Path,
     bytes: &[u8],
     given: Option<&'static Encoding>,
@@ -61,11 +55,7 @@ pub fn decode(
             )
             .with_hint("remove encoding: from the manifest to let rapportverk detect it"));
         }
-        return Ok(finish(
-            path,
-            text.into_owned(),
-            TextEncoding::Given(encoding),
-        ));
+        return Ok(finish(path, text.into_owned()));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(path, rest, TextEncoding::Utf8WithBom);
@@ -90,15 +80,14 @@ pub fn decode(
 /// UTF-8, or, when the bytes are not UTF-8, Windows-1252, unless the file mixes the two.
 fn utf8(path: &Path, bytes: &[u8], encoding: TextEncoding) -> Result<Decoded, Diagnostic> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(finish(path, text.to_string(), encoding)),
+        Ok(text) => Ok(finish(path, text.to_string())),
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
             if encoding == TextEncoding::Utf8WithBom || has_utf8_letters(bytes) {
                 // Some of the file is UTF-8 (a byte-order mark, or æøå written as two bytes),
                 // so reading all of it as Windows-1252 would garble those letters.
                 let before = String::from_utf8_lossy(valid);
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let (line, column) = position_at(&before, before.len());
                 let byte = bytes[e.valid_up_to()];
                 return Err(Diagnostic::error(
                     Origin::text(path, line, column),
@@ -112,7 +101,7 @@ fn utf8(path: &Path, bytes: &[u8], encoding: TextEncoding) -> Result<Decoded, Di
                 ));
             }
             let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-            Ok(finish(path, text.into_owned(), TextEncoding::Windows1252))
+            Ok(finish(path, text.into_owned()))
         }
     }
 }
@@ -133,7 +122,7 @@ fn utf16(
         )
         .with_hint("export the table again; in Excel, \"Unicode text\" or \"CSV UTF-8\""));
     }
-    Ok(finish(path, text.into_owned(), which))
+    Ok(finish(path, text.into_owned()))
 }
 
 /// UTF-16 without a byte-order mark: ASCII text leaves every other byte NUL.
@@ -179,7 +168,7 @@ fn not_text(path: &Path, bytes: &[u8]) -> Diagnostic {
 }
 
 /// Checks decoded text for UTF-8 that was once read as Windows-1252 and saved again.
-fn finish(path: &Path, text: String, encoding: TextEncoding) -> Decoded {
+fn finish(path: &Path, text: String) -> Decoded {
     const GARBLED: [(&str, char); 7] = [
         ("Ã¦", 'æ'),
         ("Ã¸", 'ø'),
@@ -195,9 +184,7 @@ fn finish(path: &Path, text: String, encoding: TextEncoding) -> Decoded {
         .filter_map(|(garbled, letter)| text.find(garbled).map(|i| (i, *garbled, *letter)))
         .min()
     {
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = position_at(&text, offset);
         warnings.push(
             Diagnostic::warning(
                 Origin::text(path, line, column),
@@ -209,16 +196,16 @@ fn finish(path: &Path, text: String, encoding: TextEncoding) -> Decoded {
             ),
         );
     }
-    Decoded {
-        text,
-        encoding,
-        warnings,
-    }
+    Decoded { text, warnings }
 }
 
 /// 1-based line and character column of the first `wanted` in `text`.
 fn position_of_char(text: &str, wanted: char) -> (usize, usize) {
-    let offset = text.find(wanted).unwrap_or(text.len());
+    position_at(text, text.find(wanted).unwrap_or(text.len()))
+}
+
+/// 1-based line and character column of the byte `offset` in `text`.
+fn position_at(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -250,22 +237,21 @@ mod tests {
     #[test]
     fn every_supported_encoding_gives_the_same_text() {
         let cp1252: Vec<u8> = WINDOWS_1252.encode(TEXT).0.into_owned();
-        let cases: [(Vec<u8>, TextEncoding); 7] = [
-            (TEXT.as_bytes().to_vec(), TextEncoding::Utf8),
+        let cases: [(Vec<u8>, &str); 7] = [
+            (TEXT.as_bytes().to_vec(), "UTF-8"),
             (
                 [b"\xEF\xBB\xBF".as_slice(), TEXT.as_bytes()].concat(),
-                TextEncoding::Utf8WithBom,
+                "UTF-8 with BOM",
             ),
-            (utf16le(TEXT, true), TextEncoding::Utf16Le),
-            (utf16le(TEXT, false), TextEncoding::Utf16Le),
-            (utf16be(TEXT, true), TextEncoding::Utf16Be),
-            (utf16be(TEXT, false), TextEncoding::Utf16Be),
-            (cp1252, TextEncoding::Windows1252),
+            (utf16le(TEXT, true), "UTF-16 LE with BOM"),
+            (utf16le(TEXT, false), "UTF-16 LE"),
+            (utf16be(TEXT, true), "UTF-16 BE with BOM"),
+            (utf16be(TEXT, false), "UTF-16 BE"),
+            (cp1252, "Windows-1252"),
         ];
         for (bytes, encoding) in cases {
             let decoded = read(&bytes).unwrap();
-            assert_eq!(decoded.text, TEXT, "{encoding:?}");
-            assert_eq!(decoded.encoding, encoding);
+            assert_eq!(decoded.text, TEXT, "{encoding}");
             assert!(decoded.warnings.is_empty());
         }
     }
@@ -304,11 +290,10 @@ mod tests {
 
     #[test]
     fn a_given_encoding_wins() {
-        let bytes = WINDOWS_1252.encode("år").0.into_owned();
+        // 0xA4 is "¤" in Windows-1252, which detection would pick, and "€" in ISO-8859-15.
         let latin9 = Encoding::for_label(b"iso-8859-15").unwrap();
-        let decoded = decode(Path::new("t.csv"), &bytes, Some(latin9)).unwrap();
-        assert_eq!(decoded.text, "år");
-        assert_eq!(decoded.encoding.name(), "ISO-8859-15");
+        let decoded = decode(Path::new("t.csv"), b"kr \xA4\n", Some(latin9)).unwrap();
+        assert_eq!(decoded.text, "kr €\n");
     }
 
     #[test]

@@ -9,12 +9,13 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Sheets, StyleRange, open_workbook_auto_from_rs};
 
+use super::number::without_float_noise;
 use super::{Cell, CellValue, SourceFile, Table};
 use crate::diag::{Diagnostic, Origin, closest};
 
 /// Reads `sheet` (or the first sheet) of a workbook into a [`Table`] whose header is, for now,
 /// the first non-empty row.
-pub fn read_table(source: &SourceFile, sheet: Option<&str>) -> Result<Table, Diagnostic> {
+pub(crate) fn read_table(source: &SourceFile, sheet: Option<&str>) -> Result<Table, Diagnostic> {
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(source.bytes.as_slice()))
         .map_err(|e| cannot_open(source, &e.to_string()))?;
     let names = workbook.sheet_names();
@@ -69,7 +70,7 @@ pub fn read_table(source: &SourceFile, sheet: Option<&str>) -> Result<Table, Dia
                     Origin::cell(&source.path, &sheet_name, row, column),
                 );
                 if let (true, CellValue::Number(n)) = (percent, &cell.value) {
-                    cell.value = CellValue::Number(shown_percent(*n));
+                    cell.value = CellValue::Number(without_float_noise(*n * 100.0));
                     cell.percent_format = true;
                 }
                 cell
@@ -121,7 +122,7 @@ fn is_percent_cell(styles: &StyleRange, row: u32, column: u32) -> bool {
 
 /// Whether an Excel number format shows a percentage: a `%` outside quotes and escapes in its
 /// first (positive) section, as in `0.0%` or `0,0 %`.
-pub fn is_percent_format(code: &str) -> bool {
+pub(crate) fn is_percent_format(code: &str) -> bool {
     let mut in_quotes = false;
     let mut escaped = false;
     for c in code.chars() {
@@ -135,17 +136,6 @@ pub fn is_percent_format(code: &str) -> bool {
         }
     }
     false
-}
-
-/// The number a percent-formatted cell shows: 0.073 → 7.3, without float noise (7.300000000000001).
-fn shown_percent(fraction: f64) -> f64 {
-    let shown = fraction * 100.0;
-    let rounded: f64 = format!("{shown:.10}").parse().unwrap_or(shown);
-    if (rounded - shown).abs() < 1e-9 {
-        rounded
-    } else {
-        shown
-    }
 }
 
 fn cell_value(data: &Data) -> CellValue {
@@ -188,17 +178,15 @@ mod tests {
 
     #[test]
     fn shown_percent_has_no_float_noise() {
-        assert_eq!(shown_percent(0.073), 7.3);
-        assert_eq!(shown_percent(0.5), 50.0);
-        assert_eq!(shown_percent(-0.0123), -1.23);
+        let shown = |fraction: f64| without_float_noise(fraction * 100.0);
+        assert_eq!(shown(0.073), 7.3);
+        assert_eq!(shown(0.5), 50.0);
+        assert_eq!(shown(-0.0123), -1.23);
     }
 
     #[test]
     fn random_bytes_are_not_a_workbook() {
-        let source = SourceFile {
-            path: "x.xlsx".into(),
-            bytes: vec![0x13, 0x37, 0xC0, 0xFF, 0xEE, 0x00, 0x42],
-        };
+        let source = SourceFile::new("x.xlsx", vec![0x13, 0x37, 0xC0, 0xFF, 0xEE, 0x00, 0x42]);
         let err = read_table(&source, None).unwrap_err();
         assert!(
             err.to_string()
@@ -223,7 +211,7 @@ mod tests {
             ) {
                 let mut data = if zip { b"PK\x03\x04".to_vec() } else { Vec::new() };
                 data.extend(bytes);
-                let source = SourceFile { path: "x.xlsx".into(), bytes: data };
+                let source = SourceFile::new("x.xlsx", data);
                 prop_assert!(read_table(&source, None).is_err());
             }
         }

@@ -1,22 +1,21 @@
-//! Ingest: raw tables read from CSV and Excel, every cell keeping its origin.
+//! Ingest: a loaded file's bytes into raw tables (CSV, Excel) and YAML values, every cell
+//! keeping its origin.
 //!
-//! Nothing here knows what a KPI is; [`crate::validate`] turns tables into the model.
+//! Nothing here knows what a KPI is; [`crate::model`] turns tables into the model.
 //! [`read_table`] decodes the file, finds the rows and the header, and drops the title lines
-//! above and the footnotes below the table; [`layout`] turns a table into KPI records.
+//! above and the footnotes below the table.
 
 pub mod csv;
 pub mod encoding;
 pub mod excel;
-pub mod layout;
 pub mod number;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
-
 use crate::diag::{Diagnostic, Origin};
+pub use crate::load::SourceFile;
+use chrono::NaiveDate;
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,7 +128,7 @@ impl Table {
     /// and blank rows above it; tables exported from Excel often start with a title. Leaves the
     /// table as it is when no row within the first 30 qualifies, or when the manifest named the
     /// header row.
-    pub fn find_header(&mut self, groups: &[&[&str]]) {
+    pub(crate) fn find_header(&mut self, groups: &[&[&str]]) {
         if self.header_fixed {
             return;
         }
@@ -230,7 +229,7 @@ impl Table {
 }
 
 /// The 1-based line of a text origin or row of a workbook origin.
-pub fn row_number(origin: &Origin) -> Option<usize> {
+pub(crate) fn row_number(origin: &Origin) -> Option<usize> {
     match origin {
         Origin::Text { line, .. } => Some(*line),
         Origin::Cell { row, .. } => Some(*row as usize + 1),
@@ -240,7 +239,7 @@ pub fn row_number(origin: &Origin) -> Option<usize> {
 
 /// A header or name as compared: lowercase, `_` and `-` as spaces, soft hyphens (which
 /// Excel users put in long labels) removed, runs of white space as one space.
-pub fn normalise_header(text: &str) -> String {
+pub(crate) fn normalise_header(text: &str) -> String {
     text.trim()
         .to_lowercase()
         .replace('\u{ad}', "")
@@ -251,7 +250,7 @@ pub fn normalise_header(text: &str) -> String {
 }
 
 /// Whether a path names a workbook (read with calamine) rather than a text file.
-pub fn is_workbook(path: &Path) -> bool {
+pub(crate) fn is_workbook(path: &Path) -> bool {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -262,7 +261,7 @@ pub fn is_workbook(path: &Path) -> bool {
 
 /// Whether a file name is an Office lock file (`~$okonomi.xlsx`), which Excel and LibreOffice
 /// write beside a workbook while it is open; it holds the user's name, not the data.
-pub fn is_lock_file(path: &Path) -> bool {
+pub(crate) fn is_lock_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with("~$") || n.starts_with(".~lock."))
@@ -282,50 +281,17 @@ pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, D
     Ok(table)
 }
 
-/// A file read once: its bytes, for hashing, and the path messages show.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
+/// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.
+pub(crate) fn decode(
+    source: &SourceFile,
+    given: Option<&'static encoding_rs::Encoding>,
+) -> Result<encoding::Decoded, Diagnostic> {
+    encoding::decode(&source.path, &source.bytes, given)
 }
 
-impl SourceFile {
-    pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
-        std::fs::read(path)
-            .map(|bytes| SourceFile {
-                path: path.to_path_buf(),
-                bytes,
-            })
-            .map_err(|e| {
-                let d = Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"));
-                if path.is_dir() {
-                    d.with_hint("the manifest names a folder; name a file in it")
-                } else {
-                    d.with_hint("check the path in the manifest (paths are relative to it)")
-                }
-            })
-    }
-
-    /// Lowercase hex SHA-256 of the bytes.
-    pub fn sha256(&self) -> String {
-        Sha256::digest(&self.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
-    /// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.
-    pub fn decode(
-        &self,
-        given: Option<&'static encoding_rs::Encoding>,
-    ) -> Result<encoding::Decoded, Diagnostic> {
-        encoding::decode(&self.path, &self.bytes, given)
-    }
-
-    /// The bytes as text in the detected encoding, or an error saying how to fix it.
-    pub fn text(&self) -> Result<String, Diagnostic> {
-        self.decode(None).map(|decoded| decoded.text)
-    }
+/// The bytes as text in the detected encoding, or an error saying how to fix it.
+pub fn text(source: &SourceFile) -> Result<String, Diagnostic> {
+    decode(source, None).map(|decoded| decoded.text)
 }
 
 #[cfg(test)]
@@ -333,10 +299,7 @@ mod tests {
     use super::*;
 
     fn source(name: &str, text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from(name),
-            bytes: text.as_bytes().to_vec(),
-        }
+        SourceFile::new(name, text.as_bytes().to_vec())
     }
 
     #[test]

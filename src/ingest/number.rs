@@ -22,7 +22,7 @@ pub enum Missing {
 
 impl Missing {
     /// The reason as the document prints it.
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Missing::CannotOccur => "kan ikke forekomme",
             Missing::NotAvailable => "tall mangler",
@@ -57,7 +57,7 @@ pub enum WrittenUnit {
 
 impl WrittenUnit {
     /// How many of the base unit (kroner, or one) the written unit is.
-    pub fn factor(self) -> f64 {
+    pub(crate) fn factor(self) -> f64 {
         match self {
             WrittenUnit::Percent | WrittenUnit::Kroner => 1.0,
             WrittenUnit::Thousand { .. } => 1e3,
@@ -67,7 +67,7 @@ impl WrittenUnit {
     }
 
     /// Whether the unit says kroner (rather than a bare magnitude).
-    pub fn is_kroner(self) -> bool {
+    pub(crate) fn is_kroner(self) -> bool {
         match self {
             WrittenUnit::Kroner => true,
             WrittenUnit::Thousand { kroner }
@@ -78,7 +78,7 @@ impl WrittenUnit {
     }
 
     /// The unit the Norwegian way, for messages.
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             WrittenUnit::Percent => "%",
             WrittenUnit::Kroner => "kr",
@@ -104,7 +104,7 @@ pub enum Parsed {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberError {
-    pub found: String,
+    pub(crate) found: String,
 }
 
 impl fmt::Display for NumberError {
@@ -170,7 +170,7 @@ fn split_unit(text: &str) -> (&str, Option<WrittenUnit>) {
 }
 
 /// A unit written on its own, as in a table's unit column: `mrd. kr`, `%`, `tusen kr`.
-pub fn parse_unit(text: &str) -> Option<WrittenUnit> {
+pub(crate) fn parse_unit(text: &str) -> Option<WrittenUnit> {
     let text = text.trim();
     UNIT_SUFFIXES
         .iter()
@@ -239,6 +239,17 @@ pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
         value: if negative { -value } else { value },
         unit,
     })
+}
+
+/// Rounds away float noise from scaling (0.073 × 100 → 7,3, not 7,300 000 000 000 001;
+/// 1,1 mrd. → 1 100, not 1 100,000 000 000 2); a value with real digits that far out stays.
+pub(crate) fn without_float_noise(value: f64) -> f64 {
+    let rounded: f64 = format!("{value:.9}").parse().unwrap_or(value);
+    if (rounded - value).abs() <= value.abs() * 1e-12 {
+        rounded
+    } else {
+        value
+    }
 }
 
 /// Whether a cell holds a code that must stay text: leading zeros (`00300`, `0219`) or more
@@ -421,7 +432,7 @@ mod tests {
 
     mod properties {
         use super::super::*;
-        use crate::render::format;
+        use crate::norsk as format;
         use proptest::prelude::*;
 
         proptest! {

@@ -13,11 +13,11 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
 }
 
 /// Like [`parse`], with the hint pointing at the README section `readme_section`.
-pub fn parse_documented<T: DeserializeOwned>(
+pub(crate) fn parse_documented<T: DeserializeOwned>(
     source: &SourceFile,
     readme_section: &str,
 ) -> Result<T, Diagnostic> {
-    let text = source.text()?;
+    let text = super::text(source)?;
     serde_saphyr::from_str::<T>(&text).map_err(|err| {
         let location = err.location().filter(|loc| loc.line() > 0);
         let origin = match location {
@@ -85,7 +85,7 @@ fn token_at(text: &str, line: usize, column: usize) -> Option<String> {
 }
 
 /// The origin of a spanned YAML value.
-pub fn origin_of<T>(file: &std::path::Path, spanned: &Spanned<T>) -> Origin {
+pub(crate) fn origin_of<T>(file: &std::path::Path, spanned: &Spanned<T>) -> Origin {
     Origin::text(
         file,
         spanned.referenced.line() as usize,
@@ -108,10 +108,7 @@ mod tests {
     }
 
     fn source(text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from("n.yaml"),
-            bytes: text.as_bytes().to_vec(),
-        }
+        SourceFile::new(PathBuf::from("n.yaml"), text.as_bytes().to_vec())
     }
 
     #[test]

@@ -1,22 +1,219 @@
-//! KPIs: definitions (name, unit, decimals, direction, target) and observations per period,
-//! and what follows from them: previous value, change and status against the target.
+//! KPIs: definitions (name, unit, decimals, direction, target) read once per run from the
+//! definition list, observations per period, and what follows from them: previous value,
+//! change and status against the target.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::Origin;
-use crate::ingest::number::Missing;
-use crate::render::format;
+use super::{cell_text, required_column};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ingest::number::{Missing, Parsed, parse_number};
+use crate::ingest::{CellValue, Table};
+use crate::norsk as format;
+
+/// The KPI definition list, parsed once per run and shared by every evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct KpiDefinitions {
+    pub(crate) list: BTreeMap<String, KpiDefinition>,
+    /// The list's problems, reported with every evaluation that uses it.
+    pub(crate) problems: Diagnostics,
+    /// The list could not be read or gave nothing: every id would be "unknown".
+    pub(crate) failed: bool,
+    /// KPIs whose target cell says something, if only "ingen" or a broken number: the
+    /// no-target warning is only for a cell left empty.
+    pub(crate) target_written: BTreeSet<String>,
+}
+
+/// Parses the KPI definition list; `None` means the file could not be read (its problem is
+/// told already), which fails every evaluation quietly.
+pub fn definitions(table: Option<Table>) -> KpiDefinitions {
+    let Some(mut table) = table else {
+        return KpiDefinitions {
+            failed: true,
+            ..KpiDefinitions::default()
+        };
+    };
+    let mut problems = Diagnostics::default();
+    // Problems found while reading that do not stop it (a garbled letter, say).
+    for warning in std::mem::take(&mut table.warnings) {
+        problems.push(warning);
+    }
+    table.find_header(&[&["id", "kpi"], &["navn", "name"]]);
+    let list = parse_definitions(&table, &mut problems);
+    let failed = list.is_empty() && problems.has_errors();
+    let mut target_written = BTreeSet::new();
+    if let (Some(id), Some(target)) = (
+        table.column(&["id", "kpi"]),
+        table.column(&["mål", "maal", "target"]),
+    ) {
+        target_written = table
+            .rows
+            .iter()
+            .filter(|row| row.get(target).is_some_and(|c| !c.value.is_empty()))
+            .filter_map(|row| row.get(id).map(|c| c.value.as_text().trim().to_string()))
+            .collect();
+    }
+    KpiDefinitions {
+        list,
+        problems,
+        failed,
+        target_written,
+    }
+}
+
+/// The KPI definition list: id, name, unit, decimals, direction, target, note.
+fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<String, KpiDefinition> {
+    let mut defs: BTreeMap<String, KpiDefinition> = BTreeMap::new();
+    let id_col = required_column(table, &["id", "kpi"], problems);
+    let name_col = required_column(table, &["navn", "name"], problems);
+    let unit_col = required_column(table, &["enhet", "unit"], problems);
+    let decimals_col = table.column(&["desimaler", "decimals"]);
+    let direction_col = required_column(table, &["retning", "direction"], problems);
+    let target_col = table.column(&["mål", "maal", "target"]);
+    let alias_col = table.column(&["alias", "aliaser", "aliases"]);
+    let (Some(id_col), Some(name_col), Some(unit_col), Some(direction_col)) =
+        (id_col, name_col, unit_col, direction_col)
+    else {
+        return defs;
+    };
+    for row in &table.rows {
+        let row_origin = row[0].origin.clone();
+        let (id, id_origin) = cell_text(row, id_col);
+        let id_origin = id_origin.unwrap_or(row_origin.clone());
+        if id.is_empty() {
+            problems.push(
+                Diagnostic::error(id_origin, "the KPI id is empty")
+                    .with_hint("give every definition row an id, e.g. sykefravaer"),
+            );
+            continue;
+        }
+        let (name, name_origin) = cell_text(row, name_col);
+        if name.is_empty() {
+            problems.push(Diagnostic::error(
+                name_origin.unwrap_or(row_origin.clone()),
+                format!("KPI \"{id}\" has no name"),
+            ));
+        }
+        let (direction_text, direction_origin) = cell_text(row, direction_col);
+        let direction = match direction_text.to_lowercase().as_str() {
+            "lavere" | "lav" | "lower" | "ned" => Direction::LowerIsBetter,
+            "høyere" | "hoyere" | "høy" | "higher" | "opp" => Direction::HigherIsBetter,
+            other => {
+                problems.push(
+                    Diagnostic::error(
+                        direction_origin.unwrap_or(row_origin.clone()),
+                        format!("\"{other}\" is not a direction"),
+                    )
+                    .with_hint(
+                        "write \"høyere\" (higher is better) or \"lavere\" (lower is better)",
+                    ),
+                );
+                Direction::HigherIsBetter
+            }
+        };
+        let decimals = match decimals_col.map(|c| cell_text(row, c)) {
+            None => 0,
+            Some((text, _)) if text.is_empty() => 0,
+            Some((text, origin)) => match text.parse::<u8>() {
+                Ok(d) if d <= 6 => d,
+                _ => {
+                    problems.push(
+                        Diagnostic::error(
+                            origin.unwrap_or(row_origin.clone()),
+                            format!("\"{text}\" is not a number of decimals"),
+                        )
+                        .with_hint("write a whole number from 0 to 6"),
+                    );
+                    0
+                }
+            },
+        };
+        let target = target_col.and_then(|c| {
+            let cell = row.get(c)?;
+            if says_no_target(&cell.value) {
+                return None;
+            }
+            number_cell(&cell.value, &cell.origin, problems)
+        });
+        if let Some(existing) = defs.get(&id) {
+            problems.push(
+                Diagnostic::error(
+                    id_origin,
+                    format!(
+                        "KPI \"{id}\" is defined twice (first at {})",
+                        existing.origin
+                    ),
+                )
+                .with_hint("remove one of the rows"),
+            );
+            continue;
+        }
+        let (unit_text, _) = cell_text(row, unit_col);
+        defs.insert(
+            id.clone(),
+            KpiDefinition {
+                id,
+                name,
+                aliases: alias_col
+                    .map(|c| cell_text(row, c).0)
+                    .map(|a| {
+                        a.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                unit: Unit::parse(&unit_text),
+                decimals,
+                direction,
+                target,
+                origin: id_origin,
+            },
+        );
+    }
+    defs
+}
+
+/// A number from a cell; an empty cell is `None`, anything else unparseable is an error.
+fn number_cell(value: &CellValue, origin: &Origin, problems: &mut Diagnostics) -> Option<f64> {
+    match value {
+        CellValue::Empty => None,
+        CellValue::Number(n) => Some(*n),
+        CellValue::Date(_) => {
+            problems.push(
+                Diagnostic::error(origin.clone(), "a date where a number was expected")
+                    .with_hint("format the cell as a number"),
+            );
+            None
+        }
+        CellValue::Text(text) => match parse_number(text) {
+            Ok(Parsed::Value { value, .. }) => Some(value),
+            Ok(Parsed::Missing(_)) => None,
+            Err(e) => {
+                problems.push(Diagnostic::error(origin.clone(), e.to_string()));
+                None
+            }
+        },
+    }
+}
+
+/// Whether a definition's target cell says the KPI has no target on purpose.
+fn says_no_target(value: &CellValue) -> bool {
+    matches!(value, CellValue::Text(t) if matches!(
+        t.trim().to_lowercase().as_str(),
+        "ingen" | "intet" | "uten mål" | "intet mål" | "ikke relevant" | "none"
+    ))
+}
 
 /// Which way is better for a KPI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     HigherIsBetter,
     LowerIsBetter,
 }
 
 /// The unit a KPI is measured in; it decides how values print.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     Percent,
     MillionKroner,
     Count,
@@ -25,7 +222,7 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub fn parse(text: &str) -> Unit {
+    pub(crate) fn parse(text: &str) -> Unit {
         match text.trim().to_lowercase().as_str() {
             "%" | "prosent" => Unit::Percent,
             "mill. kr" | "mill.kr" | "mill kr" | "mnok" => Unit::MillionKroner,
@@ -35,7 +232,7 @@ impl Unit {
     }
 
     /// The suffix after a value: `%`, `mill. kr`, nothing for counts.
-    pub fn suffix(&self) -> &str {
+    pub(crate) fn suffix(&self) -> &str {
         match self {
             Unit::Percent => "%",
             Unit::MillionKroner => "mill. kr",
@@ -45,7 +242,7 @@ impl Unit {
     }
 
     /// The unit as a table header shows it.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             Unit::Count => "antall",
             other => other.suffix(),
@@ -55,29 +252,27 @@ impl Unit {
 
 #[derive(Debug, Clone)]
 pub struct KpiDefinition {
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     /// Other names prose uses for the KPI ("sykefraværet"), for the consistency check.
-    pub aliases: Vec<String>,
-    pub unit: Unit,
-    pub decimals: u8,
-    pub direction: Direction,
-    pub target: Option<f64>,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) unit: Unit,
+    pub(crate) decimals: u8,
+    pub(crate) direction: Direction,
+    pub(crate) target: Option<f64>,
     /// Where the definition row is.
-    pub origin: Origin,
-    /// The definition's source note, e.g. where the target comes from or that it is illustrative.
-    pub note: String,
+    pub(crate) origin: Origin,
 }
 
 impl KpiDefinition {
     /// A value with this KPI's decimals and unit: `7,3 %`.
-    pub fn format_value(&self, value: f64) -> String {
+    pub(crate) fn format_value(&self, value: f64) -> String {
         format::with_unit(format::number(value, self.decimals), self.unit.suffix())
     }
 
     /// A signed change with this KPI's decimals and unit: `−41 mill. kr`. Percent KPIs change
     /// in percentage points.
-    pub fn format_change(&self, change: f64) -> String {
+    pub(crate) fn format_change(&self, change: f64) -> String {
         let suffix = match self.unit {
             Unit::Percent => "prosentpoeng",
             _ => self.unit.suffix(),
@@ -103,7 +298,7 @@ pub struct Observation {
 
 /// Whether a KPI reached its target in a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetStatus {
+pub(crate) enum TargetStatus {
     Reached,
     NotReached,
     NoTarget,
@@ -111,7 +306,7 @@ pub enum TargetStatus {
 }
 
 impl TargetStatus {
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             TargetStatus::Reached => "naadd",
             TargetStatus::NotReached => "ikke-naadd",
@@ -121,7 +316,7 @@ impl TargetStatus {
     }
 
     /// Status as words; the symbol is added by the layout so it is never the only cue.
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             TargetStatus::Reached => "nådd",
             TargetStatus::NotReached => "ikke nådd",
@@ -133,7 +328,7 @@ impl TargetStatus {
 
 /// Whether the change from the previous period went the right way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trend {
+pub(crate) enum Trend {
     Better,
     Worse,
     Unchanged,
@@ -141,7 +336,7 @@ pub enum Trend {
 }
 
 impl Trend {
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             Trend::Better => "i riktig retning",
             Trend::Worse => "i feil retning",
@@ -160,33 +355,33 @@ pub struct KpiData {
 
 /// A KPI seen from one report year.
 #[derive(Debug, Clone)]
-pub struct KpiFigures<'a> {
-    pub definition: &'a KpiDefinition,
-    pub year: i32,
-    pub current: Option<&'a Observation>,
-    pub previous: Option<&'a Observation>,
+pub(crate) struct KpiFigures<'a> {
+    pub(crate) definition: &'a KpiDefinition,
+    pub(crate) year: i32,
+    pub(crate) current: Option<&'a Observation>,
+    pub(crate) previous: Option<&'a Observation>,
 }
 
 impl KpiFigures<'_> {
-    pub fn value(&self) -> Option<f64> {
+    pub(crate) fn value(&self) -> Option<f64> {
         match self.current?.value {
             Value::Number(n) => Some(n),
             Value::Missing(_) => None,
         }
     }
 
-    pub fn previous_value(&self) -> Option<f64> {
+    pub(crate) fn previous_value(&self) -> Option<f64> {
         match self.previous?.value {
             Value::Number(n) => Some(n),
             Value::Missing(_) => None,
         }
     }
 
-    pub fn change(&self) -> Option<f64> {
+    pub(crate) fn change(&self) -> Option<f64> {
         Some(self.value()? - self.previous_value()?)
     }
 
-    pub fn status(&self) -> TargetStatus {
+    pub(crate) fn status(&self) -> TargetStatus {
         let Some(value) = self.value() else {
             return TargetStatus::NoValue;
         };
@@ -204,7 +399,7 @@ impl KpiFigures<'_> {
         }
     }
 
-    pub fn trend(&self) -> Trend {
+    pub(crate) fn trend(&self) -> Trend {
         let Some(change) = self.change() else {
             return Trend::Unknown;
         };
@@ -221,7 +416,7 @@ impl KpiFigures<'_> {
 }
 
 impl KpiData {
-    pub fn figures(&self, id: &str, year: i32) -> Option<KpiFigures<'_>> {
+    pub(crate) fn figures(&self, id: &str, year: i32) -> Option<KpiFigures<'_>> {
         let definition = self.definitions.get(id)?;
         Some(KpiFigures {
             definition,
@@ -232,7 +427,7 @@ impl KpiData {
     }
 
     /// Every observed period of a KPI, oldest first.
-    pub fn series(&self, id: &str) -> Vec<(i32, &Observation)> {
+    pub(crate) fn series(&self, id: &str) -> Vec<(i32, &Observation)> {
         self.observations
             .range((id.to_string(), i32::MIN)..=(id.to_string(), i32::MAX))
             .map(|((_, year), obs)| (*year, obs))
@@ -253,7 +448,6 @@ pub(crate) fn sick_leave() -> KpiDefinition {
         direction: Direction::LowerIsBetter,
         target: Some(7.0),
         origin: Origin::file("d.csv"),
-        note: String::new(),
     }
 }
 

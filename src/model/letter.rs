@@ -7,27 +7,27 @@ use crate::diag::Origin;
 
 /// One row of the assignments table.
 #[derive(Debug, Clone)]
-pub struct Assignment {
-    pub id: String,
-    pub department: String,
-    pub title: String,
-    pub description: String,
+pub(crate) struct Assignment {
+    pub(crate) id: String,
+    pub(crate) department: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// Where the assignment comes from: budget decision, verbal proposal, climate budget …
-    pub source: String,
-    pub deadline: NaiveDate,
-    pub owner: String,
-    pub climate_measure: bool,
+    pub(crate) source: String,
+    pub(crate) deadline: NaiveDate,
+    pub(crate) owner: String,
+    pub(crate) climate_measure: bool,
     /// Estimated reduction in tonnes CO₂-equivalents, where known.
-    pub co2e_tonnes: Option<f64>,
+    pub(crate) co2e_tonnes: Option<f64>,
     /// Departments that take part in a cross-cutting assignment.
-    pub partners: Vec<String>,
-    pub origin: Origin,
+    pub(crate) partners: Vec<String>,
+    pub(crate) origin: Origin,
 }
 
-pub use crate::render::format::MONTHS;
+use crate::norsk::MONTHS;
 
 /// 1-based month number of a Norwegian month name.
-pub fn month_number(name: &str) -> Option<u32> {
+pub(crate) fn month_number(name: &str) -> Option<u32> {
     let wanted = name.trim().to_lowercase();
     MONTHS
         .iter()
@@ -70,15 +70,15 @@ pub fn slug(name: &str) -> String {
 
 /// What happens in one month of the letter's year, for one department.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CalendarMonth {
-    pub month: u32,
-    pub reporting: bool,
+pub(crate) struct CalendarMonth {
+    pub(crate) month: u32,
+    pub(crate) reporting: bool,
     /// Deadlines falling in the month: (date, what).
-    pub deadlines: Vec<(NaiveDate, String)>,
+    pub(crate) deadlines: Vec<(NaiveDate, String)>,
 }
 
 /// The reporting calendar: every month with a report or a deadline, in order.
-pub fn calendar(
+pub(crate) fn calendar(
     year: i32,
     reporting_months: &[u32],
     deadlines: impl IntoIterator<Item = (NaiveDate, String)>,

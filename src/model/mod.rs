@@ -1,12 +1,23 @@
-//! The model: what the documents are about, independent of files and of layout.
+//! The model: tables and narrative YAML turned into typed, checked values (KPIs with numbers
+//! and units, dates as dates, statuses as an enum, prose as a parsed tree), collecting every
+//! problem instead of stopping at the first. It knows KPIs, not templates: nothing here
+//! imports the view or the render stage.
 
+pub(crate) mod consistency;
+pub mod evaluation;
 pub mod kpi;
 pub mod letter;
-pub mod narrative;
+pub mod letters;
+pub(crate) mod narrative;
+pub mod prose;
+pub mod records;
+
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ingest::{Cell, Table};
 
 /// How far a task of the agreement got; always shown as text and symbol, colour only as a third cue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskStatus {
+pub(crate) enum TaskStatus {
     Achieved,
     Partly,
     NotAchieved,
@@ -14,7 +25,7 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 4] = [
+    pub(crate) const ALL: [TaskStatus; 4] = [
         TaskStatus::Achieved,
         TaskStatus::Partly,
         TaskStatus::NotAchieved,
@@ -22,7 +33,7 @@ impl TaskStatus {
     ];
 
     /// The word the narrative uses and the document prints.
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             TaskStatus::Achieved => "oppnådd",
             TaskStatus::Partly => "delvis",
@@ -32,7 +43,7 @@ impl TaskStatus {
     }
 
     /// A stable ASCII key the Typst library maps to symbol and colour.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             TaskStatus::Achieved => "oppnaadd",
             TaskStatus::Partly => "delvis",
@@ -41,8 +52,46 @@ impl TaskStatus {
         }
     }
 
-    pub fn parse(text: &str) -> Option<TaskStatus> {
+    pub(crate) fn parse(text: &str) -> Option<TaskStatus> {
         let wanted = text.trim().to_lowercase();
         TaskStatus::ALL.into_iter().find(|s| s.text() == wanted)
+    }
+}
+
+/// A required column's index, or an error at the header naming what was expected.
+pub(crate) fn required_column(
+    table: &Table,
+    names: &[&str],
+    problems: &mut Diagnostics,
+) -> Option<usize> {
+    let found = table.column(names);
+    if found.is_none() {
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        problems.push(
+            Diagnostic::error(
+                table.header_origin.clone(),
+                format!(
+                    "no column \"{}\" in the header (found: {})",
+                    names[0],
+                    table.header_names().join(", ")
+                ),
+            )
+            .with_hint(
+                records::wrong_delimiter_hint(table)
+                    .unwrap_or_else(|| format!("name a column {}", quoted.join(" or "))),
+            ),
+        );
+    }
+    found
+}
+
+/// A cell's text, trimmed, and where it is; an empty text and no origin past the row's end.
+pub(crate) fn cell_text(row: &[Cell], column: usize) -> (String, Option<Origin>) {
+    match row.get(column) {
+        Some(cell) => (
+            cell.value.as_text().trim().to_string(),
+            Some(cell.origin.clone()),
+        ),
+        None => (String::new(), None),
     }
 }

@@ -1,108 +1,183 @@
-//! The evaluation's narrative as staff write it in YAML: goals, tasks, results, signature.
+//! The narratives as staff write them in YAML (evaluation, assignment letter), read into the
+//! model's types: prose as a parsed tree, dates as dates, statuses as an enum.
 //!
-//! Prose fields are [`Spanned`] so that a problem inside them (an unknown KPI reference, say)
-//! is reported at its line and column. Unknown keys are errors: a misspelt key would otherwise
-//! silently drop text from the document.
+//! Every parsed field keeps what was written and where ([`Spanned`]), so a problem inside it
+//! (a date that is no date, an unknown KPI reference) is reported at its line and column by
+//! the checks. Unknown keys are errors: a misspelt key would otherwise silently drop text.
 
+use std::path::Path;
+
+use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::ingest::yaml::Spanned;
+use super::TaskStatus;
+use super::prose::Prose;
+use crate::diag::{Diagnostic, Origin};
+use crate::ingest::yaml::{Spanned, origin_of};
 
-pub type Text = Spanned<String>;
+/// A field parsed as it is read: the text as written (with its place) and the value, or why
+/// the text does not give one (reported by the checks; a checked model has none left).
+#[derive(Debug)]
+pub(crate) struct Parsed<T> {
+    pub(crate) written: Spanned<String>,
+    pub(crate) value: Result<T, String>,
+}
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Evaluation {
-    pub document: DocumentInfo,
-    pub introduction: Introduction,
-    pub agreement: Agreement,
-    pub evaluation: Section,
-    pub goals: Vec<Goal>,
-    pub interplay: Section,
-    pub signature: Signature,
+/// How a narrative field's text becomes its value.
+pub(crate) trait FromWritten: Sized {
+    fn from_written(text: &str) -> Result<Self, String>;
+}
+
+impl FromWritten for Prose {
+    fn from_written(text: &str) -> Result<Prose, String> {
+        Prose::parse(text)
+    }
+}
+
+impl FromWritten for NaiveDate {
+    fn from_written(text: &str) -> Result<NaiveDate, String> {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("\"{text}\" is not a date"))
+    }
+}
+
+impl FromWritten for TaskStatus {
+    fn from_written(text: &str) -> Result<TaskStatus, String> {
+        TaskStatus::parse(text).ok_or_else(|| format!("\"{text}\" is not a task status"))
+    }
+}
+
+impl<T: FromWritten> Parsed<T> {
+    pub(crate) fn new(written: Spanned<String>) -> Parsed<T> {
+        let value = T::from_written(&written.value);
+        Parsed { written, value }
+    }
+
+    /// The value, once the checks have passed.
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.value.as_ref().ok()
+    }
+
+    pub(crate) fn origin(&self, file: &Path) -> Origin {
+        origin_of(file, &self.written)
+    }
+}
+
+impl<'de, T: FromWritten> Deserialize<'de> for Parsed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Spanned::<String>::deserialize(deserializer).map(Parsed::new)
+    }
+}
+
+/// A prose field.
+pub(crate) type Text = Parsed<Prose>;
+/// A date field, written `YYYY-MM-DD`.
+pub(crate) type Date = Parsed<NaiveDate>;
+
+impl Date {
+    /// The problem of a date that does not parse.
+    pub(crate) fn problem(&self, file: &Path) -> Option<Diagnostic> {
+        let message = self.value.as_ref().err()?;
+        Some(
+            Diagnostic::error(self.origin(file), message.clone())
+                .with_hint("write dates as YYYY-MM-DD, e.g. 2019-04-26"),
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentInfo {
-    pub municipality: String,
-    pub title: String,
-    pub period: Period,
+pub(crate) struct Evaluation {
+    pub(crate) document: DocumentInfo,
+    pub(crate) introduction: Introduction,
+    pub(crate) agreement: Agreement,
+    pub(crate) evaluation: Section,
+    pub(crate) goals: Vec<Goal>,
+    pub(crate) interplay: Section,
+    pub(crate) signature: Signature,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DocumentInfo {
+    pub(crate) municipality: String,
+    pub(crate) title: String,
+    pub(crate) period: Period,
     /// The report year whose data the document prints.
-    pub year: i32,
-    pub author: String,
+    pub(crate) year: i32,
+    pub(crate) author: String,
     #[serde(default)]
-    pub subject: String,
+    pub(crate) subject: String,
     #[serde(default)]
-    pub keywords: Vec<String>,
+    pub(crate) keywords: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Period {
-    pub from: Spanned<String>,
-    pub to: Spanned<String>,
+pub(crate) struct Period {
+    pub(crate) from: Date,
+    pub(crate) to: Date,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Introduction {
-    pub basis_lead: Text,
-    pub basis: Vec<Text>,
+pub(crate) struct Introduction {
+    pub(crate) basis_lead: Text,
+    pub(crate) basis: Vec<Text>,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Agreement {
-    pub title: String,
+pub(crate) struct Agreement {
+    pub(crate) title: String,
     #[serde(default)]
-    pub blocks: Vec<Block>,
-    pub meetings_lead: Text,
-    pub meetings: Vec<Spanned<String>>,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) meetings_lead: Text,
+    pub(crate) meetings: Vec<Date>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Section {
-    pub title: String,
+pub(crate) struct Section {
+    pub(crate) title: String,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Goal {
-    pub number: u32,
-    pub title: Text,
+pub(crate) struct Goal {
+    pub(crate) number: u32,
+    pub(crate) title: Text,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
     #[serde(default)]
-    pub kpis: Vec<Spanned<String>>,
+    pub(crate) kpis: Vec<Spanned<String>>,
     #[serde(default)]
-    pub chart: Option<Spanned<String>>,
-    pub tasks: Vec<Task>,
+    pub(crate) chart: Option<Spanned<String>>,
+    pub(crate) tasks: Vec<Task>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Task {
-    pub id: Spanned<String>,
-    pub title: Text,
+pub(crate) struct Task {
+    pub(crate) id: Spanned<String>,
+    pub(crate) title: Text,
     #[serde(default)]
-    pub group: Option<Text>,
-    pub status: Spanned<String>,
+    pub(crate) group: Option<Text>,
+    pub(crate) status: Parsed<TaskStatus>,
     #[serde(default)]
-    pub status_note: Option<Text>,
+    pub(crate) status_note: Option<Text>,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
 /// One block of prose: a paragraph, a run-in heading, a bullet list or a numbered list.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
-pub enum Block {
+pub(crate) enum Block {
     P(Text),
     Heading(Text),
     List(Vec<ListItem>),
@@ -111,7 +186,7 @@ pub enum Block {
 
 /// A bullet: plain text, or a lead with sub-bullets.
 #[derive(Debug)]
-pub enum ListItem {
+pub(crate) enum ListItem {
     Plain(Text),
     Nested { text: Text, items: Vec<Text> },
 }
@@ -135,7 +210,7 @@ struct NestedItem {
 impl<'de> Deserialize<'de> for ListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw: Spanned<RawListItem> = Spanned::deserialize(deserializer)?;
-        let at = |text: String| Spanned::new(text, raw.referenced, raw.defined);
+        let at = |text: String| Parsed::new(Spanned::new(text, raw.referenced, raw.defined));
         Ok(match raw.value {
             RawListItem::Plain(text) => ListItem::Plain(at(text)),
             RawListItem::Nested(NestedItem { text, items }) => ListItem::Nested {
@@ -148,10 +223,10 @@ impl<'de> Deserialize<'de> for ListItem {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Signature {
-    pub date: Spanned<String>,
-    pub name: String,
-    pub role: String,
+pub(crate) struct Signature {
+    pub(crate) date: Date,
+    pub(crate) name: String,
+    pub(crate) role: String,
 }
 
 impl Block {
@@ -171,13 +246,13 @@ impl Block {
     }
 }
 
-pub fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
+pub(crate) fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
     blocks.iter().flat_map(Block::prose)
 }
 
 impl Evaluation {
     /// Every prose field, in document order: the fields that may hold markup and references.
-    pub fn prose(&self) -> Vec<&Text> {
+    pub(crate) fn prose(&self) -> Vec<&Text> {
         let mut all: Vec<&Text> = Vec::new();
         all.push(&self.introduction.basis_lead);
         all.extend(&self.introduction.basis);
@@ -203,49 +278,49 @@ impl Evaluation {
 /// The common narrative of an assignment letter (oppdragsbrev), the same for every department.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterNarrative {
-    pub letter: LetterInfo,
-    pub reporting_months: Vec<Spanned<String>>,
-    pub business_plan_deadline: Spanned<String>,
+pub(crate) struct LetterNarrative {
+    pub(crate) letter: LetterInfo,
+    pub(crate) reporting_months: Vec<Spanned<String>>,
+    pub(crate) business_plan_deadline: Date,
     #[serde(default)]
-    pub footnotes: std::collections::BTreeMap<String, Text>,
-    pub sections: Vec<LetterSection>,
-    pub closing: Text,
+    pub(crate) footnotes: std::collections::BTreeMap<String, Text>,
+    pub(crate) sections: Vec<LetterSection>,
+    pub(crate) closing: Text,
 }
 
 /// The letterhead: what the archive needs to file the letter.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterInfo {
-    pub municipality: String,
-    pub title: String,
-    pub year: Spanned<i32>,
-    pub date: Spanned<String>,
+pub(crate) struct LetterInfo {
+    pub(crate) municipality: String,
+    pub(crate) title: String,
+    pub(crate) year: Spanned<i32>,
+    pub(crate) date: Date,
     #[serde(default)]
-    pub archive_code: String,
-    pub journal_post_id: String,
-    pub case_number: String,
-    pub author: String,
+    pub(crate) archive_code: String,
+    pub(crate) journal_post_id: String,
+    pub(crate) case_number: String,
+    pub(crate) author: String,
     #[serde(default)]
-    pub subject: String,
+    pub(crate) subject: String,
     #[serde(default)]
-    pub keywords: Vec<String>,
+    pub(crate) keywords: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterSection {
+pub(crate) struct LetterSection {
     #[serde(default)]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     #[serde(default)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
     #[serde(default)]
-    pub subsections: Vec<Section>,
+    pub(crate) subsections: Vec<Section>,
 }
 
 impl LetterNarrative {
     /// Every prose field, in document order (footnote bodies last).
-    pub fn prose(&self) -> Vec<&Text> {
+    pub(crate) fn prose(&self) -> Vec<&Text> {
         let mut all: Vec<&Text> = Vec::new();
         for section in &self.sections {
             all.extend(blocks_prose(&section.blocks));
@@ -262,13 +337,13 @@ impl LetterNarrative {
 /// Optional paragraphs addressed to single departments.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DepartmentTexts {
-    pub departments: Vec<DepartmentText>,
+pub(crate) struct DepartmentTexts {
+    pub(crate) departments: Vec<DepartmentText>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DepartmentText {
-    pub department: Spanned<String>,
-    pub blocks: Vec<Block>,
+pub(crate) struct DepartmentText {
+    pub(crate) department: Spanned<String>,
+    pub(crate) blocks: Vec<Block>,
 }

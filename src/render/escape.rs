@@ -5,7 +5,7 @@
 //! keeps a following `.word` from being read as a field access.
 
 /// The body of a Typst string literal (without the quotes).
-pub fn string_body(text: &str) -> String {
+pub(crate) fn string_body(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         match c {
@@ -23,12 +23,12 @@ pub fn string_body(text: &str) -> String {
 }
 
 /// A Typst string literal, for code position: `"…"`.
-pub fn string_literal(text: &str) -> String {
+pub(crate) fn string_literal(text: &str) -> String {
     format!("\"{}\"", string_body(text))
 }
 
 /// Text in markup position that prints exactly as given: `#"…";`.
-pub fn markup_text(text: &str) -> String {
+pub(crate) fn markup_text(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }

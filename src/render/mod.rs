@@ -1,12 +1,15 @@
 //! Render: minijinja templates (`templates/*.typ.j2`) filled from a view, emitting Typst source.
 //!
 //! Auto-escaping is on for every `.typ.j2` template: a plain string printed with `{{ … }}`
-//! becomes a Typst string literal in markup, so input text can never become markup. Values
-//! the view has already turned into Typst (prose) are marked safe there.
+//! becomes a Typst string literal in markup, so input text can never become markup. Prose
+//! arrives as the view's tree ([`ProseView`]) and becomes Typst markup here, its text still
+//! as string literals.
 
 pub mod escape;
-pub mod format;
-pub mod inline;
+mod prose;
+
+/// Norwegian formatting lives in [`crate::norsk`]; this path stays for the integration tests.
+pub use crate::norsk as format;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +17,8 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Va
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::load::SourceCache;
+use crate::view::prose::ProseView;
 
 const TYPST_ESCAPE: &str = "typst";
 
@@ -24,22 +29,30 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Loads templates lazily from `dir`; only names inside it can be loaded.
-    pub fn new(dir: &Path) -> Templates {
+    /// Loads templates lazily from `dir` through the run's source cache; only names inside
+    /// `dir` can be loaded.
+    pub fn new(dir: &Path, cache: &SourceCache) -> Templates {
         let mut env = Environment::new();
         let loader_dir = dir.to_path_buf();
+        let cache = cache.clone();
         env.set_loader(move |name| {
             // Template names are plain file names below the templates folder.
             if name.contains("..") || name.starts_with('/') || name.contains('\\') {
                 return Ok(None);
             }
-            match std::fs::read_to_string(loader_dir.join(name)) {
-                Ok(text) => Ok(Some(text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(
-                    Error::new(ErrorKind::InvalidOperation, "cannot read template").with_source(e),
-                ),
+            let path = loader_dir.join(name);
+            if !path.is_file() {
+                return Ok(None);
             }
+            let file = cache.read(&path).map_err(|d| {
+                Error::new(ErrorKind::InvalidOperation, "cannot read template").with_source(d)
+            })?;
+            String::from_utf8(file.bytes.clone())
+                .map(Some)
+                .map_err(|e| {
+                    Error::new(ErrorKind::InvalidOperation, "the template is not UTF-8")
+                        .with_source(e)
+                })
         });
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
@@ -53,7 +66,9 @@ impl Templates {
             if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST_ESCAPE) {
                 return minijinja::escape_formatter(out, state, value);
             }
-            if value.is_safe() || value.is_number() {
+            if let Some(prose) = value.downcast_object_ref::<ProseView>() {
+                out.write_str(&prose::to_typst(prose)).map_err(Error::from)
+            } else if value.is_safe() || value.is_number() {
                 // Numbers carry no markup and are needed raw in code position (chart geometry).
                 write!(out, "{value}").map_err(Error::from)
             } else if value.is_none() || value.is_undefined() {
@@ -125,7 +140,9 @@ mod tests {
     fn render(source: &str, ctx: Value) -> String {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("t.typ.j2"), source).unwrap();
-        Templates::new(dir.path()).render("t.typ.j2", &ctx).unwrap()
+        Templates::new(dir.path(), &crate::load::SourceCache::new())
+            .render("t.typ.j2", &ctx)
+            .unwrap()
     }
 
     #[test]
@@ -154,10 +171,31 @@ mod tests {
     }
 
     #[test]
+    fn prose_survives_serialisation_and_is_true_unless_empty() {
+        use crate::view::prose::{InlineView, PartView};
+        #[derive(Serialize)]
+        struct V {
+            p: Option<Value>,
+            e: Value,
+        }
+        let prose = ProseView::Nodes(vec![InlineView::Emph(vec![InlineView::Run(vec![
+            PartView::Text("a".into()),
+        ])])]);
+        let ctx = Value::from(minijinja::value::Serde(V {
+            p: Some(Value::from_object(prose)),
+            e: Value::from_object(ProseView::AsWritten(String::new())),
+        }));
+        assert_eq!(
+            render("{% if p %}[{{ p }}]{% endif %}{% if e %}e{% endif %}", ctx),
+            "[#emph[#\"a\";]]"
+        );
+    }
+
+    #[test]
     fn undefined_names_are_errors_with_a_line() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("t.typ.j2"), "ok\n{{ nope }}\n").unwrap();
-        let err = Templates::new(dir.path())
+        let err = Templates::new(dir.path(), &crate::load::SourceCache::new())
             .render("t.typ.j2", &minijinja::context! {})
             .unwrap_err();
         assert!(

@@ -11,7 +11,8 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
-pub use world::{DocumentWorld, SharedWorld};
+pub use world::DocumentWorld;
+pub use world::SharedWorld;
 
 /// A typeset document.
 pub struct Typeset {

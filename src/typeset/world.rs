@@ -20,7 +20,7 @@ use crate::load::SourceCache;
 
 /// The virtual path of every document's generated source. Reusing one path keeps the
 /// process-wide file-id interner from growing with the number of documents.
-pub const MAIN_PATH: &str = "/main.typ";
+pub(crate) const MAIN_PATH: &str = "/main.typ";
 
 /// What every document of a run shares: library, fonts and the layout library's files.
 pub struct SharedWorld {
@@ -104,7 +104,7 @@ impl SharedWorld {
     }
 
     /// The source of a layout-library file, for mapping Typst errors to file and line.
-    pub fn library_source(&self, id: FileId) -> Option<&Source> {
+    pub(crate) fn library_source(&self, id: FileId) -> Option<&Source> {
         match self.files.get(&id)? {
             FileSlot::Source(source) => Some(source),
             FileSlot::Bytes(_) => None,
@@ -119,7 +119,7 @@ pub struct DocumentWorld<'a> {
 }
 
 impl DocumentWorld<'_> {
-    pub fn main_source(&self) -> &Source {
+    pub(crate) fn main_source(&self) -> &Source {
         &self.main
     }
 }

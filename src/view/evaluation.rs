@@ -1,172 +1,217 @@
-//! The evaluation's view: goals, tasks with status, KPI tables and charts, all formatted.
+//! The evaluation's view: goals, tasks with status, KPI tables and charts, every figure
+//! formatted once and read by the table, the chart, the prose and the provenance appendix.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use minijinja::Value;
 use serde::Serialize;
 
+use crate::load::SourceFile;
 use crate::model::TaskStatus;
-use crate::model::kpi::{KpiData, KpiDefinition, KpiFigures, Observation, Unit, Value as KpiValue};
+use crate::model::evaluation::EvaluationModel;
+use crate::model::kpi::{KpiData, KpiDefinition, KpiFigures, Unit, Value as KpiValue};
 use crate::model::narrative::{Block, Evaluation, Text};
-use crate::render::{format, inline};
-use crate::validate::{ValidDocument, parse_date};
+use crate::model::prose::{RefFunction, Reference};
+use crate::norsk as format;
 
-use super::{BlockView, DateParts, Ledger, Prose, ProvenanceView, blocks_view, prose_markup};
+use super::prose::{Resolve, prose_value};
+use super::{BlockView, DateParts, Ledger, ProvenanceView, blocks_view};
 
 #[derive(Debug, Serialize)]
 pub struct EvaluationView {
-    pub meta: Meta,
-    pub introduction: IntroductionView,
-    pub agreement: AgreementView,
-    pub evaluation: SectionView,
-    pub status_summary: Vec<StatusCount>,
-    pub goals: Vec<GoalView>,
-    pub interplay: SectionView,
-    pub signature: SignatureView,
+    pub(crate) meta: Meta,
+    pub(crate) introduction: IntroductionView,
+    pub(crate) agreement: AgreementView,
+    pub(crate) evaluation: SectionView,
+    pub(crate) status_summary: Vec<StatusCount>,
+    pub(crate) goals: Vec<GoalView>,
+    pub(crate) interplay: SectionView,
+    pub(crate) signature: SignatureView,
     /// The "Datagrunnlag" appendix: every printed figure and where it came from.
     pub provenance: ProvenanceView,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Meta {
-    pub title: String,
-    pub municipality: String,
-    pub author: String,
-    pub subject: String,
-    pub keywords: Vec<String>,
-    pub language: String,
-    pub year: i32,
+pub(crate) struct Meta {
+    pub(crate) title: String,
+    pub(crate) municipality: String,
+    pub(crate) author: String,
+    pub(crate) subject: String,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) language: String,
+    pub(crate) year: i32,
     /// `01.04.2018–31.03.2019`.
-    pub period: String,
-    pub date: DateParts,
-    pub date_text: String,
+    pub(crate) period: String,
+    pub(crate) date: DateParts,
+    pub(crate) date_text: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct IntroductionView {
-    pub basis_lead: Value,
-    pub basis: Vec<Value>,
-    pub blocks: Vec<BlockView>,
+pub(crate) struct IntroductionView {
+    pub(crate) basis_lead: Value,
+    pub(crate) basis: Vec<Value>,
+    pub(crate) blocks: Vec<BlockView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct AgreementView {
-    pub title: String,
-    pub blocks: Vec<BlockView>,
-    pub meetings_lead: Value,
+pub(crate) struct AgreementView {
+    pub(crate) title: String,
+    pub(crate) blocks: Vec<BlockView>,
+    pub(crate) meetings_lead: Value,
     /// `13. april og 9. november`.
-    pub meetings: String,
+    pub(crate) meetings: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct SectionView {
-    pub title: String,
-    pub blocks: Vec<BlockView>,
+pub(crate) struct SectionView {
+    pub(crate) title: String,
+    pub(crate) blocks: Vec<BlockView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct StatusCount {
-    pub key: &'static str,
-    pub text: &'static str,
-    pub count: usize,
+pub(crate) struct StatusCount {
+    pub(crate) key: &'static str,
+    pub(crate) text: &'static str,
+    pub(crate) count: usize,
 }
 
 #[derive(Debug, Serialize)]
-pub struct GoalView {
-    pub number: u32,
-    pub title: Value,
-    pub blocks: Vec<BlockView>,
-    pub kpis: Vec<KpiRow>,
-    pub chart: Option<ChartView>,
-    pub tasks: Vec<TaskView>,
+pub(crate) struct GoalView {
+    pub(crate) number: u32,
+    pub(crate) title: Value,
+    pub(crate) blocks: Vec<BlockView>,
+    pub(crate) kpis: Vec<KpiRow>,
+    pub(crate) chart: Option<ChartView>,
+    pub(crate) tasks: Vec<TaskView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct TaskView {
-    pub id: String,
+pub(crate) struct TaskView {
+    pub(crate) id: String,
     /// `1.3`: goal and task number, as the overview and the heading show it.
-    pub number: String,
-    pub title: Value,
-    pub group: Option<Value>,
-    pub status_key: &'static str,
-    pub status_text: &'static str,
+    pub(crate) number: String,
+    pub(crate) title: Value,
+    pub(crate) group: Option<Value>,
+    pub(crate) status_key: &'static str,
+    pub(crate) status_text: &'static str,
     /// Where the status is written in the narrative.
-    pub status_origin: String,
-    pub status_note: Option<Value>,
-    pub blocks: Vec<BlockView>,
+    pub(crate) status_origin: String,
+    pub(crate) status_note: Option<Value>,
+    pub(crate) blocks: Vec<BlockView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct KpiRow {
-    pub id: String,
-    pub name: String,
-    pub unit: String,
-    pub value: String,
-    pub previous: String,
-    pub target: String,
-    pub change: String,
-    pub status_key: &'static str,
-    pub status_text: &'static str,
-    pub trend_text: &'static str,
+pub(crate) struct KpiRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) unit: String,
+    pub(crate) value: String,
+    pub(crate) previous: String,
+    pub(crate) target: String,
+    pub(crate) change: String,
+    pub(crate) status_key: &'static str,
+    pub(crate) status_text: &'static str,
+    pub(crate) trend_text: &'static str,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ChartView {
-    pub title: String,
-    pub unit: String,
-    pub points: Vec<ChartPoint>,
-    pub target: Option<ChartPoint>,
+pub(crate) struct ChartView {
+    pub(crate) title: String,
+    pub(crate) unit: String,
+    pub(crate) points: Vec<ChartPoint>,
+    pub(crate) target: Option<ChartPoint>,
     /// The top of the value axis: above every bar and the target line.
-    pub axis_max: f64,
+    pub(crate) axis_max: f64,
     /// Round values on the value axis, from 0 to `axis_max`.
-    pub ticks: Vec<ChartPoint>,
+    pub(crate) ticks: Vec<ChartPoint>,
     /// The chart as words, for readers who cannot see it.
-    pub alt: String,
+    pub(crate) alt: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ChartPoint {
-    pub label: String,
-    pub value: f64,
-    pub text: String,
+pub(crate) struct ChartPoint {
+    pub(crate) label: String,
+    pub(crate) value: f64,
+    pub(crate) text: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct SignatureView {
-    pub date: String,
-    pub name: String,
-    pub role: String,
+pub(crate) struct SignatureView {
+    pub(crate) date: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
 }
 
 /// Prints the value of a KPI, or a dash when there is none.
 const NO_VALUE: &str = "–";
+
+/// One observation as the document prints it, formatted once.
+struct Printed {
+    value: Option<f64>,
+    /// `7,3` (tables, whose header gives the unit), or `– (reason)` for SSB's "no value".
+    number: String,
+    /// `7,3 %` (prose, charts, the appendix), or `– (reason)`.
+    with_unit: String,
+}
 
 /// Prints figures from the data and remembers each one printed, with its origin, for the
 /// "Datagrunnlag" appendix: the appendix lists exactly what the document shows.
 struct Figures<'a> {
     kpis: &'a KpiData,
     year: i32,
+    /// Every observation of the document, formatted once: (KPI id, year) → text.
+    printed: BTreeMap<(String, i32), Printed>,
     ledger: &'a Ledger,
 }
 
-impl Figures<'_> {
-    fn note_observation(
-        &self,
-        definition: &KpiDefinition,
-        year: i32,
-        observation: Option<&Observation>,
-    ) {
-        if let Some(obs) = observation {
-            let value = match obs.value {
-                KpiValue::Number(v) => definition.format_value(v),
-                KpiValue::Missing(reason) => format!("{NO_VALUE} ({})", reason.reason()),
-            };
+impl<'a> Figures<'a> {
+    fn new(kpis: &'a KpiData, year: i32, ledger: &'a Ledger) -> Figures<'a> {
+        let printed = kpis
+            .observations
+            .iter()
+            .filter_map(|((id, year), obs)| {
+                let definition = kpis.definitions.get(id)?;
+                let printed = match obs.value {
+                    KpiValue::Number(v) => Printed {
+                        value: Some(v),
+                        number: format::number(v, definition.decimals),
+                        with_unit: definition.format_value(v),
+                    },
+                    KpiValue::Missing(reason) => {
+                        let text = format!("{NO_VALUE} ({})", reason.reason());
+                        Printed {
+                            value: None,
+                            number: text.clone(),
+                            with_unit: text,
+                        }
+                    }
+                };
+                Some(((id.clone(), *year), printed))
+            })
+            .collect();
+        Figures {
+            kpis,
+            year,
+            printed,
+            ledger,
+        }
+    }
+
+    /// The observation of `definition` for `year`, noted in the appendix as printed.
+    fn observation(&self, definition: &KpiDefinition, year: i32) -> Option<&Printed> {
+        let key = (definition.id.clone(), year);
+        let printed = self.printed.get(&key)?;
+        if let Some(obs) = self.kpis.observations.get(&key) {
             self.ledger.note(
                 &definition.name,
                 &definition.id,
                 year.to_string(),
-                value,
+                printed.with_unit.clone(),
                 &obs.origin,
             );
         }
+        Some(printed)
     }
 
     fn note_target(&self, definition: &KpiDefinition) {
@@ -181,53 +226,40 @@ impl Figures<'_> {
             );
         }
     }
-
-    fn note_figures(&self, figures: &KpiFigures<'_>, previous: bool) {
-        self.note_observation(figures.definition, figures.year, figures.current);
-        if previous {
-            self.note_observation(figures.definition, figures.year - 1, figures.previous);
-        }
-    }
 }
 
-impl Prose for Figures<'_> {
-    fn figure(&self, reference: &inline::Reference) -> Result<String, String> {
+impl Resolve for Figures<'_> {
+    fn figure(&self, reference: &Reference) -> Option<String> {
         let wanted = reference.year.unwrap_or(self.year);
-        let figures = self
-            .kpis
-            .figures(&reference.kpi, wanted)
-            .ok_or_else(|| format!("unknown KPI \"{}\"", reference.kpi))?;
-        self.note_figures(&figures, reference.function == inline::RefFunction::Change);
+        let figures = self.kpis.figures(&reference.kpi, wanted)?;
+        let definition = figures.definition;
+        let current = self.observation(definition, wanted);
         let printed = match reference.function {
-            inline::RefFunction::Kpi => figures.value().map(|v| figures.definition.format_value(v)),
-            inline::RefFunction::Change => figures
-                .change()
-                .map(|c| figures.definition.format_change(c)),
+            RefFunction::Kpi => current.and_then(|p| p.value.map(|_| p.with_unit.clone())),
+            RefFunction::Change => {
+                self.observation(definition, wanted - 1);
+                figures.change().map(|c| definition.format_change(c))
+            }
         };
-        Ok(printed.unwrap_or_else(|| NO_VALUE.to_string()))
+        Some(printed.unwrap_or_else(|| NO_VALUE.to_string()))
     }
 }
 
-/// Builds the view of a validated evaluation. Validation has checked every date, status and
-/// reference, so what is unexpected here falls back to visible text rather than failing.
-pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
-    let ev: &Evaluation = &doc.evaluation;
-    let file = &doc.spec.narrative;
+/// Builds the view of a checked evaluation. `inputs` are the files it was built from, in the
+/// order the appendix lists them (KPI definitions, data files, narrative).
+pub fn view(model: &EvaluationModel, inputs: &[Arc<SourceFile>], language: &str) -> EvaluationView {
+    let ev: &Evaluation = &model.evaluation;
+    let file = &model.file;
     let year = ev.document.year;
-    let kpis = &doc.kpis;
+    let kpis = &model.kpis;
     let ledger = Ledger::default();
-    let figures = Figures {
-        kpis,
-        year,
-        ledger: &ledger,
-    };
-    let prose = |text: &Text| -> Value { prose_markup(text, &figures) };
+    let figures = Figures::new(kpis, year, &ledger);
+    let prose = |text: &Text| -> Value { prose_value(text, &figures) };
     let blocks = |blocks: &[Block]| -> Vec<BlockView> { blocks_view(blocks, &figures) };
-    let date = |t| parse_date(file, t).ok();
-    let signature_date = date(&ev.signature.date);
-    let period = match (date(&ev.document.period.from), date(&ev.document.period.to)) {
+    let signature_date = ev.signature.date.get().copied();
+    let period = match (ev.document.period.from.get(), ev.document.period.to.get()) {
         (Some(from), Some(to)) => {
-            format!("{}–{}", format::short_date(from), format::short_date(to))
+            format!("{}–{}", format::short_date(*from), format::short_date(*to))
         }
         _ => String::new(),
     };
@@ -235,7 +267,7 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
         .agreement
         .meetings
         .iter()
-        .filter_map(|m| date(m).map(format::day_month))
+        .filter_map(|m| m.get().copied().map(format::day_month))
         .collect();
 
     let mut goals = Vec::new();
@@ -245,16 +277,16 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
             .iter()
             .enumerate()
             .map(|(i, task)| {
-                let status =
-                    TaskStatus::parse(&task.status.value).unwrap_or(TaskStatus::InProgress);
+                // A checked model has every status; an unknown one would print as nothing.
+                let status = task.status.get();
                 TaskView {
                     id: task.id.value.clone(),
                     number: format!("{}.{}", goal.number, i + 1),
                     title: prose(&task.title),
                     group: task.group.as_ref().map(prose),
-                    status_key: status.key(),
-                    status_text: status.text(),
-                    status_origin: crate::ingest::yaml::origin_of(file, &task.status).to_string(),
+                    status_key: status.map_or("", |s| s.key()),
+                    status_text: status.map_or("", |s| s.text()),
+                    status_origin: task.status.origin(file).to_string(),
                     status_note: task.status_note.as_ref().map(prose),
                     blocks: blocks(&task.blocks),
                 }
@@ -337,27 +369,30 @@ pub fn evaluation(doc: &ValidDocument, language: &str) -> EvaluationView {
             role: ev.signature.role.clone(),
         },
         // Last, so every figure printed above has been noted.
-        provenance: ledger.view(&doc.inputs),
+        provenance: ledger.view(inputs),
     }
 }
 
 fn kpi_row(f: &KpiFigures<'_>, figures: &Figures<'_>) -> KpiRow {
     let def = f.definition;
-    figures.note_figures(f, true);
+    let current = figures.observation(def, f.year);
+    let previous = figures.observation(def, f.year - 1);
     figures.note_target(def);
-    let show = |v: Option<f64>| v.map_or(NO_VALUE.to_string(), |v| format::number(v, def.decimals));
-    let value = match f.current.map(|o| o.value) {
-        Some(KpiValue::Missing(reason)) => format!("{NO_VALUE} ({})", reason.reason()),
-        _ => show(f.value()),
-    };
+    // A missing previous figure shows a dash only; the current one says why it is missing.
+    let value = current.map_or(NO_VALUE.to_string(), |p| p.number.clone());
+    let previous = previous
+        .filter(|p| p.value.is_some())
+        .map_or(NO_VALUE.to_string(), |p| p.number.clone());
     let status = f.status();
     KpiRow {
         id: def.id.clone(),
         name: def.name.clone(),
         unit: def.unit.label().to_string(),
         value,
-        previous: show(f.previous_value()),
-        target: show(def.target),
+        previous,
+        target: def
+            .target
+            .map_or(NO_VALUE.to_string(), |t| format::number(t, def.decimals)),
         change: f.change().map_or(NO_VALUE.to_string(), |c| {
             format::signed_number(c, def.decimals)
         }),
@@ -372,26 +407,24 @@ fn chart(figures: &Figures<'_>, id: &str) -> Option<ChartView> {
     let kpis = figures.kpis;
     let def = kpis.definitions.get(id)?;
     figures.note_target(def);
-    let points: Vec<ChartPoint> = kpis
+    let years: Vec<i32> = kpis
         .series(id)
         .into_iter()
-        .filter_map(|(year, obs)| match obs.value {
-            KpiValue::Number(v) => Some(ChartPoint {
+        .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
+        .map(|(year, _)| year)
+        .collect();
+    let (&first, &last) = (years.first()?, years.last()?);
+    let points: Vec<ChartPoint> = years
+        .iter()
+        .filter_map(|&year| {
+            let printed = figures.observation(def, year)?;
+            Some(ChartPoint {
                 label: year.to_string(),
-                value: v,
-                text: def.format_value(v),
-            }),
-            KpiValue::Missing(_) => None,
+                value: printed.value?,
+                text: printed.with_unit.clone(),
+            })
         })
         .collect();
-    if points.is_empty() {
-        return None;
-    }
-    for (year, obs) in kpis.series(id) {
-        if matches!(obs.value, KpiValue::Number(_)) {
-            figures.note_observation(def, year, Some(obs));
-        }
-    }
     let target = def.target.map(|t| ChartPoint {
         label: "Mål".to_string(),
         value: t,
@@ -403,10 +436,8 @@ fn chart(figures: &Figures<'_>, id: &str) -> Option<ChartView> {
         .chain(target.iter().map(|t| t.value))
         .fold(0.0_f64, f64::max);
     let axis_max = nice_ceiling(highest * 1.1);
-    let first = &points[0].label;
-    let last = &points[points.len() - 1].label;
     let span = if first == last {
-        first.clone()
+        first.to_string()
     } else {
         format!("{first}–{last}")
     };
@@ -415,8 +446,7 @@ fn chart(figures: &Figures<'_>, id: &str) -> Option<ChartView> {
     if let Some(t) = &target {
         alt.push_str(&format!("; mål {}", t.text));
     }
-    let latest_year: i32 = last.parse().unwrap_or_default();
-    if let Some(f) = kpis.figures(id, latest_year) {
+    if let Some(f) = kpis.figures(id, last) {
         alt.push_str(&format!("; utvikling {}", f.trend().text()));
     }
     let unit = match &def.unit {

@@ -1,131 +1,127 @@
 //! The assignment letter's views: one per department, and the chief executive's overview.
 
+use std::sync::Arc;
+
 use minijinja::Value;
 use serde::Serialize;
 
-use crate::model::letter::{Assignment, MONTHS, calendar};
+use crate::load::SourceFile;
+use crate::model::letter::{Assignment, calendar};
+use crate::model::letters::LettersModel;
 use crate::model::narrative::{Block, Text};
-use crate::render::format;
-use crate::validate::letters::ValidLetters;
+use crate::norsk::{self as format, MONTHS};
 
-use super::{BlockView, DateParts, Ledger, Prose, ProvenanceView, blocks_view, prose_markup};
+use super::prose::{Plain, ProseView, Resolve, prose_value, prose_view};
+use super::{BlockView, DateParts, Ledger, ProvenanceView, blocks_view};
 
 #[derive(Debug, Serialize)]
-pub struct LetterMeta {
-    pub municipality: String,
-    pub title: String,
+pub(crate) struct LetterMeta {
+    pub(crate) municipality: String,
+    pub(crate) title: String,
     /// The PDF title: the letter's title naming the department (or the overview).
-    pub document_title: String,
-    pub author: String,
-    pub subject: String,
-    pub keywords: Vec<String>,
-    pub language: String,
-    pub year: i32,
-    pub date: DateParts,
+    pub(crate) document_title: String,
+    pub(crate) author: String,
+    pub(crate) subject: String,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) language: String,
+    pub(crate) year: i32,
+    pub(crate) date: DateParts,
     /// `17.12.2021`.
-    pub date_text: String,
-    pub archive_code: String,
-    pub journal_post_id: String,
-    pub case_number: String,
+    pub(crate) date_text: String,
+    pub(crate) archive_code: String,
+    pub(crate) journal_post_id: String,
+    pub(crate) case_number: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct SectionView {
-    pub title: Option<String>,
-    pub blocks: Vec<BlockView>,
-    pub subsections: Vec<SubsectionView>,
+pub(crate) struct SectionView {
+    pub(crate) title: Option<String>,
+    pub(crate) blocks: Vec<BlockView>,
+    pub(crate) subsections: Vec<SubsectionView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct SubsectionView {
-    pub title: String,
-    pub blocks: Vec<BlockView>,
+pub(crate) struct SubsectionView {
+    pub(crate) title: String,
+    pub(crate) blocks: Vec<BlockView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct AssignmentRow {
-    pub id: String,
-    pub department: String,
-    pub title: String,
-    pub description: String,
-    pub source: String,
+pub(crate) struct AssignmentRow {
+    pub(crate) id: String,
+    pub(crate) department: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) source: String,
     /// `15. februar 2022`.
-    pub deadline: String,
-    pub owner: String,
+    pub(crate) deadline: String,
+    pub(crate) owner: String,
     /// `12,5` or empty where not known.
-    pub co2e: String,
+    pub(crate) co2e: String,
     /// `Skole, Helse og omsorg`.
-    pub partners: String,
+    pub(crate) partners: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct CalendarRow {
-    pub month: String,
+pub(crate) struct CalendarRow {
+    pub(crate) month: String,
     /// What is due: reports and deadlines, as lines.
-    pub items: Vec<String>,
+    pub(crate) items: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct LetterView {
-    pub meta: LetterMeta,
-    pub department: String,
-    pub sections: Vec<SectionView>,
-    pub department_blocks: Vec<BlockView>,
-    pub assignments: Vec<AssignmentRow>,
-    pub climate: Vec<AssignmentRow>,
+pub(crate) struct LetterView {
+    pub(crate) meta: LetterMeta,
+    pub(crate) department: String,
+    pub(crate) sections: Vec<SectionView>,
+    pub(crate) department_blocks: Vec<BlockView>,
+    pub(crate) assignments: Vec<AssignmentRow>,
+    pub(crate) climate: Vec<AssignmentRow>,
     /// `152,5` tonnes CO₂e over the measures with a figure.
-    pub climate_total: String,
+    pub(crate) climate_total: String,
     /// How many climate measures have no CO₂e figure yet.
-    pub climate_unknown: usize,
-    pub partner_assignments: Vec<AssignmentRow>,
-    pub calendar: Vec<CalendarRow>,
-    pub closing: Value,
+    pub(crate) climate_unknown: usize,
+    pub(crate) partner_assignments: Vec<AssignmentRow>,
+    pub(crate) calendar: Vec<CalendarRow>,
+    pub(crate) closing: Value,
     /// The "Datagrunnlag" appendix: every printed deadline and CO₂e figure and its row.
     pub provenance: ProvenanceView,
 }
 
 #[derive(Debug, Serialize)]
-pub struct OverviewDepartment {
-    pub name: String,
-    pub count: usize,
-    pub climate_count: usize,
-    pub co2e: String,
-    pub assignments: Vec<AssignmentRow>,
+pub(crate) struct OverviewDepartment {
+    pub(crate) name: String,
+    pub(crate) count: usize,
+    pub(crate) climate_count: usize,
+    pub(crate) co2e: String,
+    pub(crate) assignments: Vec<AssignmentRow>,
     /// Whether the department's letter could not be written (its rows have errors).
-    pub broken: bool,
+    pub(crate) broken: bool,
 }
 
 #[derive(Debug, Serialize)]
-pub struct OverviewView {
-    pub meta: LetterMeta,
-    pub departments: Vec<OverviewDepartment>,
-    pub total_count: usize,
-    pub total_climate: usize,
-    pub total_co2e: String,
+pub(crate) struct OverviewView {
+    pub(crate) meta: LetterMeta,
+    pub(crate) departments: Vec<OverviewDepartment>,
+    pub(crate) total_count: usize,
+    pub(crate) total_climate: usize,
+    pub(crate) total_co2e: String,
     pub provenance: ProvenanceView,
 }
 
-/// Footnotes of the letter narrative, rendered as their own prose.
+/// Footnotes of the letter narrative, resolved to their own prose.
 struct Footnotes<'a> {
-    letters: &'a ValidLetters,
+    letters: &'a LettersModel,
 }
 
-impl Prose for Footnotes<'_> {
-    fn footnote(&self, label: &str) -> Result<String, String> {
-        let body = self
-            .letters
-            .narrative
-            .footnotes
-            .get(label)
-            .ok_or_else(|| format!("footnote [^{label}] is not defined"))?;
-        Ok(prose_markup(body, &NoReferences).to_string())
+impl Resolve for Footnotes<'_> {
+    fn footnote(&self, label: &str) -> Option<ProseView> {
+        let body = self.letters.narrative.footnotes.get(label)?;
+        Some(prose_view(body, &Plain))
     }
 }
 
-struct NoReferences;
-impl Prose for NoReferences {}
-
-fn meta(letters: &ValidLetters, document_title: String, language: &str) -> LetterMeta {
+fn meta(letters: &LettersModel, document_title: String, language: &str) -> LetterMeta {
     let info = &letters.narrative.letter;
     let mut keywords = info.keywords.clone();
     keywords.push(format!("Arkivsaksnr {}", info.case_number));
@@ -200,12 +196,19 @@ fn sorted<'a>(assignments: impl Iterator<Item = &'a Assignment>) -> Vec<&'a Assi
     list
 }
 
-pub fn department_letter(letters: &ValidLetters, department: &str, language: &str) -> LetterView {
+/// The letter to one department. `inputs` are the files it was built from, in the order the
+/// appendix lists them (narrative, department texts, assignments table).
+pub(crate) fn department_letter(
+    letters: &LettersModel,
+    department: &str,
+    inputs: &[Arc<SourceFile>],
+    language: &str,
+) -> LetterView {
     let ledger = Ledger::default();
     let row = |a: &Assignment| row(a, &ledger);
     let footnotes = Footnotes { letters };
     let blocks = |b: &[Block]| blocks_view(b, &footnotes);
-    let prose = |t: &Text| prose_markup(t, &footnotes);
+    let prose = |t: &Text| prose_value(t, &footnotes);
     let own = sorted(
         letters
             .assignments
@@ -298,11 +301,16 @@ pub fn department_letter(letters: &ValidLetters, department: &str, language: &st
         partner_assignments: partner.iter().map(|a| row(a)).collect(),
         calendar: calendar_rows,
         closing: prose(&letters.narrative.closing),
-        provenance: ledger.view(&letters.inputs),
+        provenance: ledger.view(inputs),
     }
 }
 
-pub fn overview(letters: &ValidLetters, language: &str) -> OverviewView {
+/// The chief executive's overview of every department's assignments.
+pub(crate) fn overview(
+    letters: &LettersModel,
+    inputs: &[Arc<SourceFile>],
+    language: &str,
+) -> OverviewView {
     let ledger = Ledger::default();
     let row = |a: &Assignment| row(a, &ledger);
     let departments: Vec<OverviewDepartment> = letters
@@ -340,6 +348,6 @@ pub fn overview(letters: &ValidLetters, language: &str) -> OverviewView {
             .count(),
         total_co2e: co2e_text(total_co2e),
         departments,
-        provenance: ledger.view(&letters.inputs),
+        provenance: ledger.view(inputs),
     }
 }

@@ -1,62 +1,43 @@
-//! The view: a serialisable picture of one document for its template, every figure already
-//! formatted the Norwegian way and every prose field already turned into safe Typst markup.
+//! The view: a serialisable picture of one document for its template, every figure formatted
+//! the Norwegian way once, every prose field resolved ([`prose::ProseView`]).
 //!
-//! Templates see this, not the model, so either can change without the other.
+//! Templates see this, not the model, so either can change without the other. Nothing here
+//! knows Typst: the render stage turns the view into markup.
 
 pub mod evaluation;
 pub(crate) mod frame;
 pub mod letter;
+pub(crate) mod prose;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use minijinja::Value;
 use serde::Serialize;
 
 use crate::diag::Origin;
+use crate::load::SourceFile;
 use crate::model::narrative::{Block, ListItem, Text};
-use crate::render::{escape, inline};
-use crate::validate::InputFile;
+use prose::{Resolve, prose_value};
 
 /// A block of prose for the template: `kind` is `p`, `heading`, `list` or `ordered`.
 #[derive(Debug, Serialize)]
-pub struct BlockView {
-    pub kind: &'static str,
-    pub text: Value,
-    pub items: Vec<ItemView>,
+pub(crate) struct BlockView {
+    kind: &'static str,
+    text: Value,
+    items: Vec<ItemView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ItemView {
-    pub text: Value,
-    pub items: Vec<Value>,
+pub(crate) struct ItemView {
+    text: Value,
+    items: Vec<Value>,
 }
 
-/// What prose may refer to: figures from the data, footnotes from the narrative.
-pub trait Prose {
-    fn figure(&self, reference: &inline::Reference) -> Result<String, String> {
-        Err(format!("{} cannot be used here", reference.written))
-    }
-
-    fn footnote(&self, label: &str) -> Result<String, String> {
-        Err(format!("footnote [^{label}] is not defined"))
-    }
-}
-
-/// Prose to safe Typst markup. Validation has already reported any broken reference; if one
-/// slips through, the text is shown as written rather than failing the document.
-pub fn prose_markup(text: &Text, context: &dyn Prose) -> Value {
-    let markup = inline::to_typst_with_footnotes(
-        &text.value,
-        |r| context.figure(r),
-        |l| context.footnote(l),
-    )
-    .unwrap_or_else(|_| escape::markup_text(&text.value));
-    Value::from_safe_string(markup)
-}
-
-pub fn blocks_view(blocks: &[Block], context: &dyn Prose) -> Vec<BlockView> {
-    let prose = |t: &Text| prose_markup(t, context);
+/// Narrative blocks for the `blocks` macro, their prose resolved with `context`.
+pub(crate) fn blocks_view(blocks: &[Block], context: &dyn Resolve) -> Vec<BlockView> {
+    let prose = |t: &Text| prose_value(t, context);
     let items = |items: &[ListItem]| -> Vec<ItemView> {
         items
             .iter()
@@ -67,7 +48,7 @@ pub fn blocks_view(blocks: &[Block], context: &dyn Prose) -> Vec<BlockView> {
                 },
                 ListItem::Nested { text, items } => ItemView {
                     text: prose(text),
-                    items: items.iter().map(prose).collect(),
+                    items: items.iter().map(&prose).collect(),
                 },
             })
             .collect()
@@ -102,10 +83,10 @@ pub fn blocks_view(blocks: &[Block], context: &dyn Prose) -> Vec<BlockView> {
 
 /// A date the Typst side builds a `datetime` from.
 #[derive(Debug, Serialize)]
-pub struct DateParts {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
+pub(crate) struct DateParts {
+    year: i32,
+    month: u32,
+    day: u32,
 }
 
 impl From<chrono::NaiveDate> for DateParts {
@@ -121,7 +102,7 @@ impl From<chrono::NaiveDate> for DateParts {
 
 /// Every figure a document prints, noted where it is formatted, with where it came from.
 #[derive(Debug, Default)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     /// (id, period) → (name, printed value, origin).
     rows: RefCell<BTreeMap<(String, String), Noted>>,
 }
@@ -130,7 +111,14 @@ type Noted = (String, String, Origin);
 
 impl Ledger {
     /// Notes that the figure `id` for `period` (a year, "mål", "frist" …) was printed as `value`.
-    pub fn note(&self, name: &str, id: &str, period: String, value: String, origin: &Origin) {
+    pub(crate) fn note(
+        &self,
+        name: &str,
+        id: &str,
+        period: String,
+        value: String,
+        origin: &Origin,
+    ) {
         self.rows
             .borrow_mut()
             .entry((id.to_string(), period))
@@ -138,7 +126,7 @@ impl Ledger {
     }
 
     /// The appendix: one row per printed figure, then the input files with their SHA-256.
-    pub fn view(&self, inputs: &[InputFile]) -> ProvenanceView {
+    pub(crate) fn view(&self, inputs: &[Arc<SourceFile>]) -> ProvenanceView {
         let sha_of = |origin: &Origin| {
             inputs
                 .iter()

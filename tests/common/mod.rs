@@ -111,3 +111,31 @@ pub fn edit(path: &Path, from: &str, to: &str) {
     );
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
+
+/// The evaluation checked as a build checks it: each file read once through the cache, the
+/// KPI definitions parsed, then the data and the narrative checked.
+pub fn check_evaluation(
+    project: &rapportverk::project::Project,
+    spec: &rapportverk::project::DocumentSpec,
+    data: &[rapportverk::project::DataSource],
+) -> (
+    Option<rapportverk::model::evaluation::EvaluationModel>,
+    rapportverk::diag::Diagnostics,
+) {
+    use rapportverk::ingest::{ReadOptions, Table, read_table};
+    use rapportverk::model::{evaluation, kpi};
+    let cache = rapportverk::load::SourceCache::new();
+    let mut problems = rapportverk::diag::Diagnostics::default();
+    let mut table = |path: &Path, options: &ReadOptions| -> Option<Table> {
+        let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+        read_table(&source, options)
+            .map_err(|d| problems.push(d))
+            .ok()
+    };
+    let definitions = kpi::definitions(table(&project.kpi_definitions, &ReadOptions::default()));
+    let tables: Vec<_> = data.iter().map(|d| (d, table(&d.path, &d.read))).collect();
+    let narrative = cache.read(&spec.narrative).unwrap();
+    let (model, found) = evaluation::check(&definitions, &tables, &narrative);
+    problems.extend(found);
+    (model, problems)
+}

@@ -1,14 +1,16 @@
-//! The evaluation kind: one PDF from a narrative, the KPI definitions and the data sources.
+//! The evaluation kind: one PDF from a narrative, the run's KPI definitions and data sources.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diag::Diagnostics;
-use crate::load::SourceFile;
+use crate::ingest::{ReadOptions, Table, read_table};
+use crate::load::{SourceCache, SourceFile};
+use crate::model::evaluation::{EvaluationModel, check};
+use crate::model::kpi::{KpiDefinitions, definitions};
 use crate::project::{DataSource, DocumentSpec, Project};
-use crate::validate::{ValidDocument, consistency, evaluation as validate};
-use crate::view::evaluation::{EvaluationView, evaluation as view};
+use crate::view::evaluation::{EvaluationView, view};
 
 use super::{Context, DocumentKind, provenance_facts};
 use crate::engine::report::Fact;
@@ -27,8 +29,58 @@ impl Evaluation {
     }
 }
 
+/// The KPI definitions, parsed once per run and shared by every evaluation.
+pub(crate) struct RunDefinitions {
+    definitions: KpiDefinitions,
+    /// The file as read, for provenance (`None`: it could not be read).
+    source: Option<Arc<SourceFile>>,
+    /// Why the file could not be read or parsed as a table.
+    unreadable: Diagnostics,
+}
+
+impl RunDefinitions {
+    pub(crate) fn read(project: &Project, cache: &SourceCache) -> RunDefinitions {
+        let mut unreadable = Diagnostics::default();
+        let mut sources = Vec::new();
+        let table = table(
+            cache,
+            &project.kpi_definitions,
+            &ReadOptions::default(),
+            &mut sources,
+            &mut unreadable,
+        );
+        RunDefinitions {
+            definitions: definitions(table),
+            source: sources.pop(),
+            unreadable,
+        }
+    }
+}
+
+/// A file read through the run's cache (remembered in `sources`) and parsed as a table; its
+/// warnings stay in the table for the model to tell.
+fn table(
+    cache: &SourceCache,
+    path: &Path,
+    options: &ReadOptions,
+    sources: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Option<Table> {
+    let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+    sources.push(Arc::clone(&source));
+    read_table(&source, options)
+        .map_err(|d| problems.push(d))
+        .ok()
+}
+
+/// A checked evaluation and the files it was made from, in the appendix's order.
+pub(super) struct Checked {
+    model: EvaluationModel,
+    sources: Vec<Arc<SourceFile>>,
+}
+
 impl DocumentKind for Evaluation {
-    type Model = ValidDocument;
+    type Model = Checked;
     type Part = ();
     type View = EvaluationView;
 
@@ -42,30 +94,51 @@ impl DocumentKind for Evaluation {
         Ok(vec![(String::new(), ())])
     }
 
-    fn model(&self, context: &Context) -> (Option<ValidDocument>, Diagnostics) {
-        let (valid, mut problems) = validate::document(context.project, &self.spec, &self.data);
-        if let Some(valid) = &valid {
-            problems.extend(consistency::lint(valid));
+    fn model(&self, context: &Context) -> (Option<Checked>, Diagnostics) {
+        let run = context.definitions();
+        let mut problems = run.unreadable.clone();
+        let mut sources: Vec<Arc<SourceFile>> = run.source.iter().cloned().collect();
+        let mut tables = Vec::new();
+        for data in &self.data {
+            let table = table(
+                context.cache,
+                &data.path,
+                &data.read,
+                &mut sources,
+                &mut problems,
+            );
+            tables.push((data, table));
         }
-        (valid, problems)
+        let narrative = context
+            .cache
+            .read(&self.spec.narrative)
+            .map_err(|d| problems.push(d))
+            .ok();
+        let Some(narrative) = narrative else {
+            return (None, problems);
+        };
+        sources.push(Arc::clone(&narrative));
+        let (model, found) = check(&run.definitions, &tables, &narrative);
+        problems.extend(found);
+        (model.map(|model| Checked { model, sources }), problems)
     }
 
-    fn sources(&self, model: &ValidDocument, context: &Context) -> Vec<Arc<SourceFile>> {
-        model
-            .inputs
-            .iter()
-            .filter_map(|input| context.cache.read(&input.path).ok())
-            .collect()
+    fn sources(&self, checked: &Checked, _: &Context) -> Vec<Arc<SourceFile>> {
+        checked.sources.clone()
     }
 
     fn view(
         &self,
-        model: &ValidDocument,
+        checked: &Checked,
         _: &(),
         context: &Context,
         _: &mut Diagnostics,
     ) -> Option<EvaluationView> {
-        Some(view(model, &context.project.language))
+        Some(view(
+            &checked.model,
+            &checked.sources,
+            &context.project.language,
+        ))
     }
 
     fn template(&self, _: &()) -> String {

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::ingest::{Table, read_table};
 use crate::load::SourceFile;
 use crate::model::letter::slug;
+use crate::model::letters::{LettersModel, check, departments};
 use crate::project::{DataSource, DocumentSpec, Project};
-use crate::validate::letters::{ValidLetters, letters as validate};
 use crate::view::letter::{self as view, LetterView, OverviewView};
 
 use super::{Context, DocumentKind, provenance_facts};
@@ -19,6 +20,8 @@ pub(super) struct Letters {
     assignments: DataSource,
     departments: Option<PathBuf>,
     overview_template: String,
+    /// The assignments table as read for planning, handed on to the model so it is parsed once.
+    planned_table: Mutex<Option<Table>>,
 }
 
 impl Letters {
@@ -33,6 +36,7 @@ impl Letters {
             assignments: assignments.clone(),
             departments: departments.clone(),
             overview_template: overview_template.to_string(),
+            planned_table: Mutex::new(None),
         }
     }
 }
@@ -49,8 +53,28 @@ pub(super) enum LettersView {
     Overview(Box<OverviewView>),
 }
 
+impl Letters {
+    /// The assignments table, read through the run's cache; its warnings stay in it.
+    fn assignments_table(&self, context: &Context, problems: &mut Diagnostics) -> Option<Table> {
+        let file = context
+            .cache
+            .read(&self.assignments.path)
+            .map_err(|d| problems.push(d))
+            .ok()?;
+        read_table(&file, &self.assignments.read)
+            .map_err(|d| problems.push(d))
+            .ok()
+    }
+}
+
+/// Checked letters and the files they were made from, in the appendix's order.
+pub(super) struct Checked {
+    model: LettersModel,
+    sources: Vec<Arc<SourceFile>>,
+}
+
 impl DocumentKind for Letters {
-    type Model = ValidLetters;
+    type Model = Checked;
     type Part = Part;
     type View = LettersView;
 
@@ -62,47 +86,76 @@ impl DocumentKind for Letters {
 
     /// One letter per department, in the order the table first names them, then the overview.
     fn outputs(&self, context: &Context) -> Result<Vec<(String, Part)>, Diagnostics> {
-        let (valid, problems) = self.model(context);
-        let Some(letters) = valid else {
-            let mut problems = problems;
+        let mut problems = Diagnostics::default();
+        let Some(mut table) = self.assignments_table(context, &mut problems) else {
             problems.push(Diagnostic::error(
                 None,
                 "the letters' common inputs have errors; no letter written",
             ));
             return Err(problems);
         };
-        let mut outputs: Vec<(String, Part)> = letters
-            .departments
-            .iter()
-            .map(|d| (slug(d), Part::Department(d.clone())))
+        let mut outputs: Vec<(String, Part)> = departments(&mut table)
+            .into_iter()
+            .map(|d| (slug(&d), Part::Department(d)))
             .collect();
         outputs.push(("oversikt".to_string(), Part::Overview));
+        *self
+            .planned_table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(table);
         Ok(outputs)
     }
 
-    fn model(&self, _: &Context) -> (Option<ValidLetters>, Diagnostics) {
-        validate(&self.spec, &self.assignments, self.departments.as_deref())
+    fn model(&self, context: &Context) -> (Option<Checked>, Diagnostics) {
+        let mut problems = Diagnostics::default();
+        let mut sources = Vec::new();
+        let mut read = |path: &PathBuf, problems: &mut Diagnostics| {
+            let file = context
+                .cache
+                .read(path)
+                .map_err(|d| problems.push(d))
+                .ok()?;
+            sources.push(Arc::clone(&file));
+            Some(file)
+        };
+        let narrative = read(&self.spec.narrative, &mut problems);
+        let texts = self
+            .departments
+            .as_ref()
+            .and_then(|p| read(p, &mut problems));
+        let planned = self
+            .planned_table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let table = planned.or_else(|| self.assignments_table(context, &mut problems));
+        if let Ok(file) = context.cache.read(&self.assignments.path) {
+            sources.push(file);
+        }
+        let (Some(narrative), Some(table)) = (narrative, table) else {
+            return (None, problems);
+        };
+        let (model, found) = check(&narrative, texts.as_deref(), table);
+        problems.extend(found);
+        (model.map(|model| Checked { model, sources }), problems)
     }
 
-    fn sources(&self, model: &ValidLetters, context: &Context) -> Vec<Arc<SourceFile>> {
-        model
-            .inputs
-            .iter()
-            .filter_map(|input| context.cache.read(&input.path).ok())
-            .collect()
+    fn sources(&self, checked: &Checked, _: &Context) -> Vec<Arc<SourceFile>> {
+        checked.sources.clone()
     }
 
     fn view(
         &self,
-        model: &ValidLetters,
+        checked: &Checked,
         part: &Part,
         context: &Context,
         problems: &mut Diagnostics,
     ) -> Option<LettersView> {
         let language = &context.project.language;
+        let (model, sources) = (&checked.model, &checked.sources);
         match part {
             Part::Department(department) => {
-                for d in model.row_problems.get(department).into_iter().flatten() {
+                for d in model.row_problems(department) {
                     problems.push(d.clone());
                 }
                 let name = slug(department);
@@ -113,7 +166,7 @@ impl DocumentKind for Letters {
                     ));
                     return None;
                 }
-                if model.broken.contains(department) {
+                if model.is_broken(department) {
                     problems.push(Diagnostic::error(
                         None,
                         format!("rows of \"{department}\" have errors; its letter was not written (an earlier one is kept)"),
@@ -121,11 +174,11 @@ impl DocumentKind for Letters {
                     return None;
                 }
                 Some(LettersView::Letter(Box::new(view::department_letter(
-                    model, department, language,
+                    model, department, sources, language,
                 ))))
             }
             Part::Overview => {
-                if !model.broken.is_empty() {
+                if model.any_broken() {
                     problems.push(Diagnostic::error(
                         None,
                         "some departments' rows have errors; the overview would be incomplete",
@@ -133,7 +186,7 @@ impl DocumentKind for Letters {
                     return None;
                 }
                 Some(LettersView::Overview(Box::new(view::overview(
-                    model, language,
+                    model, sources, language,
                 ))))
             }
         }

@@ -19,11 +19,34 @@ use crate::view::frame::{DraftStamp, Frame};
 
 use super::report::Fact;
 
-/// What every document of a run reads from: the project, its files and its templates.
+/// What every document of a run reads from: the project, its files and its templates, and
+/// what is parsed once for all documents.
 pub(crate) struct Context<'a> {
     pub project: &'a Project,
     pub cache: &'a SourceCache,
     pub templates: &'a Templates,
+    definitions: OnceLock<evaluation::RunDefinitions>,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(
+        project: &'a Project,
+        cache: &'a SourceCache,
+        templates: &'a Templates,
+    ) -> Context<'a> {
+        Context {
+            project,
+            cache,
+            templates,
+            definitions: OnceLock::new(),
+        }
+    }
+
+    /// The KPI definitions, read and parsed by the first evaluation that needs them.
+    fn definitions(&self) -> &evaluation::RunDefinitions {
+        self.definitions
+            .get_or_init(|| evaluation::RunDefinitions::read(self.project, self.cache))
+    }
 }
 
 /// One kind of document (an evaluation, a batch of letters).

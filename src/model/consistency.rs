@@ -4,20 +4,22 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ingest::number::{Parsed, WrittenUnit, parse_number};
-use crate::ingest::yaml::origin_of;
+use crate::model::evaluation::EvaluationModel;
 use crate::model::kpi::{KpiData, KpiDefinition, Unit, Value};
-
-use super::ValidDocument;
 
 /// How many words after a KPI's name a typed figure may stand and still belong to it.
 const WINDOW: usize = 8;
 
 /// Warnings for every typed figure that differs from the data.
-pub fn lint(doc: &ValidDocument) -> Diagnostics {
+pub(crate) fn lint(doc: &EvaluationModel) -> Diagnostics {
     let mut problems = Diagnostics::default();
     let year = doc.evaluation.document.year;
     for text in doc.evaluation.prose() {
-        let plain = without_references(&text.value);
+        // References print figures from the data already: they stand in as " … ".
+        let Some(prose) = text.get() else {
+            continue;
+        };
+        let plain = prose.plain_text(" … ");
         for finding in typed_figures(&plain, &doc.kpis, year) {
             let Some(obs) = doc
                 .kpis
@@ -41,7 +43,7 @@ pub fn lint(doc: &ValidDocument) -> Diagnostics {
             let data = finding.kpi.format_value(actual).replace('\u{a0}', " ");
             problems.push(
                 Diagnostic::warning(
-                    origin_of(&doc.spec.narrative, text),
+                    text.origin(&doc.file),
                     format!(
                         "the text says {typed} for {} {}; the data says {data} ({})",
                         finding.kpi.name, finding.year, obs.origin
@@ -60,27 +62,6 @@ pub fn lint(doc: &ValidDocument) -> Diagnostics {
         }
     }
     problems
-}
-
-/// The text with `{{ … }}` references blanked out: those figures come from the data already.
-fn without_references(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("}}") {
-            Some(end) => {
-                out.push_str(" … ");
-                rest = &rest[start + end + 2..];
-            }
-            None => {
-                rest = &rest[start..];
-                break;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 struct Finding<'a> {
@@ -215,7 +196,7 @@ mod tests {
     use super::*;
     use crate::diag::Origin;
     use crate::model::kpi::Observation;
-    use crate::render::format;
+    use crate::norsk as format;
 
     fn data() -> KpiData {
         let mut kpis = KpiData::default();
@@ -261,7 +242,9 @@ mod tests {
         assert!(typed_figures("Sykefravær i 7 enheter.", &kpis, 2018).is_empty());
         assert!(
             typed_figures(
-                &without_references("Sykefravær: {{ kpi(\"sykefravaer\") }}"),
+                &crate::model::prose::Prose::parse("Sykefravær: {{ kpi(\"sykefravaer\") }}")
+                    .unwrap()
+                    .plain_text(" … "),
                 &kpis,
                 2018
             )

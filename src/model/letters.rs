@@ -1,41 +1,54 @@
-//! Assignment letters: the assignments table and the letter's narrative, checked row by row.
-//!
-//! A problem in a row breaks only that row's department: it gets no letter, the others do.
+//! Assignment letters checked: the letter narrative, the optional department texts and the
+//! assignments table, row by row. A problem in a row breaks only that row's department: it
+//! gets no letter, the others do.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
+use super::required_column;
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
-use crate::ingest::yaml::origin_of;
+use crate::ingest::yaml::{self, origin_of};
 use crate::ingest::{Cell, CellValue, Table};
+use crate::load::SourceFile;
 use crate::model::letter::{Assignment, month_number};
 use crate::model::narrative::{Block, DepartmentTexts, LetterNarrative};
-use crate::project::{DataSource, DocumentSpec};
-use crate::render::inline;
-
-use super::{InputFile, load_table, load_yaml, parse_date, required_column};
 
 /// A letter batch whose common inputs are sound; some departments may still be broken.
 #[derive(Debug)]
-pub struct ValidLetters {
-    pub spec: DocumentSpec,
-    pub narrative: LetterNarrative,
-    pub year: i32,
-    pub date: NaiveDate,
-    pub reporting_months: Vec<u32>,
-    pub business_plan_deadline: NaiveDate,
+pub struct LettersModel {
+    pub(crate) narrative: LetterNarrative,
+    pub(crate) year: i32,
+    pub(crate) date: NaiveDate,
+    pub(crate) reporting_months: Vec<u32>,
+    pub(crate) business_plan_deadline: NaiveDate,
     /// Departments in the order the table first names them.
-    pub departments: Vec<String>,
+    pub(crate) departments: Vec<String>,
     /// Departments with an error in one of their rows: they get no letter this time.
-    pub broken: BTreeSet<String>,
+    pub(crate) broken: BTreeSet<String>,
     /// The problems found in each department's rows, reported with its letter.
-    pub row_problems: BTreeMap<String, Vec<Diagnostic>>,
-    pub assignments: Vec<Assignment>,
-    pub department_texts: BTreeMap<String, Vec<Block>>,
-    pub inputs: Vec<InputFile>,
+    pub(crate) row_problems: BTreeMap<String, Vec<Diagnostic>>,
+    pub(crate) assignments: Vec<Assignment>,
+    pub(crate) department_texts: BTreeMap<String, Vec<Block>>,
+}
+
+impl LettersModel {
+    /// Whether a department's rows have errors (it gets no letter this time).
+    pub(crate) fn is_broken(&self, department: &str) -> bool {
+        self.broken.contains(department)
+    }
+
+    /// Whether any department's rows have errors.
+    pub(crate) fn any_broken(&self) -> bool {
+        !self.broken.is_empty()
+    }
+
+    /// The problems found in a department's rows, reported with its letter.
+    pub(crate) fn row_problems(&self, department: &str) -> &[Diagnostic] {
+        self.row_problems.get(department).map_or(&[], Vec::as_slice)
+    }
 }
 
 const ID: &[&str] = &["id", "oppdrag id", "oppdragsid"];
@@ -54,31 +67,61 @@ const CLIMATE: &[&str] = &["klimatiltak", "climate measure"];
 const CO2E: &[&str] = &["co2e_tonn", "co2e", "tonn co2e"];
 const PARTNERS: &[&str] = &["samarbeid", "partnere", "partners"];
 
-/// Loads the letter narrative, the optional department texts and the assignments table.
-pub fn letters(
-    spec: &DocumentSpec,
-    assignments_source: &DataSource,
-    departments_path: Option<&Path>,
-) -> (Option<ValidLetters>, Diagnostics) {
+/// Finds the assignments table's header and lists its departments in table order (to plan
+/// one letter per department before the model is built).
+pub fn departments(table: &mut Table) -> Vec<String> {
+    table.find_header(&[ID, DEPARTMENT, DEADLINE]);
+    let Some(column) = table.column(DEPARTMENT) else {
+        return Vec::new();
+    };
+    department_list(table, column)
+}
+
+/// The departments a column names, in the order the table first names them.
+fn department_list(table: &Table, column: usize) -> Vec<String> {
+    let mut departments: Vec<String> = Vec::new();
+    for row in &table.rows {
+        if let Some((name, _)) = text_at(row, Some(column))
+            && !name.is_empty()
+            && !departments.iter().any(|d| d == name)
+        {
+            departments.push(name.to_string());
+        }
+    }
+    departments
+}
+
+/// Checks the letter narrative, the optional department texts and the assignments table.
+pub fn check(
+    narrative: &SourceFile,
+    departments: Option<&SourceFile>,
+    mut table: Table,
+) -> (Option<LettersModel>, Diagnostics) {
     let mut problems = Diagnostics::default();
-    let mut inputs = Vec::new();
-    let narrative = load_yaml::<LetterNarrative>(&spec.narrative, &mut inputs, &mut problems);
-    let texts =
-        departments_path.and_then(|p| load_yaml::<DepartmentTexts>(p, &mut inputs, &mut problems));
-    let table = load_table(assignments_source, &mut inputs, &mut problems);
-    let (Some(narrative), Some(mut table)) = (narrative, table) else {
+    let parsed = yaml::parse::<LetterNarrative>(narrative)
+        .map_err(|d| problems.push(d))
+        .ok();
+    let texts = departments.and_then(|source| {
+        yaml::parse::<DepartmentTexts>(source)
+            .map_err(|d| problems.push(d))
+            .ok()
+            .map(|texts| (texts, source.path.clone()))
+    });
+    for warning in std::mem::take(&mut table.warnings) {
+        problems.push(warning);
+    }
+    let Some(parsed) = parsed else {
         return (None, problems);
     };
-    let file = &spec.narrative;
-    let year = narrative.letter.year.value;
-    let date = parse_date(file, &narrative.letter.date)
-        .map_err(|d| problems.push(d))
-        .ok();
-    let deadline = parse_date(file, &narrative.business_plan_deadline)
-        .map_err(|d| problems.push(d))
-        .ok();
+    let file = &narrative.path;
+    let year = parsed.letter.year.value;
+    let date = parsed.letter.date.problem(file).map(|d| problems.push(d));
+    let deadline = parsed
+        .business_plan_deadline
+        .problem(file)
+        .map(|d| problems.push(d));
     let mut reporting_months = Vec::new();
-    for month in &narrative.reporting_months {
+    for month in &parsed.reporting_months {
         match month_number(&month.value) {
             Some(m) => reporting_months.push(m),
             None => problems.push(
@@ -90,17 +133,17 @@ pub fn letters(
             ),
         }
     }
-    check_prose(file, &narrative, &mut problems);
+    check_prose(file, &parsed, &mut problems);
 
     table.find_header(&[ID, DEPARTMENT, DEADLINE]);
     let mut row_problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
     let (assignments, broken, departments) = rows(&table, year, &mut problems, &mut row_problems);
     let mut department_texts = BTreeMap::new();
-    if let (Some(texts), Some(path)) = (texts, departments_path) {
+    if let Some((texts, path)) = texts {
         for text in texts.departments {
             if !departments.contains(&text.department.value) {
                 let mut d = Diagnostic::error(
-                    origin_of(path, &text.department),
+                    origin_of(&path, &text.department),
                     format!(
                         "no department \"{}\" in the assignments table",
                         text.department.value
@@ -119,23 +162,21 @@ pub fn letters(
         }
     }
     // A broken narrative or header concerns every letter: then every problem is the batch's.
-    let (Some(date), Some(business_plan_deadline)) = (date, deadline) else {
+    let (None, None, Some(&date), Some(&business_plan_deadline), false) = (
+        date,
+        deadline,
+        parsed.letter.date.get(),
+        parsed.business_plan_deadline.get(),
+        problems.has_errors(),
+    ) else {
         row_problems
             .into_values()
             .flatten()
             .for_each(|d| problems.push(d));
         return (None, problems);
     };
-    if problems.has_errors() {
-        row_problems
-            .into_values()
-            .flatten()
-            .for_each(|d| problems.push(d));
-        return (None, problems);
-    }
-    let valid = ValidLetters {
-        spec: spec.clone(),
-        narrative,
+    let model = LettersModel {
+        narrative: parsed,
         year,
         date,
         reporting_months,
@@ -145,31 +186,28 @@ pub fn letters(
         row_problems,
         assignments,
         department_texts,
-        inputs,
     };
-    (Some(valid), problems)
+    (Some(model), problems)
 }
 
-/// Every prose field must render: footnotes defined, no figure references in a letter.
+/// Every prose field must print: footnotes defined, no figure references in a letter.
 fn check_prose(file: &Path, narrative: &LetterNarrative, problems: &mut Diagnostics) {
     for text in narrative.prose() {
-        let result = inline::to_typst_with_footnotes(
-            &text.value,
-            |r| {
-                Err(format!(
+        let problem = match &text.value {
+            Err(message) => Some(message.clone()),
+            Ok(prose) => match prose.references().next() {
+                Some(r) => Some(format!(
                     "{} is a figure reference; letters do not print KPIs",
                     r.written
-                ))
-            },
-            |label| match narrative.footnotes.contains_key(label) {
-                true => Ok(String::new()),
-                false => Err(format!(
-                    "footnote [^{label}] is not defined under footnotes:"
                 )),
+                None => prose
+                    .footnotes()
+                    .find(|label| !narrative.footnotes.contains_key(*label))
+                    .map(|label| format!("footnote [^{label}] is not defined under footnotes:")),
             },
-        );
-        if let Err(message) = result {
-            problems.push(Diagnostic::error(origin_of(file, text), message));
+        };
+        if let Some(message) = problem {
+            problems.push(Diagnostic::error(text.origin(file), message));
         }
     }
 }
@@ -220,14 +258,7 @@ fn rows(
         return (Vec::new(), broken, departments);
     };
     // Departments first, so partner names can be checked against all of them.
-    for row in &table.rows {
-        if let Some((name, _)) = text_at(row, Some(department_col))
-            && !name.is_empty()
-            && !departments.iter().any(|d| d == name)
-        {
-            departments.push(name.to_string());
-        }
-    }
+    departments = department_list(table, department_col);
     let mut seen_ids: BTreeMap<String, Origin> = BTreeMap::new();
     let mut assignments = Vec::new();
     for row in &table.rows {
@@ -387,7 +418,7 @@ fn rows(
     (assignments, broken, departments)
 }
 
-/// A deadline from a date cell, an ISO or Norwegian date text, or an Excel date serial.
+/// A deadline from a date cell or an ISO or Norwegian date text.
 fn deadline_of(
     row: &[Cell],
     column: usize,
@@ -403,10 +434,6 @@ fn deadline_of(
     };
     let parsed = match &cell.value {
         CellValue::Date(d) => Some(*d),
-        CellValue::Number(serial) if *serial > 0.0 && serial.fract() == 0.0 => {
-            NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(*serial as u64)))
-        }
         CellValue::Text(t) => {
             let t = t.trim();
             NaiveDate::parse_from_str(t, "%Y-%m-%d")
@@ -420,6 +447,8 @@ fn deadline_of(
             );
             return None;
         }
+        // A date cell arrives as a date (calamine converts both workbook date systems); a
+        // plain number is no date.
         CellValue::Number(_) => None,
     };
     if parsed.is_none() {

@@ -1,4 +1,5 @@
-//! Norwegian formatting of numbers, units and dates (Språkrådet, SSB), done once, here.
+//! Norwegian formatting of numbers, units and dates (Språkrådet, SSB): the ground floor that
+//! model messages and the view share, so a figure is written the same way everywhere.
 //!
 //! `1 893`, `7,3 %`, `558 mill. kr`, `−41`, `26. april 2019`, `01.04.2018`. Group and unit
 //! spaces are no-break spaces (U+00A0) so a figure never breaks across lines.
@@ -6,12 +7,12 @@
 use chrono::{Datelike, NaiveDate};
 
 /// The no-break space between digit groups and before a unit.
-pub const NBSP: char = '\u{a0}';
+pub(crate) const NBSP: char = '\u{a0}';
 /// The real minus sign.
-pub const MINUS: char = '\u{2212}';
+pub(crate) const MINUS: char = '\u{2212}';
 
 /// The months in Norwegian (the same in bokmål and nynorsk).
-pub const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "januar",
     "februar",
     "mars",
@@ -27,7 +28,7 @@ pub const MONTHS: [&str; 12] = [
 ];
 
 /// `1893.0, 0` → `1 893`; `-3.14, 1` → `−3,1`; never `−0`.
-pub fn number(value: f64, decimals: u8) -> String {
+pub(crate) fn number(value: f64, decimals: u8) -> String {
     let rounded = format!("{:.*}", decimals as usize, value.abs());
     let (integer, fraction) = match rounded.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -53,7 +54,7 @@ pub fn number(value: f64, decimals: u8) -> String {
 }
 
 /// Like [`number`] but always signed: `+98`, `−41`, `0`.
-pub fn signed_number(value: f64, decimals: u8) -> String {
+pub(crate) fn signed_number(value: f64, decimals: u8) -> String {
     let text = number(value, decimals);
     if text.starts_with(MINUS) || text.chars().all(|c| c == '0' || c == ',') {
         text
@@ -63,7 +64,7 @@ pub fn signed_number(value: f64, decimals: u8) -> String {
 }
 
 /// A value followed by its unit: `7,3 %`, `558 mill. kr`, or the bare number for counts.
-pub fn with_unit(number_text: String, unit_suffix: &str) -> String {
+pub(crate) fn with_unit(number_text: String, unit_suffix: &str) -> String {
     if unit_suffix.is_empty() {
         number_text
     } else {
@@ -82,17 +83,17 @@ pub fn long_date(date: NaiveDate) -> String {
 }
 
 /// `01.04.2018`.
-pub fn short_date(date: NaiveDate) -> String {
+pub(crate) fn short_date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
 
 /// `13. april`, for dates whose year the sentence already gives.
-pub fn day_month(date: NaiveDate) -> String {
+pub(crate) fn day_month(date: NaiveDate) -> String {
     format!("{}. {}", date.day(), MONTHS[date.month0() as usize])
 }
 
 /// `a`, `a og b`, `a, b og c`.
-pub fn join_and(items: &[String]) -> String {
+pub(crate) fn join_and(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

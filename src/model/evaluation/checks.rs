@@ -1,0 +1,302 @@
+//! The checks of an evaluation that need more than one row: the report year against the data
+//! files, targets given twice, and the narrative (dates, task ids and statuses, KPI references).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::Years;
+use super::figures::unknown_kpi;
+use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
+use crate::ingest::yaml::{Spanned, origin_of};
+use crate::model::TaskStatus;
+use crate::model::kpi::{KpiData, Value};
+use crate::model::narrative::Evaluation;
+
+/// What the narrative's KPI references are checked against, and what not to report twice:
+/// a figure missing because its file or row has a problem already told is not told again.
+pub(super) struct KpiChecks<'a> {
+    pub(super) kpis: &'a KpiData,
+    /// The KPI definition list could not be read: every id would be "unknown".
+    pub(super) definitions_failed: bool,
+    /// A data file could not be read as a whole: any figure may be missing because of it.
+    pub(super) data_failed: bool,
+    /// KPI ids and years of rows with a problem; `None` stands for any year.
+    pub(super) failed_rows: BTreeSet<(String, Option<i32>)>,
+}
+
+impl KpiChecks<'_> {
+    fn already_told(&self, id: &str, year: Option<i32>) -> bool {
+        self.definitions_failed
+            || self.data_failed
+            || self.failed_rows.contains(&(id.to_string(), None))
+            || year.is_some_and(|y| self.failed_rows.contains(&(id.to_string(), Some(y))))
+            || (year.is_none()
+                && self
+                    .failed_rows
+                    .range((id.to_string(), Some(i32::MIN))..)
+                    .next()
+                    .is_some_and(|(k, _)| k == id))
+    }
+}
+
+/// What one data source contributed, for the checks that need the report year.
+pub(super) struct SourceYears {
+    pub(super) file: std::path::PathBuf,
+    /// Every figure's year and where it is.
+    pub(super) years: Years,
+}
+
+/// A target given in a data file's `mål` column, applied once the report year is known.
+pub(super) struct DataTarget {
+    pub(super) kpi: String,
+    pub(super) year: i32,
+    pub(super) target: f64,
+    pub(super) origin: Origin,
+}
+
+/// Checks that need the report year: figures for years after it, files without any figure
+/// for it, and targets given in data files.
+pub(super) fn period_checks(
+    evaluation: &Evaluation,
+    sources: &[SourceYears],
+    targets: &[DataTarget],
+    kpis: &mut KpiData,
+    problems: &mut Diagnostics,
+) {
+    let year = evaluation.document.year;
+    for source in sources {
+        let later: Vec<&(i32, Origin)> = source.years.iter().filter(|(y, _)| *y > year).collect();
+        if let Some((_, first)) = later.first() {
+            let mut later_years: Vec<i32> = later.iter().map(|(y, _)| *y).collect();
+            later_years.sort_unstable();
+            later_years.dedup();
+            let list: Vec<String> = later_years.iter().map(i32::to_string).collect();
+            let (count, them) = match later.len() {
+                1 => ("1 figure is".to_string(), "it"),
+                n => (format!("{n} figures are"), "them"),
+            };
+            problems.push(
+                Diagnostic::warning(
+                    (*first).clone(),
+                    format!(
+                        "{count} for {}, after the report year {year}; the document does not print {them}",
+                        list.join(", ")
+                    ),
+                )
+                .with_hint("check the year column, or the document's year in the narrative (document.year)"),
+            );
+        }
+        let relevant = source
+            .years
+            .iter()
+            .any(|(y, _)| *y == year || *y == year - 1);
+        if !source.years.is_empty() && !relevant {
+            let first = source.years.iter().map(|(y, _)| *y).min().unwrap_or(year);
+            let last = source.years.iter().map(|(y, _)| *y).max().unwrap_or(year);
+            problems.push(
+                Diagnostic::warning(
+                    Origin::file(&source.file),
+                    format!(
+                        "the file holds no figures for {year} or {} (only {first}–{last})",
+                        year - 1
+                    ),
+                )
+                .with_hint(
+                    "is it an export from another year? the document reports on its document.year",
+                ),
+            );
+        }
+    }
+    for target in targets.iter().filter(|t| t.year == year) {
+        let Some(definition) = kpis.definitions.get_mut(&target.kpi) else {
+            continue;
+        };
+        match definition.target {
+            None => definition.target = Some(target.target),
+            Some(defined) if (defined - target.target).abs() > 1e-9 => problems.push(
+                Diagnostic::warning(
+                    target.origin.clone(),
+                    format!(
+                        "the data gives {} the target {}, the KPI definition list {} (at {}); the definition list's is used",
+                        target.kpi,
+                        definition.format_value(target.target),
+                        definition.format_value(defined),
+                        definition.origin
+                    ),
+                )
+                .with_hint("keep the target in one place"),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// A KPI whose table row shows a status but has no target always shows "uten mål": warn at
+/// the goal's `kpis:` entry, unless the definition list says `ingen` (no target on purpose).
+pub(super) fn target_checks(
+    file: &Path,
+    evaluation: &Evaluation,
+    kpis: &KpiData,
+    target_written: &BTreeSet<String>,
+    problems: &mut Diagnostics,
+) {
+    let mut warned = BTreeSet::new();
+    for goal in &evaluation.goals {
+        for id in &goal.kpis {
+            let Some(definition) = kpis.definitions.get(&id.value) else {
+                continue;
+            };
+            if definition.target.is_some()
+                || target_written.contains(&id.value)
+                || !warned.insert(id.value.clone())
+            {
+                continue;
+            }
+            problems.push(
+                Diagnostic::warning(
+                    origin_of(file, id),
+                    format!(
+                        "KPI \"{}\" has no target, so its status shows \"uten mål\"",
+                        id.value
+                    ),
+                )
+                .with_hint(format!(
+                    "write the target in the mål column of the KPI definition list ({}), or \"ingen\" if it has none on purpose",
+                    definition.origin
+                )),
+            );
+        }
+    }
+}
+
+/// Checks the narrative against itself and the data: statuses, dates, ids, KPI references.
+pub(super) fn narrative(
+    file: &Path,
+    evaluation: &Evaluation,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let kpis = checks.kpis;
+    let doc = &evaluation.document;
+    let dates = [&doc.period.from, &doc.period.to, &evaluation.signature.date]
+        .into_iter()
+        .chain(&evaluation.agreement.meetings);
+    for date in dates {
+        if let Some(d) = date.problem(file) {
+            problems.push(d);
+        }
+    }
+    let mut task_ids: BTreeMap<&str, Origin> = BTreeMap::new();
+    for goal in &evaluation.goals {
+        for id in goal.kpis.iter().chain(goal.chart.iter()) {
+            check_kpi_for_year(file, id, doc.year, checks, problems);
+        }
+        if let Some(chart) = &goal.chart
+            && kpis.definitions.contains_key(&chart.value)
+            && !checks.already_told(&chart.value, None)
+            && !kpis
+                .series(&chart.value)
+                .iter()
+                .any(|(_, o)| matches!(o.value, Value::Number(_)))
+        {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(file, chart),
+                    format!("the chart of \"{}\" has no data to draw", chart.value),
+                )
+                .with_hint("add observations for this KPI to a data file, or remove the chart"),
+            );
+        }
+        for task in &goal.tasks {
+            let origin = origin_of(file, &task.id);
+            if let Some(first) = task_ids.insert(&task.id.value, origin.clone()) {
+                problems.push(Diagnostic::error(
+                    origin,
+                    format!(
+                        "task id \"{}\" is used twice (first at {first})",
+                        task.id.value
+                    ),
+                ));
+            }
+            let written = &task.status.written.value;
+            match task.status.value {
+                Err(ref message) => {
+                    let words: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.text()).collect();
+                    let mut d = Diagnostic::error(task.status.origin(file), message.clone())
+                        .with_hint(format!("write one of: {}", words.join(", ")));
+                    if let Some(near) = closest(written, words.iter().copied()) {
+                        d = d.with_hint(format!("did you mean \"{near}\"?"));
+                    }
+                    problems.push(d);
+                }
+                Ok(TaskStatus::Achieved) => {}
+                Ok(_) if task.status_note.is_none() => problems.push(
+                    Diagnostic::warning(
+                        task.status.origin(file),
+                        format!(
+                            "task \"{}\" is \"{}\" without a status_note",
+                            task.id.value, written
+                        ),
+                    )
+                    .with_hint("say briefly why, so the reader does not have to guess"),
+                ),
+                Ok(_) => {}
+            }
+        }
+    }
+    for text in evaluation.prose() {
+        match &text.value {
+            Ok(prose) => {
+                for reference in prose.references() {
+                    let year = reference.year.unwrap_or(doc.year);
+                    let spanned = Spanned::new(
+                        reference.kpi.clone(),
+                        text.written.referenced,
+                        text.written.defined,
+                    );
+                    check_kpi_for_year(file, &spanned, year, checks, problems);
+                }
+                if let Some(label) = prose.footnotes().next() {
+                    problems.push(
+                        Diagnostic::error(
+                            text.origin(file),
+                            format!("footnote [^{label}] is not defined; this text cannot have footnotes"),
+                        )
+                        .with_hint("footnotes belong in letters; write the note as a sentence"),
+                    );
+                }
+            }
+            Err(message) => problems.push(
+                Diagnostic::error(text.origin(file), message.clone())
+                    .with_hint("figure references look like {{ kpi(\"sykefravaer\") }}"),
+            ),
+        }
+    }
+}
+
+/// A KPI id used by the narrative must be defined and have a value for the year it prints.
+fn check_kpi_for_year(
+    file: &Path,
+    id: &Spanned<String>,
+    year: i32,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let kpis = checks.kpis;
+    let origin = origin_of(file, id);
+    if checks.definitions_failed {
+        // Every id would be unknown; the definition list's problem is told already.
+    } else if !kpis.definitions.contains_key(&id.value) {
+        problems.push(unknown_kpi(&id.value, origin, kpis));
+    } else if checks.already_told(&id.value, Some(year)) {
+        // The row that would give the figure has a problem of its own, told already.
+    } else if !kpis.observations.contains_key(&(id.value.clone(), year)) {
+        problems.push(
+            Diagnostic::error(
+                origin,
+                format!("KPI \"{}\" has no value for {year}", id.value),
+            )
+            .with_hint("add the figure to a data file the manifest lists for this document"),
+        );
+    }
+}

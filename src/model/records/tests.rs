@@ -1,0 +1,254 @@
+//! Tests of reading KPI records from tables of every shape.
+
+use super::header::header_year;
+use super::*;
+use crate::ingest::{ReadOptions, SourceFile, read_table};
+use std::path::PathBuf;
+
+fn table(text: &str) -> Table {
+    let source = SourceFile::new(PathBuf::from("t.csv"), text.as_bytes().to_vec());
+    read_table(&source, &ReadOptions::default()).unwrap()
+}
+
+fn read(text: &str, mapping: &ColumnMapping) -> Records {
+    records(&mut table(text), mapping, None, &[])
+}
+
+fn summary(records: &Records) -> Vec<(String, i32, String)> {
+    records
+        .records
+        .iter()
+        .map(|r| (r.kpi.value.as_text(), r.year, r.value.value.as_text()))
+        .collect()
+}
+
+fn messages(records: &Records) -> Vec<String> {
+    records.problems.iter().map(|d| d.to_string()).collect()
+}
+
+#[test]
+fn long_layout_below_a_title() {
+    let r = read(
+        "Nøkkeltall 2018\n\nkpi;år;verdi\nsykefravaer;2018;7,3\n",
+        &ColumnMapping::default(),
+    );
+    assert_eq!(r.layout, Some(Layout::Long));
+    assert_eq!(summary(&r), [("sykefravaer".into(), 2018, "7,3".into())]);
+    assert_eq!(r.records[0].value.origin.to_string(), "t.csv:4:18");
+}
+
+#[test]
+fn wide_layout_is_detected_from_year_headers() {
+    let r = read(
+        "nøkkeltall;2017;2018;enhet\nsykefravaer;7,5;7,3;%\nfritidsstipend;;237;antall\n",
+        &ColumnMapping::default(),
+    );
+    assert_eq!(r.layout, Some(Layout::Wide));
+    assert_eq!(
+        summary(&r),
+        [
+            ("sykefravaer".into(), 2017, "7,5".into()),
+            ("sykefravaer".into(), 2018, "7,3".into()),
+            ("fritidsstipend".into(), 2018, "237".into()),
+        ]
+    );
+    assert_eq!(r.records[2].value.origin.to_string(), "t.csv:3:17");
+    assert_eq!(r.records[0].unit.as_ref().unwrap().value.as_text(), "%");
+}
+
+#[test]
+fn ssb_two_row_header_and_blank_kpi_header() {
+    let r = read(
+        "\"Konsumprisindeks, etter konsumgruppe\"\n\n\" \";\"1979\";\"1980\"\n\" \";\"Konsumprisindeks (2015=100)\";\"Konsumprisindeks (2015=100)\"\n\"Matvarer\";27.5;29.9\n\n\"F.o.m. 2017 er referanseår 2015=100.\"\n",
+        &ColumnMapping::default(),
+    );
+    assert_eq!(r.layout, Some(Layout::Wide));
+    assert_eq!(
+        summary(&r),
+        [
+            ("Matvarer".into(), 1979, "27.5".into()),
+            ("Matvarer".into(), 1980, "29.9".into())
+        ]
+    );
+    assert_eq!(
+        r.records[0].column_label.as_deref(),
+        Some("1979 / Konsumprisindeks (2015=100)")
+    );
+}
+
+#[test]
+fn value_names_choose_among_columns_of_the_same_year() {
+    let mapping = ColumnMapping {
+        value: vec!["Lørenskog".into()],
+        ..ColumnMapping::default()
+    };
+    let r = read(
+        "Indikator;Lørenskog 2024;Lørenskog 2025;Landet 2025;Enhet\nNetto driftsresultat;0,2;4;2,2;%\n",
+        &mapping,
+    );
+    assert_eq!(
+        summary(&r),
+        [
+            ("Netto driftsresultat".into(), 2024, "0,2".into()),
+            ("Netto driftsresultat".into(), 2025, "4".into())
+        ]
+    );
+}
+
+#[test]
+fn header_years() {
+    let year = |t: &str| header_year(&CellValue::Text(t.into()));
+    assert_eq!(year("2018"), Some(2018));
+    assert_eq!(year("År: 2014"), Some(2014));
+    assert_eq!(year("Lørenskog 2025"), Some(2025));
+    assert_eq!(year("budsjett_2013"), Some(2013));
+    for no in [
+        "2017K4",
+        "2017M01",
+        "2014-2015",
+        "(2015=100)",
+        "Konsumprisindeks (2015=100)",
+        "12018",
+        "1850",
+        "x2018",
+    ] {
+        assert_eq!(year(no), None, "{no}");
+    }
+    assert_eq!(header_year(&CellValue::Number(2018.0)), Some(2018));
+}
+
+#[test]
+fn years_from_cells() {
+    let cell = |value| Cell::new(value, Origin::text("t.csv", 2, 5));
+    let year = |value| year_of(&cell(value)).map_err(|d| d.to_string());
+    assert_eq!(year(CellValue::Text(" 2018 ".into())), Ok(2018));
+    assert_eq!(year(CellValue::Number(2018.0)), Ok(2018));
+    assert_eq!(year(CellValue::Text("31.12.2018".into())), Ok(2018));
+    assert_eq!(
+        year(CellValue::Date(
+            chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap()
+        )),
+        Ok(2018)
+    );
+    assert_eq!(
+        year(CellValue::Text("2O18".into())),
+        Err("t.csv:2:5: error: \"2O18\" is not a year\n  hint: write the period as a four-digit year, e.g. 2018".into())
+    );
+    assert!(
+        year(CellValue::Text("2014-2015".into()))
+            .unwrap_err()
+            .contains("school year")
+    );
+    assert!(
+        year(CellValue::Text("2017K4".into()))
+            .unwrap_err()
+            .contains("quarters")
+    );
+    assert!(
+        year(CellValue::Number(43465.0))
+            .unwrap_err()
+            .contains("date serial")
+    );
+}
+
+#[test]
+fn filters_keep_matching_rows_and_codes_match_numbers() {
+    let mut t = table(
+        "region;tid;statistikkvariabel;verdi\n01 Østfold;1951;Folkemengde;185492\n02 Akershus;1951;Folkemengde;210000\n",
+    );
+    let mapping = ColumnMapping {
+        kpi: vec!["statistikkvariabel".into()],
+        year: vec!["tid".into()],
+        ..ColumnMapping::default()
+    };
+    let filters = [Filter {
+        column: "region".into(),
+        values: vec!["01 østfold".into()],
+    }];
+    let r = records(&mut t, &mapping, None, &filters);
+    assert_eq!(summary(&r), [("Folkemengde".into(), 1951, "185492".into())]);
+    let cell = Cell::new(CellValue::Number(301.0), Origin::file("x"));
+    let f = Filter {
+        column: "kommune".into(),
+        values: vec!["0301".into()],
+    };
+    assert!(filter_matches(&cell, &f));
+    let r = records(
+        &mut table("kpi;år;verdi\nx;2018;1\n"),
+        &ColumnMapping::default(),
+        None,
+        &[Filter {
+            column: "regoin".into(),
+            values: vec![],
+        }],
+    );
+    assert_eq!(
+        messages(&r),
+        [
+            "t.csv:1:1: error: no column \"regoin\" to filter on (found: kpi, år, verdi)\n  hint: filter: names a column of the header and the values to keep"
+        ]
+    );
+}
+
+#[test]
+fn ragged_and_short_rows() {
+    let r = read(
+        "kpi;år;verdi\nsykefravaer;2018;7;3\nx;2018\n",
+        &ColumnMapping::default(),
+    );
+    assert_eq!(
+        messages(&r),
+        [
+            "t.csv:2:20: error: the row has 4 fields, the header only 3: \"3\" is in no column\n  hint: a value holding the delimiter \";\" must be quoted, e.g. \"7;3\"",
+            "t.csv:3:3: error: the row ends after 2 fields, before the \"verdi\" column (the header has 3)\n  hint: fill in the missing fields, or delete the row",
+        ]
+    );
+}
+
+#[test]
+fn a_wrong_delimiter_is_named() {
+    // Excel's `sep=` line wins over detection; when it is wrong, the header says so.
+    let mut t = table("sep=,\nkpi;år;verdi\nx;2018;1\n");
+    let r = records(&mut t, &ColumnMapping::default(), None, &[]);
+    assert_eq!(
+        messages(&r)[0],
+        "t.csv:2:1: error: no column \"kpi\" in the header (found: kpi;år;verdi)\n  hint: the header is one column holding \";\": the file is \";\"-separated, not \",\"-separated; correct delimiter: in the manifest or remove it to detect the delimiter"
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes, read as a text file and then as KPI data in either layout, give
+        /// a table or a diagnostic, never a panic.
+        #[test]
+        fn never_panics_on_any_bytes(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            header_row in proptest::option::of(1usize..6),
+        ) {
+            let source = SourceFile::new("t.csv", bytes);
+            let options = ReadOptions { header_row, ..ReadOptions::default() };
+            if let Ok(mut t) = read_table(&source, &options) {
+                for layout in [None, Some(Layout::Long), Some(Layout::Wide)] {
+                    let mut copy = t.clone();
+                    let _ = records(&mut copy, &ColumnMapping::default(), layout, &[]);
+                }
+                let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
+            }
+        }
+
+        /// Table-like text with the characters that matter (delimiters, quotes, years,
+        /// symbols, line ends) in any order.
+        #[test]
+        fn never_panics_on_table_like_text(
+            text in "([;,\t\"\r\n ]|kpi|år|verdi|2018|2017K4|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|\u{feff}){0,60}",
+        ) {
+            let source = SourceFile::new(PathBuf::from("t.csv"), text.into_bytes());
+            if let Ok(mut t) = read_table(&source, &ReadOptions::default()) {
+                let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
+            }
+        }
+    }
+}
