@@ -123,7 +123,7 @@ impl DocumentKind for Evaluation {
         (model.map(|model| Checked { model, sources }), problems)
     }
 
-    fn sources(&self, checked: &Checked, _: &Context) -> Vec<Arc<SourceFile>> {
+    fn sources(&self, checked: &Checked) -> Vec<Arc<SourceFile>> {
         checked.sources.clone()
     }
 

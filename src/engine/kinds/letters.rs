@@ -140,7 +140,7 @@ impl DocumentKind for Letters {
         (model.map(|model| Checked { model, sources }), problems)
     }
 
-    fn sources(&self, checked: &Checked, _: &Context) -> Vec<Arc<SourceFile>> {
+    fn sources(&self, checked: &Checked) -> Vec<Arc<SourceFile>> {
         checked.sources.clone()
     }
 

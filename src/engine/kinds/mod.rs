@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{SourceCache, SourceFile};
 use crate::project::{DocumentSpec, Project};
 use crate::render::Templates;
-use crate::view::frame::{DraftStamp, Frame};
+use crate::view::frame::{Attachment, DraftStamp, Frame, attachment};
 
 use super::report::Fact;
 
@@ -65,7 +65,7 @@ pub(crate) trait DocumentKind: Send + Sync {
     /// Reads and checks the inputs, collecting every problem.
     fn model(&self, context: &Context) -> (Option<Self::Model>, Diagnostics);
     /// The files the model was made from, in the order the provenance appendix lists them.
-    fn sources(&self, model: &Self::Model, context: &Context) -> Vec<Arc<SourceFile>>;
+    fn sources(&self, model: &Self::Model) -> Vec<Arc<SourceFile>>;
     /// One output's view; what stops only this output goes to `problems`.
     fn view(
         &self,
@@ -90,11 +90,14 @@ pub(crate) struct PlannedOutput {
     pub index: usize,
 }
 
+/// Files a Typst source reads besides the layout library: (virtual path, bytes).
+pub(crate) type ExtraFiles = Vec<(String, Vec<u8>)>;
+
 /// An output rendered to Typst, ready to typeset.
 pub(crate) struct Rendered {
     pub source: String,
-    /// Files the source attaches, by their virtual path.
-    pub attachments: Vec<(String, Vec<u8>)>,
+    /// Files the source attaches.
+    pub attachments: ExtraFiles,
     pub facts: BTreeMap<String, Fact>,
 }
 
@@ -196,7 +199,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
         &self,
         index: usize,
         input_hash: &str,
-        frame: &FrameSettings,
+        settings: &FrameSettings,
         context: &Context,
         problems: &mut Diagnostics,
     ) -> Option<Rendered> {
@@ -224,33 +227,13 @@ impl<K: DocumentKind> Document for Kinded<K> {
         };
         let view = self.kind.view(model, part, context, problems)?;
         let facts = self.kind.facts(&view);
-        let mut sources = self.kind.sources(model, context);
-        if frame.attach_sources {
-            sources.push(
-                context
-                    .cache
-                    .read(&context.project.manifest)
-                    .map_err(|d| problems.push(d))
-                    .ok()?,
-            );
-        }
-        let frame = Frame {
-            draft: frame.draft.map(|time| DraftStamp::new(time, input_hash)),
-            attachments: if frame.attach_sources {
-                sources
-                    .iter()
-                    .map(|s| crate::view::frame::attachment(&context.project.root, s))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        };
-        let attachments = frame
-            .attachments
-            .iter()
-            .zip(&sources)
-            .map(|(a, s)| (a.path.clone(), s.bytes.clone()))
-            .collect();
+        let (frame, attachments) = frame(
+            settings,
+            input_hash,
+            self.kind.sources(model),
+            context,
+            problems,
+        )?;
         let source = context
             .templates
             .render(&self.kind.template(part), &frame.around(&view))
@@ -266,6 +249,39 @@ impl<K: DocumentKind> Document for Kinded<K> {
     fn shared_problems(&self) -> Option<Diagnostics> {
         self.model.get().map(|(_, problems)| problems.clone())
     }
+}
+
+/// The frame around one output's view, and the files it attaches as (virtual path, bytes)
+/// for the Typst world: `sources` and the manifest, with `--attach-sources`.
+fn frame(
+    settings: &FrameSettings,
+    input_hash: &str,
+    mut sources: Vec<Arc<SourceFile>>,
+    context: &Context,
+    problems: &mut Diagnostics,
+) -> Option<(Frame, ExtraFiles)> {
+    let draft = settings.draft.map(|time| DraftStamp::new(time, input_hash));
+    if !settings.attach_sources {
+        return Some((
+            Frame {
+                draft,
+                attachments: Vec::new(),
+            },
+            Vec::new(),
+        ));
+    }
+    let manifest = context.cache.read(&context.project.manifest);
+    sources.push(manifest.map_err(|d| problems.push(d)).ok()?);
+    let attachments: Vec<Attachment> = sources
+        .iter()
+        .map(|source| attachment(&context.project.root, source))
+        .collect();
+    let files = attachments
+        .iter()
+        .zip(&sources)
+        .map(|(a, source)| (a.path.clone(), source.bytes.clone()))
+        .collect();
+    Some((Frame { draft, attachments }, files))
 }
 
 /// Printed figures (from the provenance appendix) as facts for "what changed".
