@@ -31,7 +31,8 @@ pub fn read_table(
     let delimiter = delimiter
         .or(sep_line)
         .unwrap_or_else(|| sniff_delimiter(text));
-    check_quotes(source, text, delimiter)?;
+    // One pass for where records and fields are (and an unclosed quote), one for their values.
+    let places = places(source, text, delimiter)?;
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -39,33 +40,36 @@ pub fn read_table(
         .from_reader(text.as_bytes());
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut record = ::csv::ByteRecord::new();
-    let mut lines = LineCounter::default();
+    let mut places = places.iter().peekable();
     let mut first = true;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                // The csv crate's line number lags behind; its byte offset is exact, but it
-                // counts blank lines skipped before the record, so step over those.
+                // The csv crate's byte offset counts blank lines skipped before the record,
+                // so step over those to the record's first character.
                 let mut start = record.position().map_or(0, |p| p.byte() as usize);
                 while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
                     start += 1;
                 }
-                let line = lines.line_at(text, start);
+                while places.next_if(|p| p.offset < start).is_some() {}
+                let place = places.next_if(|p| p.offset == start);
                 if std::mem::take(&mut first) && sep_line.is_some() {
                     continue;
                 }
-                let cells = cells_of(source, text, &record, start, line, delimiter);
+                let cells = cells_of(source, &record, place);
                 if cells.iter().all(|c| c.value.is_empty()) {
                     continue;
                 }
                 rows.push(cells);
             }
             Err(e) => {
-                let line = match e.position() {
-                    Some(p) => lines.line_at(text, p.byte() as usize),
-                    None => 1,
-                };
+                let offset = e.position().map_or(0, |p| p.byte() as usize);
+                let line = text.as_bytes()[..offset.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
                 return Err(Diagnostic::error(
                     Origin::text(&source.path, line, 1),
                     format!("the CSV cannot be read: {e}"),
@@ -158,19 +162,33 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     best.2
 }
 
-/// A quoted field that is never closed swallows the rest of the file; say where it opened.
-fn check_quotes(source: &SourceFile, text: &str, delimiter: u8) -> Result<(), Diagnostic> {
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    let mut opened = (0, 0);
+/// Where one record starts in the text, and the line and column of each of its fields.
+struct RecordPlace {
+    /// Byte offset of the record's first character.
+    offset: usize,
+    /// 1-based (line, character column) of each field's first character.
+    fields: Vec<(usize, usize)>,
+}
+
+/// Finds every record and field start in one pass, reading quotes as the csv crate does (a
+/// quote opens a quoted field only at a field's start; `""` inside is a quote; a line break
+/// inside quotes does not end the record). A quoted field that is never closed swallows the
+/// rest of the file, so it is an error where it opened.
+fn places(source: &SourceFile, text: &str, delimiter: u8) -> Result<Vec<RecordPlace>, Diagnostic> {
+    let delimiter = delimiter as char;
+    let mut records = Vec::new();
+    let mut current = RecordPlace {
+        offset: 0,
+        fields: vec![(1, 1)],
+    };
     let (mut line, mut column) = (1, 0);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let (mut in_quotes, mut at_field_start, mut opened) = (false, true, (1, 1));
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
         column += 1;
         if in_quotes {
             if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
+                if chars.next_if(|(_, next)| *next == '"').is_some() {
                     column += 1;
                 } else {
                     in_quotes = false;
@@ -179,12 +197,24 @@ fn check_quotes(source: &SourceFile, text: &str, delimiter: u8) -> Result<(), Di
         } else if c == '"' && at_field_start {
             in_quotes = true;
             opened = (line, column);
+        } else if c == delimiter {
+            current.fields.push((line, column + 1));
+            at_field_start = true;
+            continue;
+        } else if c == '\n' {
+            let next = RecordPlace {
+                offset: offset + 1,
+                fields: vec![(line + 1, 1)],
+            };
+            records.push(std::mem::replace(&mut current, next));
+            (line, column) = (line + 1, 0);
+            at_field_start = true;
+            continue;
         }
-        at_field_start = c == delimiter as char || c == '\n' || (c == '\r' && !in_quotes);
         if c == '\n' {
-            line += 1;
-            column = 0;
+            (line, column) = (line + 1, 0);
         }
+        at_field_start = c == '\r' && !in_quotes;
     }
     if in_quotes {
         return Err(Diagnostic::error(
@@ -193,30 +223,24 @@ fn check_quotes(source: &SourceFile, text: &str, delimiter: u8) -> Result<(), Di
         )
         .with_hint("add the closing \"; a quote inside a quoted field is written twice (\"\")"));
     }
-    Ok(())
+    records.push(current);
+    Ok(records)
 }
 
-/// Cells of one record with `file:line:column` origins; columns count characters, 1-based.
+/// Cells of one record with `file:line:column` origins (columns count characters, 1-based).
 fn cells_of(
     source: &SourceFile,
-    text: &str,
     record: &::csv::ByteRecord,
-    start: usize,
-    line: usize,
-    delimiter: u8,
+    place: Option<&RecordPlace>,
 ) -> Vec<Cell> {
-    // Columns are found by walking the raw line from the record's first byte.
-    let raw_line = text
-        .get(start..)
-        .map(|rest| rest.split('\n').next().unwrap_or(""))
-        .unwrap_or("");
-    let starts = field_columns(raw_line, delimiter);
     record
         .iter()
         .enumerate()
         .map(|(i, bytes)| {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            let column = starts.get(i).copied().unwrap_or(1);
+            let (line, column) = place
+                .and_then(|p| p.fields.get(i).copied())
+                .unwrap_or((1, 1));
             let value = if text.trim().is_empty() {
                 CellValue::Empty
             } else {
@@ -225,28 +249,6 @@ fn cells_of(
             Cell::new(value, Origin::text(&source.path, line, column))
         })
         .collect()
-}
-
-/// Line numbers of byte offsets, counted incrementally (offsets only grow).
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    line: usize,
-}
-
-impl LineCounter {
-    fn line_at(&mut self, text: &str, offset: usize) -> usize {
-        let offset = offset.min(text.len());
-        if offset < self.offset {
-            *self = LineCounter::default();
-        }
-        self.line += text.as_bytes()[self.offset..offset]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        self.offset = offset;
-        self.line + 1
-    }
 }
 
 /// 1-based character columns where each field of a raw CSV line starts. A quote opens a
@@ -314,6 +316,15 @@ mod tests {
         assert_eq!(texts(row), ["x;\"y\"", "æøå", "5\" skjerm"]);
         assert_eq!(row[1].origin.to_string(), "t.csv:2:11");
         assert_eq!(row[2].origin.to_string(), "t.csv:2:15");
+    }
+
+    #[test]
+    fn a_field_after_a_line_break_in_quotes_is_placed_on_its_own_line() {
+        let table = read("kpi;merknad;verdi\nx;\"to\nlinjer\";7\n\ny;;8\n").unwrap();
+        assert_eq!(texts(&table.rows[0]), ["x", "to\nlinjer", "7"]);
+        assert_eq!(table.rows[0][1].origin.to_string(), "t.csv:2:3");
+        assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:3:9");
+        assert_eq!(table.rows[1][2].origin.to_string(), "t.csv:5:4");
     }
 
     #[test]
