@@ -75,6 +75,7 @@ fn typeset_alone(project: &Path, emitted: &Path, jobs: usize) -> f64 {
     let started = Instant::now();
     let shared = SharedWorld::new(
         &project.join("templates"),
+        "/templates",
         &rapportverk::load::SourceCache::new(),
     )
     .unwrap();
@@ -117,14 +118,7 @@ fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "typ"))
         .collect();
-    // The emitted sources import lib/rapport.typ relative to themselves.
-    let lib = emitted.join("lib");
-    let _ = std::fs::create_dir_all(&lib);
-    std::fs::copy(
-        project.join("templates/lib/rapport.typ"),
-        lib.join("rapport.typ"),
-    )
-    .ok()?;
+    // The emitted sources import /templates/lib/rapport.typ from the project root.
     let started = Instant::now();
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -137,7 +131,9 @@ fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
                             "--pdf-standard",
                             "a-2a,ua-1",
                             "--ignore-system-fonts",
+                            "--root",
                         ])
+                        .arg(project)
                         .arg(file)
                         .arg(file.with_extension("cli.pdf"))
                         .status();

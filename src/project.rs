@@ -146,6 +146,16 @@ pub struct Project {
 }
 
 impl Project {
+    /// Where `path` (a path below the project) is for Typst, which sees the project root as
+    /// `/`: `/templates`, `/input/data/x.csv`. The generated sources use these paths, so an
+    /// emitted `.typ` compiles with the Typst CLI given `--root` at the project root.
+    pub fn typst_path(&self, path: &Path) -> String {
+        let parts = lexical_parts(path);
+        let root = lexical_parts(&self.root);
+        let below = parts.strip_prefix(root.as_slice()).unwrap_or(&parts);
+        format!("/{}", below.join("/"))
+    }
+
     /// Loads the manifest at `path` (a file, or a folder holding `rapportverk.yaml`). Every
     /// problem found is returned, not only the first.
     pub fn load(path: &Path) -> Result<Project, Diagnostics> {
@@ -524,30 +534,28 @@ impl Resolver<'_> {
     }
 }
 
+/// The parts of `path` with `.` and `..` resolved as text.
+fn lexical_parts(path: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // Leaving the folder we started from: only fine if there is something to pop.
+                if parts.pop().is_none() || parts.last().is_some_and(|l| l == "..") {
+                    parts.push("..".into());
+                }
+            }
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    parts
+}
+
 /// Whether `path`, with `.` and `..` resolved as text, stays below `root`.
 fn lexically_within(path: &Path, root: &Path) -> bool {
-    let normal = |p: &Path| -> Option<Vec<String>> {
-        let mut parts: Vec<String> = Vec::new();
-        for component in p.components() {
-            match component {
-                Component::CurDir => {}
-                Component::ParentDir => {
-                    // Leaving the folder we started from: only fine if there is something to pop.
-                    if parts.pop().is_none() || parts.last().is_some_and(|l| l == "..") {
-                        parts.push("..".into());
-                    }
-                }
-                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
-            }
-        }
-        Some(parts)
-    };
-    match (normal(path), normal(root)) {
-        (Some(p), Some(r)) => {
-            p.len() >= r.len() && p[..r.len()] == r[..] && !p.contains(&"..".to_string())
-        }
-        _ => false,
-    }
+    let (p, r) = (lexical_parts(path), lexical_parts(root));
+    p.len() >= r.len() && p[..r.len()] == r[..] && !p.contains(&"..".to_string())
 }
 
 /// Where the file exists, symlinks resolved must also stay below the root.

@@ -320,3 +320,50 @@ fn a_failing_document_among_many_leaves_the_others_built() {
     assert_eq!(with_status(project.path(), "built").len(), 8);
     assert!(stdout(&output).contains("FAILED  evaluering-2018"));
 }
+
+#[test]
+fn check_reports_what_a_final_build_refuses_at_the_same_place_and_writes_nothing() {
+    let project = sample_project();
+    let template = project.path().join("templates/evaluering.typ.j2");
+    let mut text = std::fs::read_to_string(&template).unwrap();
+    text.push_str("\n**\n");
+    std::fs::write(&template, text).unwrap();
+    let check = run(project.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(
+        !project.path().join("output").exists(),
+        "check wrote something"
+    );
+    assert!(stdout(&check).contains("FAILED  evaluering-2018"));
+    let build = run(project.path(), &["build", "--only", "evaluering-2018"]);
+    assert_eq!(build.status.code(), Some(1));
+    let refusal = |output: &std::process::Output| -> Vec<String> {
+        stderr(output)
+            .lines()
+            .filter(|l| l.contains("typst: no text within stars") || l.contains("has 1 warning(s)"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(refusal(&check).len(), 2, "{}", stderr(&check));
+    assert_eq!(refusal(&check), refusal(&build));
+}
+
+#[test]
+fn an_evaluation_without_meetings_builds_without_a_meetings_line() {
+    let project = sample_project();
+    let yaml = project.path().join("input/narrativ/evaluering-2018.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("meetings: ["))
+        .unwrap()
+        .to_string();
+    let indent = &line[..line.len() - line.trim_start().len()];
+    edit(&yaml, &line, &format!("{indent}meetings: []"));
+    let check = run(project.path(), &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let build = run(project.path(), &["build", "--only", "evaluering-2018"]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    let text = pdf_text(&project.path().join("output/evaluering-2018.pdf"));
+    assert!(!text.contains("Samtaler"), "{text}");
+}

@@ -42,8 +42,8 @@ fn typeset_text(templates: &Templates, shared: &SharedWorld, s: &str, out: &Path
 #[test]
 fn typst_markup_in_data_prints_literally() {
     let dir = one_value_templates();
-    let templates = Templates::new(dir.path(), &rapportverk::load::SourceCache::new());
-    let shared = SharedWorld::new(dir.path(), &rapportverk::load::SourceCache::new()).unwrap();
+    let templates = Templates::new(dir.path(), "/lib", &rapportverk::load::SourceCache::new());
+    let shared = SharedWorld::new(dir.path(), "", &rapportverk::load::SourceCache::new()).unwrap();
     let nasty =
         "#panic(\"x\") $x$ *a* <b> @c [d] \\ // e = f _u_ `r` ~ -- ... -? 'q' #{1+1} /* c */";
     let text = typeset_text(&templates, &shared, nasty, &dir.path().join("out.pdf"));
@@ -57,8 +57,8 @@ proptest! {
     #[test]
     fn any_string_round_trips_to_the_same_pdf_text(s in "[ -~æøåÆØÅ«»–—…§]{1,40}") {
         let dir = one_value_templates();
-        let templates = Templates::new(dir.path(), &rapportverk::load::SourceCache::new());
-        let shared = SharedWorld::new(dir.path(), &rapportverk::load::SourceCache::new()).unwrap();
+        let templates = Templates::new(dir.path(), "/lib", &rapportverk::load::SourceCache::new());
+        let shared = SharedWorld::new(dir.path(), "", &rapportverk::load::SourceCache::new()).unwrap();
         let text = typeset_text(&templates, &shared, &s, &dir.path().join("out.pdf"));
         prop_assert_eq!(text, normalise(&s));
     }

@@ -31,7 +31,7 @@ pub struct Config {
     pub output: PathBuf,
     /// Keep the generated `.typ` beside each PDF.
     pub emit_typst: bool,
-    /// Stop after rendering: no typesetting, nothing written.
+    /// `check`: everything a build does, typesetting included, in memory; nothing written.
     pub check_only: bool,
     /// Embed the input files (data, narrative, manifest) in each PDF.
     pub attach_sources: bool,
@@ -135,7 +135,8 @@ pub enum Event<'a> {
 /// The project's output ids and files, without reading more than planning needs.
 pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let cache = SourceCache::new();
-    let templates = Templates::new(&project.templates, &cache);
+    let library = format!("{}/lib", project.typst_path(&project.templates));
+    let templates = Templates::new(&project.templates, &library, &cache);
     let context = Context::new(project, &cache, &templates);
     let mut listed = Vec::new();
     let mut problems = Vec::new();
@@ -180,15 +181,13 @@ pub fn run(
             Err(d) => return abort(report, d),
         }
     };
-    let shared = if config.check_only {
-        None
-    } else {
-        match SharedWorld::new(&project.templates, cache) {
-            Ok(shared) => Some(shared),
-            Err(d) => return abort(report, d),
-        }
+    // `check` typesets too (in memory), so it finds everything a build would.
+    let templates_at = project.typst_path(&project.templates);
+    let shared = match SharedWorld::new(&project.templates, &templates_at, cache) {
+        Ok(shared) => shared,
+        Err(d) => return abort(report, d),
     };
-    let templates = Templates::new(&project.templates, cache);
+    let templates = Templates::new(&project.templates, &format!("{templates_at}/lib"), cache);
     let context = Context::new(project, cache, &templates);
     // The previous report: for skipping (unless --force), for "what changed" and to keep
     // the entries of documents this run does not select.
@@ -282,7 +281,7 @@ pub fn run(
     let scheduler = scheduler::Scheduler {
         config,
         context: &context,
-        shared: shared.as_ref(),
+        shared: &shared,
     };
     let results: Vec<OnceLock<DocumentReport>> = todo.iter().map(|_| OnceLock::new()).collect();
     // (done, the next report to tell in plan order)

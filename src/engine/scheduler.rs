@@ -19,8 +19,8 @@ use super::{Config, DocumentReport, Status};
 pub(super) struct Scheduler<'a> {
     pub config: &'a Config,
     pub context: &'a Context<'a>,
-    /// The typesetting world; `None` when only checking.
-    pub shared: Option<&'a SharedWorld>,
+    /// The typesetting world, fonts and layout library loaded once for the run.
+    pub shared: &'a SharedWorld,
 }
 
 impl Scheduler<'_> {
@@ -119,18 +119,16 @@ impl Scheduler<'_> {
         rendered: &Rendered,
         problems: &mut Diagnostics,
     ) -> Option<Outcome> {
-        let Some(shared) = self.shared.filter(|_| !self.config.check_only) else {
-            return Some(Outcome::Checked);
-        };
         let typ_path = job.output.with_extension("typ");
         if self.config.emit_typst
+            && !self.config.check_only
             && let Err(d) = write_atomically(&typ_path, source.as_bytes())
         {
             problems.push(d);
         }
         let label = typ_path.display().to_string();
         let (typeset, typst_problems) = typeset(
-            shared,
+            self.shared,
             source,
             &rendered.attachments,
             &job.id,
@@ -155,6 +153,10 @@ impl Scheduler<'_> {
                 .with_hint("fix the warnings, or build with --draft or --allow-warnings"),
             );
             return None;
+        }
+        if self.config.check_only {
+            // Typeset and exported in memory, as a build would: nothing is written.
+            return Some(Outcome::Checked);
         }
         match write_atomically(&job.output, &typeset.pdf) {
             Ok(()) => Some(Outcome::Written {

@@ -30,9 +30,11 @@ pub struct Templates {
 
 impl Templates {
     /// Loads templates lazily from `dir` through the run's source cache; only names inside
-    /// `dir` can be loaded.
-    pub fn new(dir: &Path, cache: &SourceCache) -> Templates {
+    /// `dir` can be loaded. Templates see `library`, the layout library's folder as Typst
+    /// finds it (`/templates/lib`), for their `#import`.
+    pub fn new(dir: &Path, library: &str, cache: &SourceCache) -> Templates {
         let mut env = Environment::new();
+        env.add_global("library", library.to_string());
         let loader_dir = dir.to_path_buf();
         let cache = cache.clone();
         env.set_loader(move |name| {
@@ -140,7 +142,7 @@ mod tests {
     fn render(source: &str, ctx: Value) -> String {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("t.typ.j2"), source).unwrap();
-        Templates::new(dir.path(), &crate::load::SourceCache::new())
+        Templates::new(dir.path(), "/lib", &crate::load::SourceCache::new())
             .render("t.typ.j2", &ctx)
             .unwrap()
     }
@@ -195,7 +197,7 @@ mod tests {
     fn undefined_names_are_errors_with_a_line() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("t.typ.j2"), "ok\n{{ nope }}\n").unwrap();
-        let err = Templates::new(dir.path(), &crate::load::SourceCache::new())
+        let err = Templates::new(dir.path(), "/lib", &crate::load::SourceCache::new())
             .render("t.typ.j2", &minijinja::context! {})
             .unwrap_err();
         assert!(

@@ -41,14 +41,26 @@ fn file_id(path: &str) -> Option<FileId> {
 }
 
 impl SharedWorld {
-    /// Loads the embedded fonts and every file below `templates/lib` (as `/lib/…`).
-    /// Files are read through the run's source cache (they are also hashed for the plan).
-    pub fn new(templates_dir: &Path, cache: &SourceCache) -> Result<SharedWorld, Diagnostic> {
+    /// Loads the embedded fonts and every file below `templates/lib`, served at
+    /// `{templates_at}/lib/…` (`templates_at` is the templates folder's path from the project
+    /// root, e.g. `/templates`, as the Typst CLI sees it). Files are read through the run's
+    /// source cache (they are also hashed for the plan).
+    pub fn new(
+        templates_dir: &Path,
+        templates_at: &str,
+        cache: &SourceCache,
+    ) -> Result<SharedWorld, Diagnostic> {
         let mut fonts = FontStore::new();
         fonts.extend(typst_kit::fonts::embedded());
         let mut files = HashMap::new();
         let lib_dir = templates_dir.join("lib");
-        let mut pending = vec![lib_dir.clone()];
+        // A project whose templates import no library needs no lib/ folder; an import of a
+        // missing file is then Typst's "file not found" at the import.
+        let mut pending: Vec<_> = lib_dir
+            .exists()
+            .then(|| lib_dir.clone())
+            .into_iter()
+            .collect();
         while let Some(dir) = pending.pop() {
             let entries = std::fs::read_dir(&dir).map_err(|e| {
                 Diagnostic::error(
@@ -65,7 +77,11 @@ impl SharedWorld {
                     continue;
                 }
                 let relative = path.strip_prefix(templates_dir).unwrap_or(&path);
-                let virtual_path = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+                let virtual_path = format!(
+                    "{}/{}",
+                    templates_at.trim_end_matches('/'),
+                    relative.to_string_lossy().replace('\\', "/")
+                );
                 let Some(id) = file_id(&virtual_path) else {
                     continue;
                 };

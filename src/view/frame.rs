@@ -29,7 +29,8 @@ impl DraftStamp {
 /// An input file embedded in the PDF (PDF/A-3 "source" relationship).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Attachment {
-    /// The virtual path the Typst world serves the bytes at: `/kilder/input/data/x.csv`.
+    /// Where the Typst world serves the bytes: the file's path from the project root,
+    /// `/input/data/x.csv`, so an emitted source attaches the same file from disk.
     pub path: String,
     pub mime: &'static str,
     pub description: String,
@@ -54,7 +55,7 @@ pub(crate) fn attachment(root: &Path, file: &SourceFile) -> Attachment {
         _ => "application/octet-stream",
     };
     Attachment {
-        path: format!("/kilder/{shown}"),
+        path: format!("/{shown}"),
         mime,
         description: format!("Kildefil {shown} (SHA-256 {})", file.sha256),
     }
