@@ -1,4 +1,5 @@
-//! The command line: `rapportverk build | check | list`, parsed with clap.
+//! The command line: `rapportverk build | check | list | watch`, parsed with clap into one
+//! checked configuration.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,8 @@ pub enum Command {
     Check(ProjectArgs),
     /// List the documents (output files) the project defines.
     List(ProjectArgs),
+    /// Build drafts, then rebuild on every save of a file they are made from (Ctrl-C stops).
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +76,31 @@ pub struct BuildArgs {
     /// [default: a-2a,ua-1; a-3a,ua-1 with --attach-sources].
     #[arg(long, value_name = "LIST", value_parser = parse_standards)]
     pub pdf_standard: Option<PdfSettings>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Where the PDFs go [default: output/ beside the input folder].
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Watch and build only documents whose id matches this glob (as for build).
+    #[arg(long, value_name = "PATTERN")]
+    pub only: Option<String>,
+    /// Build final documents instead of drafts.
+    #[arg(long = "final")]
+    pub final_documents: bool,
+}
+
+impl WatchArgs {
+    /// The configuration of each rebuild (the draft stamp's time is set per build).
+    pub fn config(&self, default_output: &Path) -> Result<Config, clap::Error> {
+        let mut config = Config::new(self.output.clone().unwrap_or_else(|| default_output.into()));
+        config.selection = Selection::new(self.only.as_deref(), None)
+            .map_err(|message| Cli::command().error(ErrorKind::ValueValidation, message))?;
+        Ok(config)
+    }
 }
 
 impl BuildArgs {

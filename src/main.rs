@@ -2,6 +2,7 @@
 //! progress, print its problems and a summary, exit with a code.
 
 mod cli;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -10,17 +11,17 @@ use std::sync::Mutex;
 
 use clap::Parser;
 use rapportverk::diag::Diagnostic;
-use rapportverk::engine::{self, Config, DocumentReport, Event, Status};
+use rapportverk::engine::{self, Config, DocumentReport, Event, Status, Warm};
 use rapportverk::load::SourceCache;
 use rapportverk::project::Project;
 
 use cli::{Cli, Command};
 
-const EXIT_DOCUMENT_FAILED: u8 = 1;
-const EXIT_PROJECT_ERROR: u8 = 2;
+pub(crate) const EXIT_DOCUMENT_FAILED: u8 = 1;
+pub(crate) const EXIT_PROJECT_ERROR: u8 = 2;
 
 /// `output/` beside the input folder, written without a leading `./` for readable messages.
-fn default_output(root: &Path) -> PathBuf {
+pub(crate) fn default_output(root: &Path) -> PathBuf {
     if root == Path::new(".") {
         "output".into()
     } else {
@@ -28,7 +29,7 @@ fn default_output(root: &Path) -> PathBuf {
     }
 }
 
-fn load(path: &Path, cache: &SourceCache) -> Result<Project, ExitCode> {
+pub(crate) fn load(path: &Path, cache: &SourceCache) -> Result<Project, ExitCode> {
     Project::load_from(path, cache).map_err(|problems| {
         for problem in problems.iter() {
             eprintln!("{problem}");
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
             config.check_only = true;
             (project, config)
         }
+        Command::Watch(args) => return watch::watch(args),
         Command::List(args) => {
             let project = match load(&args.project, &cache) {
                 Ok(project) => project,
@@ -80,8 +82,21 @@ fn main() -> ExitCode {
             };
         }
     };
-    let terminal = Terminal::new(std::io::stderr().is_terminal());
-    let report = engine::run(&project, &config, &cache, &|event| terminal.show(event));
+    build(&project, &config, &cache, &mut Warm::default(), true)
+}
+
+/// Runs the engine on a loaded project, showing its events, and says how it went: the change
+/// list, the count of problems, the exit code. `show_unchanged`: a line for each document
+/// that needed no work too (`watch` leaves them out).
+pub(crate) fn build(
+    project: &Project,
+    config: &Config,
+    cache: &SourceCache,
+    warm: &mut Warm,
+    show_unchanged: bool,
+) -> ExitCode {
+    let terminal = Terminal::new(std::io::stderr().is_terminal(), show_unchanged);
+    let report = engine::run_warm(project, config, cache, warm, &|event| terminal.show(event));
     terminal.finish();
 
     let changed: Vec<&DocumentReport> = report
@@ -122,13 +137,15 @@ fn main() -> ExitCode {
 /// stdout, and a progress bar on a terminal.
 struct Terminal {
     interactive: bool,
+    show_unchanged: bool,
     bar: Mutex<Option<indicatif::ProgressBar>>,
 }
 
 impl Terminal {
-    fn new(interactive: bool) -> Terminal {
+    fn new(interactive: bool, show_unchanged: bool) -> Terminal {
         Terminal {
             interactive,
+            show_unchanged,
             bar: Mutex::new(None),
         }
     }
@@ -151,6 +168,8 @@ impl Terminal {
                     bar.set_position(done as u64);
                 }
             }
+            Event::Finished(document)
+                if document.status == Status::Unchanged && !self.show_unchanged => {}
             Event::Finished(document) => print(&|| {
                 for problem in &document.diagnostics {
                     eprintln!("{problem}");

@@ -154,12 +154,38 @@ pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<
     (listed, problems)
 }
 
+/// What a long-running caller (`watch`) keeps between runs so typesetting stays warm: the
+/// Typst world, with its fonts and layout library loaded. Typst's memoized layout lives in the
+/// process and is kept either way; [`Warm::library_changed`] drops the world after an edit of
+/// `templates/lib`.
+#[derive(Default)]
+pub struct Warm {
+    world: Option<SharedWorld>,
+}
+
+impl Warm {
+    pub fn library_changed(&mut self) {
+        self.world = None;
+    }
+}
+
 /// Builds (or, with `check_only`, checks) every selected output of the project, reading
 /// every file through `cache` (the one the project was loaded with).
 pub fn run(
     project: &Project,
     config: &Config,
     cache: &SourceCache,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> BuildReport {
+    run_warm(project, config, cache, &mut Warm::default(), on_event)
+}
+
+/// [`run`], reusing (and keeping) what `warm` holds from an earlier run.
+pub fn run_warm(
+    project: &Project,
+    config: &Config,
+    cache: &SourceCache,
+    warm: &mut Warm,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> BuildReport {
     let started = Instant::now();
@@ -183,9 +209,14 @@ pub fn run(
     };
     // `check` typesets too (in memory), so it finds everything a build would.
     let templates_at = project.typst_path(&project.templates);
-    let shared = match SharedWorld::new(&project.templates, &templates_at, cache) {
-        Ok(shared) => shared,
-        Err(d) => return abort(report, d),
+    if warm.world.is_none() {
+        match SharedWorld::new(&project.templates, &templates_at, cache) {
+            Ok(shared) => warm.world = Some(shared),
+            Err(d) => return abort(report, d),
+        }
+    }
+    let Some(shared) = warm.world.as_ref() else {
+        return report;
     };
     let templates = Templates::new(&project.templates, &format!("{templates_at}/lib"), cache);
     let context = Context::new(project, cache, &templates);
@@ -281,7 +312,7 @@ pub fn run(
     let scheduler = scheduler::Scheduler {
         config,
         context: &context,
-        shared: &shared,
+        shared,
     };
     let results: Vec<OnceLock<DocumentReport>> = todo.iter().map(|_| OnceLock::new()).collect();
     // (done, the next report to tell in plan order)

@@ -1,0 +1,144 @@
+//! `rapportverk watch` on a copy of the sample: a saved narrative or CSV gives a new PDF with
+//! the change, a YAML syntax error is printed and keeps the old PDF, and fixing it builds again.
+//! Every wait has a time bound, and the test stops `watch` itself.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use common::{edit, has, pdf_text, sample_project};
+
+/// The running `watch`, killed when the test ends however it ends.
+struct Watch {
+    child: Child,
+    out: Receiver<String>,
+    err: Receiver<String>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+impl Watch {
+    fn start(project: &Path) -> Watch {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rapportverk"))
+            .args(["watch", "--only", "evaluering-2018"])
+            .current_dir(project)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = lines(child.stdout.take().unwrap());
+        let err = lines(child.stderr.take().unwrap());
+        Watch { child, out, err }
+    }
+
+    /// The standard output up to the next "watching …" line (a build finished), at most 60 s.
+    fn next_build(&self) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.out.recv_timeout(left) {
+                Ok(line) if line.starts_with("watching ") => return seen,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no build within 60 s; output so far: {seen:?}"),
+            }
+        }
+    }
+
+    fn errors(&self) -> Vec<String> {
+        self.err.try_iter().collect()
+    }
+}
+
+#[test]
+fn saves_rebuild_errors_keep_the_old_pdf_and_a_fix_builds_again() {
+    let project = sample_project();
+    let pdf = project.path().join("output/evaluering-2018.pdf");
+    let watch = Watch::start(project.path());
+    let first = watch.next_build();
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("built     output/evaluering-2018.pdf")),
+        "{first:?}"
+    );
+    assert!(has(&pdf_text(&pdf), "UTKAST"), "watch builds drafts");
+
+    // A CSV value.
+    edit(
+        &project.path().join("input/data/nokkeltall-2018.csv"),
+        "klimatiltak;2018;67;",
+        "klimatiltak;2018;71;",
+    );
+    let after_csv = watch.next_build();
+    assert!(
+        after_csv.iter().any(|l| l.contains("67 → 71")),
+        "{after_csv:?}"
+    );
+
+    // A sentence of the narrative.
+    let yaml = project.path().join("input/narrativ/evaluering-2018.yaml");
+    edit(
+        &yaml,
+        "Resultat og utviklingsavtalen bygger på",
+        "Resultat- og utviklingsavtalen bygger nå på",
+    );
+    watch.next_build();
+    assert!(has(&pdf_text(&pdf), "utviklingsavtalen bygger nå på"));
+
+    // A syntax error: told at its line, and the PDF stays as it was.
+    let good = std::fs::read(&pdf).unwrap();
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, format!("{text}\nbroken: [\n")).unwrap();
+    let failed = watch.next_build();
+    assert!(
+        failed
+            .iter()
+            .any(|l| l.starts_with("FAILED  evaluering-2018")),
+        "{failed:?}"
+    );
+    let errors = watch.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with("input/narrativ/evaluering-2018.yaml:")
+                && l.contains(": error: ")),
+        "{errors:?}"
+    );
+    assert_eq!(std::fs::read(&pdf).unwrap(), good, "the old PDF is kept");
+
+    // Fixed: built again.
+    std::fs::write(&yaml, text).unwrap();
+    let fixed = watch.next_build();
+    assert!(
+        fixed
+            .iter()
+            .any(|l| l.starts_with("built     output/evaluering-2018.pdf")),
+        "{fixed:?}"
+    );
+    assert!(
+        fixed.iter().any(|l| l == "0 error(s), 0 warning(s)"),
+        "{fixed:?}"
+    );
+}
