@@ -93,6 +93,7 @@ fn typeset_alone(project: &Path, emitted: &Path, jobs: usize) -> f64 {
                         "bench",
                         "bench.typ",
                         &settings,
+                        &Default::default(),
                     );
                     if pdf.is_none() {
                         *failures.lock().unwrap() += 1;

@@ -21,6 +21,8 @@ pub enum Origin {
         row: u32,
         column: u32,
     },
+    /// `file:line`, when the column is not known (a template line behind generated text).
+    Line { file: PathBuf, line: usize },
     /// A whole file, when no finer place applies.
     File { file: PathBuf },
 }
@@ -50,7 +52,10 @@ impl Origin {
 
     pub fn path(&self) -> &Path {
         match self {
-            Origin::Text { file, .. } | Origin::Cell { file, .. } | Origin::File { file } => file,
+            Origin::Text { file, .. }
+            | Origin::Cell { file, .. }
+            | Origin::Line { file, .. }
+            | Origin::File { file } => file,
         }
     }
 }
@@ -85,6 +90,7 @@ impl fmt::Display for Origin {
                 column_letters(*column),
                 row + 1
             ),
+            Origin::Line { file, line } => write!(f, "{}:{line}", file.display()),
             Origin::File { file } => write!(f, "{}", file.display()),
         }
     }
@@ -102,6 +108,9 @@ pub struct Diagnostic {
     pub message: String,
     pub origin: Option<Origin>,
     pub hint: Option<String>,
+    /// Source lines with a caret under the place, as the Typst CLI prints them (boxed: most
+    /// diagnostics have none, and each is moved around in `Result`s).
+    pub snippet: Option<Box<String>>,
 }
 
 impl Diagnostic {
@@ -111,6 +120,7 @@ impl Diagnostic {
             message: message.into(),
             origin: origin.into(),
             hint: None,
+            snippet: None,
         }
     }
 
@@ -120,6 +130,7 @@ impl Diagnostic {
             message: message.into(),
             origin: origin.into(),
             hint: None,
+            snippet: None,
         }
     }
 
@@ -147,6 +158,9 @@ impl fmt::Display for Diagnostic {
             write!(f, "{origin}: ")?;
         }
         write!(f, "{label}: {}", self.message)?;
+        if let Some(snippet) = &self.snippet {
+            write!(f, "\n{snippet}")?;
+        }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }

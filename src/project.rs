@@ -200,7 +200,11 @@ impl Project {
             base: &base,
             root: &root,
         };
-        let templates = resolver.resolve(&manifest.templates, &mut problems);
+        // `input/../templates` read as `templates`, in messages as everywhere.
+        let templates: PathBuf =
+            lexical_parts(&resolver.resolve(&manifest.templates, &mut problems))
+                .iter()
+                .collect();
         let kpi_definitions = resolver.resolve(&manifest.kpi_definitions, &mut problems);
 
         let mut sources: Vec<DataSource> = Vec::new();

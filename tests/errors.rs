@@ -164,3 +164,33 @@ fn a_missing_project_is_a_usage_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
+    let project = sample_project();
+    let template = project.path().join("templates/evaluering.typ.j2");
+    edit(&template, "= Innledning\n", "= Innledning **\n");
+    let line = line_of(&template, "= Innledning **");
+    let output = run(project.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    let expected = format!(
+        "templates/evaluering.typ.j2:{line}: warning: typst: no text within stars\n   ┌─ output/evaluering-2018.typ:27:14 (generated)\n   │\n27 │ = Innledning **\n   │              ^^\n"
+    );
+    assert!(err.contains(&expected), "{err}");
+
+    // In the layout library: its own file, line and column.
+    let library = project.path().join("templates/lib/rapport.typ");
+    let mut text = std::fs::read_to_string(&library).unwrap();
+    text.push_str("\n#let feil = [**]\n");
+    std::fs::write(&library, text).unwrap();
+    edit(&template, "= Innledning **\n", "= Innledning\n");
+    let line = line_of(&library, "#let feil = [**]");
+    let err = stderr(&run(project.path(), &["check"]));
+    assert!(
+        err.contains(&format!(
+            "templates/lib/rapport.typ:{line}:14: warning: typst: no text within stars"
+        )),
+        "{err}"
+    );
+}

@@ -9,6 +9,16 @@ use proptest::prelude::*;
 use rapportverk::render::Templates;
 use rapportverk::typeset::{PdfSettings, SharedWorld, typeset};
 
+/// The template folder of [`one_value_templates`] with its templates and Typst world, made once.
+static ONE_VALUE: std::sync::LazyLock<(tempfile::TempDir, Templates, SharedWorld)> =
+    std::sync::LazyLock::new(|| {
+        let dir = one_value_templates();
+        let cache = rapportverk::load::SourceCache::new();
+        let templates = Templates::new(dir.path(), "/lib", &cache);
+        let shared = SharedWorld::new(dir.path(), "", &cache).unwrap();
+        (dir, templates, shared)
+    });
+
 /// A template folder printing `{{ s }}` alone, with an empty layout library.
 fn one_value_templates() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -33,6 +43,7 @@ fn typeset_text(templates: &Templates, shared: &SharedWorld, s: &str, out: &Path
         "prop",
         "t.typ",
         &PdfSettings::default(),
+        &Default::default(),
     );
     let pdf = result.unwrap_or_else(|| panic!("{s:?} did not typeset: {problems:?}"));
     std::fs::write(out, pdf.pdf).unwrap();
@@ -54,12 +65,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     /// For any string s of printable text, the PDF built from `{{ s }}` reads back as s.
+    /// One template folder and one Typst world serve every case, as one build's documents
+    /// share them; each case writes its own PDF.
     #[test]
     fn any_string_round_trips_to_the_same_pdf_text(s in "[ -~æøåÆØÅ«»–—…§]{1,40}") {
-        let dir = one_value_templates();
-        let templates = Templates::new(dir.path(), "/lib", &rapportverk::load::SourceCache::new());
-        let shared = SharedWorld::new(dir.path(), "", &rapportverk::load::SourceCache::new()).unwrap();
-        let text = typeset_text(&templates, &shared, &s, &dir.path().join("out.pdf"));
+        let (dir, templates, shared) = &*ONE_VALUE;
+        let out = tempfile::NamedTempFile::new_in(dir.path()).unwrap();
+        let text = typeset_text(templates, shared, &s, out.path());
         prop_assert_eq!(text, normalise(&s));
     }
 }

@@ -134,6 +134,7 @@ impl Scheduler<'_> {
             &job.id,
             &label,
             &self.config.pdf,
+            &rendered.map,
         );
         if typst_problems.has_errors() && !self.config.emit_typst {
             problems.push(

@@ -231,7 +231,7 @@ impl Table {
 /// The 1-based line of a text origin or row of a workbook origin.
 pub(crate) fn row_number(origin: &Origin) -> Option<usize> {
     match origin {
-        Origin::Text { line, .. } => Some(*line),
+        Origin::Text { line, .. } | Origin::Line { line, .. } => Some(*line),
         Origin::Cell { row, .. } => Some(*row as usize + 1),
         Origin::File { .. } => None,
     }

@@ -7,11 +7,15 @@
 
 pub mod escape;
 mod prose;
+mod source_map;
+
+pub use source_map::SourceMap;
 
 /// Norwegian formatting lives in [`crate::norsk`]; this path stays for the integration tests.
 pub use crate::norsk as format;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -25,6 +29,10 @@ const TYPST_ESCAPE: &str = "typst";
 /// The template environment for one project, built once per run.
 pub struct Templates {
     env: Environment<'static>,
+    /// The same templates with their lines marked, for the [`SourceMap`].
+    marked: Environment<'static>,
+    /// The marked templates' names, by the number in their marks.
+    marked_names: Arc<Mutex<Vec<String>>>,
     dir: PathBuf,
 }
 
@@ -33,67 +41,11 @@ impl Templates {
     /// `dir` can be loaded. Templates see `library`, the layout library's folder as Typst
     /// finds it (`/templates/lib`), for their `#import`.
     pub fn new(dir: &Path, library: &str, cache: &SourceCache) -> Templates {
-        let mut env = Environment::new();
-        env.add_global("library", library.to_string());
-        let loader_dir = dir.to_path_buf();
-        let cache = cache.clone();
-        env.set_loader(move |name| {
-            // Template names are plain file names below the templates folder.
-            if name.contains("..") || name.starts_with('/') || name.contains('\\') {
-                return Ok(None);
-            }
-            let path = loader_dir.join(name);
-            if !path.is_file() {
-                return Ok(None);
-            }
-            let file = cache.read(&path).map_err(|d| {
-                Error::new(ErrorKind::InvalidOperation, "cannot read template").with_source(d)
-            })?;
-            String::from_utf8(file.bytes.clone())
-                .map(Some)
-                .map_err(|e| {
-                    Error::new(ErrorKind::InvalidOperation, "the template is not UTF-8")
-                        .with_source(e)
-                })
-        });
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".typ.j2") {
-                AutoEscape::Custom(TYPST_ESCAPE.into())
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_formatter(|out, state, value| {
-            if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST_ESCAPE) {
-                return minijinja::escape_formatter(out, state, value);
-            }
-            if let Some(prose) = value.downcast_object_ref::<ProseView>() {
-                out.write_str(&prose::to_typst(prose)).map_err(Error::from)
-            } else if value.is_safe() || value.is_number() {
-                // Numbers carry no markup and are needed raw in code position (chart geometry).
-                write!(out, "{value}").map_err(Error::from)
-            } else if value.is_none() || value.is_undefined() {
-                Ok(())
-            } else {
-                let text = match value.as_str() {
-                    Some(s) => s.to_string(),
-                    None => value.to_string(),
-                };
-                out.write_str(&escape::markup_text(&text))
-                    .map_err(Error::from)
-            }
-        });
-        // `{{ s | str }}`: a Typst string literal, for code position (document metadata).
-        env.add_filter("str", |value: Value| -> Value {
-            let text = value
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| value.to_string());
-            Value::from_safe_string(escape::string_literal(&text))
-        });
+        let marked_names = Arc::new(Mutex::new(Vec::new()));
         Templates {
-            env,
+            env: environment(dir, library, cache, None),
+            marked: environment(dir, library, cache, Some(Arc::clone(&marked_names))),
+            marked_names,
             dir: dir.to_path_buf(),
         }
     }
@@ -108,6 +60,109 @@ impl Templates {
             .map_err(|e| self.diagnostic(template, &e))
     }
 
+    /// [`Templates::render`], with the map from the generated source back to template lines
+    /// (empty where it cannot be made).
+    pub fn render_mapped<V: Serialize>(
+        &self,
+        template: &str,
+        view: &V,
+    ) -> Result<(String, SourceMap), Diagnostic> {
+        let plain = self.render(template, view)?;
+        let marked = self
+            .marked
+            .get_template(template)
+            .and_then(|t| t.render(Value::from(minijinja::value::Serde(view))));
+        let files = || {
+            let names = self
+                .marked_names
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            names.iter().map(|n| self.dir.join(n)).collect()
+        };
+        let map = marked
+            .ok()
+            .and_then(|marked| source_map::unmark(&marked, &plain, files()))
+            .unwrap_or_default();
+        Ok((plain, map))
+    }
+}
+
+/// A minijinja environment for the templates in `dir`; with `marks`, each template is loaded
+/// with its lines marked (and its name recorded there) for the [`SourceMap`].
+fn environment(
+    dir: &Path,
+    library: &str,
+    cache: &SourceCache,
+    marks: Option<Arc<Mutex<Vec<String>>>>,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.add_global("library", library.to_string());
+    let loader_dir = dir.to_path_buf();
+    let cache = cache.clone();
+    env.set_loader(move |name| {
+        // Template names are plain file names below the templates folder.
+        if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+            return Ok(None);
+        }
+        let path = loader_dir.join(name);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let file = cache.read(&path).map_err(|d| {
+            Error::new(ErrorKind::InvalidOperation, "cannot read template").with_source(d)
+        })?;
+        let text = String::from_utf8(file.bytes.clone()).map_err(|e| {
+            Error::new(ErrorKind::InvalidOperation, "the template is not UTF-8").with_source(e)
+        })?;
+        Ok(Some(match &marks {
+            None => text,
+            Some(names) => {
+                let mut names = names.lock().unwrap_or_else(PoisonError::into_inner);
+                names.push(name.to_string());
+                source_map::mark_lines(names.len() - 1, &text)
+            }
+        }))
+    });
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".typ.j2") {
+            AutoEscape::Custom(TYPST_ESCAPE.into())
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST_ESCAPE) {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        if let Some(prose) = value.downcast_object_ref::<ProseView>() {
+            out.write_str(&prose::to_typst(prose)).map_err(Error::from)
+        } else if value.is_safe() || value.is_number() {
+            // Numbers carry no markup and are needed raw in code position (chart geometry).
+            write!(out, "{value}").map_err(Error::from)
+        } else if value.is_none() || value.is_undefined() {
+            Ok(())
+        } else {
+            let text = match value.as_str() {
+                Some(s) => s.to_string(),
+                None => value.to_string(),
+            };
+            out.write_str(&escape::markup_text(&text))
+                .map_err(Error::from)
+        }
+    });
+    // `{{ s | str }}`: a Typst string literal, for code position (document metadata).
+    env.add_filter("str", |value: Value| -> Value {
+        let text = value
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| value.to_string());
+        Value::from_safe_string(escape::string_literal(&text))
+    });
+    env
+}
+
+impl Templates {
     fn diagnostic(&self, template: &str, error: &Error) -> Diagnostic {
         let name = error.name().unwrap_or(template);
         let origin = match error.line() {

@@ -11,6 +11,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::render::SourceMap;
 pub use world::DocumentWorld;
 pub use world::SharedWorld;
 
@@ -92,7 +93,8 @@ impl PdfSettings {
 }
 
 /// Compiles `source` and exports it as PDF. `ident` is the document's stable identifier, so
-/// the same inputs always give the same bytes. `label` names the generated source in messages.
+/// the same inputs always give the same bytes. `label` names the generated source in messages;
+/// a problem in it is told at the template line `map` gives, where it knows one.
 pub fn typeset(
     shared: &SharedWorld,
     source: String,
@@ -100,18 +102,19 @@ pub fn typeset(
     ident: &str,
     label: &str,
     settings: &PdfSettings,
+    map: &SourceMap,
 ) -> (Option<Typeset>, Diagnostics) {
     let world = shared.document(source, files);
     let mut problems = Diagnostics::default();
     let warned = typst::compile::<PagedDocument>(&world);
     for warning in &warned.warnings {
-        problems.push(to_diagnostic(shared, &world, warning, label));
+        problems.push(to_diagnostic(shared, &world, warning, label, map));
     }
     let document = match warned.output {
         Ok(document) => document,
         Err(errors) => {
             for error in &errors {
-                problems.push(to_diagnostic(shared, &world, error, label));
+                problems.push(to_diagnostic(shared, &world, error, label, map));
             }
             return (None, problems);
         }
@@ -145,7 +148,7 @@ pub fn typeset(
         ),
         Err(errors) => {
             for error in &errors {
-                problems.push(to_diagnostic(shared, &world, error, label));
+                problems.push(to_diagnostic(shared, &world, error, label, map));
             }
             (None, problems)
         }
@@ -158,35 +161,73 @@ fn to_diagnostic(
     world: &DocumentWorld<'_>,
     diagnostic: &SourceDiagnostic,
     label: &str,
+    map: &SourceMap,
 ) -> Diagnostic {
     let severity = match diagnostic.severity {
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
     };
-    let origin = diagnostic.span.id().and_then(|id: FileId| {
-        let source: &Source = if id == world.main_source().id() {
-            world.main_source()
-        } else {
-            shared.library_source(id)?
-        };
-        let range = world.range(diagnostic.span)?;
-        let (line, column) = source.lines().byte_to_line_column(range.start)?;
-        let file = if id == world.main_source().id() {
-            label.to_string()
-        } else {
-            format!("templates{}", id.vpath().get_with_slash())
-        };
-        Some(Origin::text(file, line + 1, column + 1))
-    });
     let mut result = Diagnostic {
         severity,
         message: format!("typst: {}", diagnostic.message),
-        origin,
+        origin: None,
         hint: None,
+        snippet: None,
     };
+    if let Some((origin, snippet)) = place(shared, world, diagnostic, label, map) {
+        result.origin = Some(origin);
+        result.snippet = Some(Box::new(snippet));
+    }
     let hints: Vec<String> = diagnostic.hints.iter().map(|h| h.v.to_string()).collect();
     if !hints.is_empty() {
         result = result.with_hint(hints.join("; "));
     }
     result
+}
+
+/// Where a Typst problem is, and the line it is on with a caret under it. In the generated
+/// source it is told at the template line that wrote the text, when the map knows it, with
+/// the generated line shown; in the layout library, at its own file and line.
+fn place(
+    shared: &SharedWorld,
+    world: &DocumentWorld<'_>,
+    diagnostic: &SourceDiagnostic,
+    label: &str,
+    map: &SourceMap,
+) -> Option<(Origin, String)> {
+    let id: FileId = diagnostic.span.id()?;
+    let in_main = id == world.main_source().id();
+    let source: &Source = if in_main {
+        world.main_source()
+    } else {
+        shared.library_source(id)?
+    };
+    let range = world.range(diagnostic.span)?;
+    let lines = source.lines();
+    let (line, column) = lines.byte_to_line_column(range.start)?;
+    let line_range = lines.line_to_range(line)?;
+    let text = source.text()[line_range.clone()].trim_end_matches(['\n', '\r']);
+    let width = source.text()[range.start..range.end.min(line_range.start + text.len())]
+        .chars()
+        .count()
+        .max(1);
+    let number = (line + 1).to_string();
+    let gutter = " ".repeat(number.len());
+    let caret = format!("{}{}", " ".repeat(column), "^".repeat(width));
+    let body = format!("{gutter} │\n{number} │ {text}\n{gutter} │ {caret}");
+    if !in_main {
+        let file = shared.library_path(id)?;
+        return Some((Origin::text(file, line + 1, column + 1), body));
+    }
+    let generated = format!("{label}:{}:{}", line + 1, column + 1);
+    match map.place(range.start) {
+        Some((template, template_line)) => Some((
+            Origin::Line {
+                file: template.to_path_buf(),
+                line: template_line,
+            },
+            format!("{gutter} ┌─ {generated} (generated)\n{body}"),
+        )),
+        None => Some((Origin::text(label, line + 1, column + 1), body)),
+    }
 }

@@ -5,7 +5,7 @@
 //! (`templates/lib/`) is loaded into memory up front, and packages are refused (no network).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -27,6 +27,8 @@ pub struct SharedWorld {
     library: LazyHash<Library>,
     fonts: FontStore,
     files: HashMap<FileId, FileSlot>,
+    /// Where each library file was read from, for messages.
+    paths: HashMap<FileId, PathBuf>,
     main_id: FileId,
 }
 
@@ -53,6 +55,7 @@ impl SharedWorld {
         let mut fonts = FontStore::new();
         fonts.extend(typst_kit::fonts::embedded());
         let mut files = HashMap::new();
+        let mut paths = HashMap::new();
         let lib_dir = templates_dir.join("lib");
         // A project whose templates import no library needs no lib/ folder; an import of a
         // missing file is then Typst's "file not found" at the import.
@@ -95,6 +98,7 @@ impl SharedWorld {
                     FileSlot::Bytes(Bytes::new(bytes))
                 };
                 files.insert(id, slot);
+                paths.insert(id, path);
             }
         }
         let main_id = file_id(MAIN_PATH).expect("a constant, valid virtual path");
@@ -102,6 +106,7 @@ impl SharedWorld {
             library: LazyHash::new(Library::builder().build()),
             fonts,
             files,
+            paths,
             main_id,
         })
     }
@@ -120,6 +125,11 @@ impl SharedWorld {
     }
 
     /// The source of a layout-library file, for mapping Typst errors to file and line.
+    /// The file a layout-library file was read from.
+    pub(crate) fn library_path(&self, id: FileId) -> Option<&Path> {
+        self.paths.get(&id).map(PathBuf::as_path)
+    }
+
     pub(crate) fn library_source(&self, id: FileId) -> Option<&Source> {
         match self.files.get(&id)? {
             FileSlot::Source(source) => Some(source),

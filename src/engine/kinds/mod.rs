@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{SourceCache, SourceFile};
 use crate::project::{DocumentSpec, Project};
-use crate::render::Templates;
+use crate::render::{SourceMap, Templates};
 use crate::view::frame::{Attachment, DraftStamp, Frame, attachment};
 
 use super::report::Fact;
@@ -98,6 +98,8 @@ pub(crate) struct Rendered {
     pub source: String,
     /// Files the source attaches.
     pub attachments: ExtraFiles,
+    /// Which template line wrote which part of the source.
+    pub map: SourceMap,
     pub facts: BTreeMap<String, Fact>,
 }
 
@@ -234,15 +236,16 @@ impl<K: DocumentKind> Document for Kinded<K> {
             context,
             problems,
         )?;
-        let source = context
+        let (source, map) = context
             .templates
-            .render(&self.kind.template(part), &frame.around(&view))
+            .render_mapped(&self.kind.template(part), &frame.around(&view))
             .map_err(|d| problems.push(d))
             .ok()?;
         Some(Rendered {
             source,
             attachments,
             facts,
+            map,
         })
     }
 
