@@ -25,8 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Build every document the project's manifest lists into PDFs (unchanged ones are skipped).
     Build(BuildArgs),
-    /// Read, validate and render every document without typesetting; print all problems.
-    Check(ProjectArgs),
+    /// Do everything a build does, typesetting included, in memory; print every problem.
+    Check(CheckArgs),
     /// List the documents (output files) the project defines.
     List(ProjectArgs),
     /// Build drafts, then rebuild on every save of a file they are made from (Ctrl-C stops).
@@ -76,6 +76,25 @@ pub struct BuildArgs {
     /// [default: a-2a,ua-1; a-3a,ua-1 with --attach-sources].
     #[arg(long, value_name = "LIST", value_parser = parse_standards)]
     pub pdf_standard: Option<PdfSettings>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Check only documents whose id matches this glob (as for build).
+    #[arg(long, value_name = "PATTERN")]
+    pub only: Option<String>,
+}
+
+impl CheckArgs {
+    pub fn config(&self, default_output: &Path) -> Result<Config, clap::Error> {
+        let mut config = Config::new(default_output.into());
+        config.check_only = true;
+        config.selection = Selection::new(self.only.as_deref(), None)
+            .map_err(|message| Cli::command().error(ErrorKind::ValueValidation, message))?;
+        Ok(config)
+    }
 }
 
 #[derive(Debug, Args)]

@@ -55,12 +55,14 @@ fn main() -> ExitCode {
             (project, config)
         }
         Command::Check(args) => {
-            let project = match load(&args.project, &cache) {
+            let project = match load(&args.project.project, &cache) {
                 Ok(project) => project,
                 Err(code) => return code,
             };
-            let mut config = Config::new(default_output(&project.root));
-            config.check_only = true;
+            let config = match args.config(&default_output(&project.root)) {
+                Ok(config) => config,
+                Err(usage) => usage.exit(),
+            };
             (project, config)
         }
         Command::Watch(args) => return watch::watch(args),

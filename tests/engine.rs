@@ -328,7 +328,7 @@ fn check_reports_what_a_final_build_refuses_at_the_same_place_and_writes_nothing
     let mut text = std::fs::read_to_string(&template).unwrap();
     text.push_str("\n**\n");
     std::fs::write(&template, text).unwrap();
-    let check = run(project.path(), &["check"]);
+    let check = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
     assert!(
         !project.path().join("output").exists(),
@@ -360,7 +360,7 @@ fn an_evaluation_without_meetings_builds_without_a_meetings_line() {
         .to_string();
     let indent = &line[..line.len() - line.trim_start().len()];
     edit(&yaml, &line, &format!("{indent}meetings: []"));
-    let check = run(project.path(), &["check"]);
+    let check = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert!(check.status.success(), "{}", stderr(&check));
     let build = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert!(build.status.success(), "{}", stderr(&build));

@@ -78,7 +78,7 @@ fn an_unknown_kpi_in_a_prose_reference_is_reported_at_its_line() {
         "{{ kpi(\"fritidsstipend\") }}",
         "{{ kpi(\"fritidstipend\") }}",
     );
-    let output = run(project.path(), &["check"]);
+    let output = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&yaml, "fritidstipend");
     let expected = format!("input/narrativ/evaluering-2018.yaml:{line}:");
@@ -125,7 +125,7 @@ fn every_problem_of_a_run_is_reported_together() {
     let csv = project.path().join("input/data/nokkeltall-2018.csv");
     edit(&csv, "klimatiltak;2018;67;", "klimatiltak;2018;mange;");
     edit(&csv, "oljetanker_fjernet;2018;153;", "oljetanker;2018;153;");
-    let output = run(project.path(), &["check"]);
+    let output = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains("\"mange\" is not a number"), "{err}");
@@ -171,7 +171,7 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     let template = project.path().join("templates/evaluering.typ.j2");
     edit(&template, "= Innledning\n", "= Innledning **\n");
     let line = line_of(&template, "= Innledning **");
-    let output = run(project.path(), &["check"]);
+    let output = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     let expected = format!(
@@ -186,7 +186,10 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     std::fs::write(&library, text).unwrap();
     edit(&template, "= Innledning **\n", "= Innledning\n");
     let line = line_of(&library, "#let feil = [**]");
-    let err = stderr(&run(project.path(), &["check"]));
+    let err = stderr(&run(
+        project.path(),
+        &["check", "--only", "evaluering-2018"],
+    ));
     assert!(
         err.contains(&format!(
             "templates/lib/rapport.typ:{line}:14: warning: typst: no text within stars"
