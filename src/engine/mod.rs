@@ -209,14 +209,12 @@ pub fn run_warm(
     };
     // `check` typesets too (in memory), so it finds everything a build would.
     let templates_at = project.typst_path(&project.templates);
-    if warm.world.is_none() {
-        match SharedWorld::new(&project.templates, &templates_at, cache) {
-            Ok(shared) => warm.world = Some(shared),
+    let shared: &SharedWorld = match &mut warm.world {
+        Some(shared) => shared,
+        None => match SharedWorld::new(&project.templates, &templates_at, cache) {
+            Ok(shared) => warm.world.insert(shared),
             Err(d) => return abort(report, d),
-        }
-    }
-    let Some(shared) = warm.world.as_ref() else {
-        return report;
+        },
     };
     let templates = Templates::new(&project.templates, &format!("{templates_at}/lib"), cache);
     let context = Context::new(project, cache, &templates);

@@ -1,18 +1,18 @@
 //! The evaluation kind: one PDF from a narrative, the run's KPI definitions and data sources.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diag::Diagnostics;
-use crate::ingest::{ReadOptions, Table, read_table};
+use crate::ingest::ReadOptions;
 use crate::load::{SourceCache, SourceFile};
 use crate::model::evaluation::{EvaluationModel, check};
 use crate::model::kpi::{KpiDefinitions, definitions};
 use crate::project::{DataSource, DocumentSpec, Project};
 use crate::view::evaluation::{EvaluationView, view};
 
-use super::{Context, DocumentKind, provenance_facts};
+use super::{Context, DocumentKind, provenance_facts, table};
 use crate::engine::report::Fact;
 
 pub(super) struct Evaluation {
@@ -55,22 +55,6 @@ impl RunDefinitions {
             unreadable,
         }
     }
-}
-
-/// A file read through the run's cache (remembered in `sources`) and parsed as a table; its
-/// warnings stay in the table for the model to tell.
-fn table(
-    cache: &SourceCache,
-    path: &Path,
-    options: &ReadOptions,
-    sources: &mut Vec<Arc<SourceFile>>,
-    problems: &mut Diagnostics,
-) -> Option<Table> {
-    let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
-    sources.push(Arc::clone(&source));
-    read_table(&source, options)
-        .map_err(|d| problems.push(d))
-        .ok()
 }
 
 /// A checked evaluation and the files it was made from, in the appendix's order.

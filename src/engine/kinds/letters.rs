@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ingest::{Table, read_table};
+use crate::ingest::Table;
 use crate::load::SourceFile;
 use crate::model::letter::slug;
 use crate::model::letters::{LettersModel, check, departments};
 use crate::project::{DataSource, DocumentSpec, Project};
 use crate::view::letter::{self as view, LetterView, OverviewView};
 
-use super::{Context, DocumentKind, provenance_facts};
+use super::{Context, DocumentKind, provenance_facts, table};
 use crate::engine::report::Fact;
 
 pub(super) struct Letters {
@@ -53,20 +53,6 @@ pub(super) enum LettersView {
     Overview(Box<OverviewView>),
 }
 
-impl Letters {
-    /// The assignments table, read through the run's cache; its warnings stay in it.
-    fn assignments_table(&self, context: &Context, problems: &mut Diagnostics) -> Option<Table> {
-        let file = context
-            .cache
-            .read(&self.assignments.path)
-            .map_err(|d| problems.push(d))
-            .ok()?;
-        read_table(&file, &self.assignments.read)
-            .map_err(|d| problems.push(d))
-            .ok()
-    }
-}
-
 /// Checked letters and the files they were made from, in the appendix's order.
 pub(super) struct Checked {
     model: LettersModel,
@@ -87,7 +73,15 @@ impl DocumentKind for Letters {
     /// One letter per department, in the order the table first names them, then the overview.
     fn outputs(&self, context: &Context) -> Result<Vec<(String, Part)>, Diagnostics> {
         let mut problems = Diagnostics::default();
-        let Some(mut table) = self.assignments_table(context, &mut problems) else {
+        let assignments = &self.assignments;
+        let read = table(
+            context.cache,
+            &assignments.path,
+            &assignments.read,
+            &mut Vec::new(),
+            &mut problems,
+        );
+        let Some(mut table) = read else {
             problems.push(Diagnostic::error(
                 None,
                 "the letters' common inputs have errors; no letter written",
@@ -128,10 +122,21 @@ impl DocumentKind for Letters {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        let table = planned.or_else(|| self.assignments_table(context, &mut problems));
-        if let Ok(file) = context.cache.read(&self.assignments.path) {
-            sources.push(file);
-        }
+        let assignments = &self.assignments;
+        let table = match planned {
+            Some(planned) => {
+                // Parsed while planning; the file is in the cache, for the appendix.
+                sources.extend(context.cache.read(&assignments.path).ok());
+                Some(planned)
+            }
+            None => table(
+                context.cache,
+                &assignments.path,
+                &assignments.read,
+                &mut sources,
+                &mut problems,
+            ),
+        };
         let (Some(narrative), Some(table)) = (narrative, table) else {
             return (None, problems);
         };

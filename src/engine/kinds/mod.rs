@@ -6,12 +6,13 @@ mod evaluation;
 mod letters;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::ingest::{ReadOptions, Table, read_table};
 use crate::load::{SourceCache, SourceFile};
 use crate::project::{DocumentSpec, Project};
 use crate::render::{SourceMap, Templates};
@@ -285,6 +286,22 @@ fn frame(
         .map(|(a, source)| (a.path.clone(), source.bytes.clone()))
         .collect();
     Some((Frame { draft, attachments }, files))
+}
+
+/// A file read through the run's cache (remembered in `sources`) and parsed as a table; its
+/// warnings stay in the table for the model to tell.
+pub(super) fn table(
+    cache: &SourceCache,
+    path: &Path,
+    options: &ReadOptions,
+    sources: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Option<Table> {
+    let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+    sources.push(Arc::clone(&source));
+    read_table(&source, options)
+        .map_err(|d| problems.push(d))
+        .ok()
 }
 
 /// Printed figures (from the provenance appendix) as facts for "what changed".
