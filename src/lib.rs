@@ -14,6 +14,7 @@ pub mod diag;
 pub mod engine;
 pub mod ingest;
 pub mod load;
+pub mod locale;
 pub mod model;
 pub mod norsk;
 pub mod project;

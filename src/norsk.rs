@@ -82,6 +82,14 @@ pub fn long_date(date: NaiveDate) -> String {
     )
 }
 
+/// `9. november 2018` with the month names of a locale.
+pub(crate) fn long_date_in(date: NaiveDate, months: &[String]) -> String {
+    let month = months
+        .get(date.month0() as usize)
+        .map_or("", String::as_str);
+    format!("{}. {month} {}", date.day(), date.year())
+}
+
 /// `01.04.2018`.
 pub(crate) fn short_date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
@@ -90,15 +98,6 @@ pub(crate) fn short_date(date: NaiveDate) -> String {
 /// `13. april`, for dates whose year the sentence already gives.
 pub(crate) fn day_month(date: NaiveDate) -> String {
     format!("{}. {}", date.day(), MONTHS[date.month0() as usize])
-}
-
-/// `a`, `a og b`, `a, b og c`.
-pub(crate) fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} og {last}", init.join(", ")),
-    }
 }
 
 #[cfg(test)]
@@ -144,12 +143,5 @@ mod tests {
             day_month(NaiveDate::from_ymd_opt(2018, 11, 9).unwrap()),
             "9. november"
         );
-    }
-
-    #[test]
-    fn lists_joined_with_og() {
-        let items = ["a".to_string(), "b".to_string(), "c".to_string()];
-        assert_eq!(join_and(&items), "a, b og c");
-        assert_eq!(join_and(&items[..2]), "a og b");
     }
 }

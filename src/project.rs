@@ -75,14 +75,20 @@ pub use crate::model::records::{ColumnMapping, Filter, Layout};
 #[serde(deny_unknown_fields)]
 struct DocumentEntry {
     id: Spanned<String>,
-    /// `evaluering` (the default) or `oppdragsbrev`.
+    /// `rapport` (the default: a narrative of sections and blocks) or `oppdragsbrev`.
     #[serde(default)]
     kind: Option<Spanned<String>>,
     template: Spanned<String>,
     narrative: Spanned<String>,
-    /// Evaluations: the KPI data sources.
+    /// The KPI data sources.
     #[serde(default)]
     data: Vec<Spanned<String>>,
+    /// One PDF per value of a table column, instead of one PDF.
+    #[serde(default)]
+    per_unit: Option<PerUnitEntry>,
+    /// Every unit in one PDF (`output/<id>.pdf`), made with this template.
+    #[serde(default)]
+    combined: Option<Spanned<String>>,
     /// Letters: the assignments table (a data source id).
     #[serde(default)]
     assignments: Option<Spanned<String>>,
@@ -92,6 +98,17 @@ struct DocumentEntry {
     /// Letters: optional paragraphs per department.
     #[serde(default)]
     departments: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerUnitEntry {
+    /// The data source whose column names the units.
+    source: Spanned<String>,
+    column: Spanned<String>,
+    /// A folder of `<unit>.yaml` narratives, one per unit that has its own text.
+    #[serde(default)]
+    narratives: Option<Spanned<String>>,
 }
 
 /// A data file and how to read it.
@@ -123,14 +140,29 @@ pub struct DocumentSpec {
 
 #[derive(Debug, Clone)]
 pub enum DocumentKind {
-    /// One evaluation PDF from a narrative and KPI data.
-    Evaluation { data: Vec<DataSource> },
+    /// A narrative of sections and blocks with KPI data: one PDF, or one per unit.
+    Report {
+        data: Vec<DataSource>,
+        per_unit: Option<Box<PerUnit>>,
+        /// The template of the volume with every unit (`output/<id>.pdf`).
+        combined: Option<String>,
+    },
     /// One letter per department of the assignments table, and an overview.
     Letters {
         assignments: Box<DataSource>,
         overview_template: String,
         departments: Option<PathBuf>,
     },
+}
+
+/// How a document is split into one PDF per unit.
+#[derive(Debug, Clone)]
+pub struct PerUnit {
+    /// The table whose column names the units, in the order it first names them.
+    pub source: DataSource,
+    pub column: String,
+    /// The folder of the units' own narratives (`<unit slug>.yaml`).
+    pub narratives: Option<PathBuf>,
 }
 
 /// A loaded, checked project.
@@ -146,6 +178,16 @@ pub struct Project {
 }
 
 impl Project {
+    /// The project's own words for its language (`<templates>/locale/<language>.yaml`), if
+    /// it has them; built-in words are used for the rest.
+    pub fn locale_file(&self) -> Option<PathBuf> {
+        let path = self
+            .templates
+            .join("locale")
+            .join(format!("{}.yaml", self.language));
+        path.is_file().then_some(path)
+    }
+
     /// Where `path` (a path below the project) is for Typst, which sees the project root as
     /// `/`: `/templates`, `/input/data/x.csv`. The generated sources use these paths, so an
     /// emitted `.typ` compiles with the Typst CLI given `--root` at the project root.
@@ -273,17 +315,25 @@ impl Project {
                 }
                 found
             };
-            let kind_name = entry
-                .kind
-                .as_ref()
-                .map_or("evaluering", |k| k.value.as_str());
+            let kind_name = entry.kind.as_ref().map_or("rapport", |k| k.value.as_str());
             let kind = match kind_name {
-                "evaluering" => Some(DocumentKind::Evaluation {
+                "rapport" => Some(DocumentKind::Report {
                     data: entry
                         .data
                         .iter()
                         .filter_map(|w| find_source(w, &mut problems))
                         .collect(),
+                    per_unit: entry.per_unit.as_ref().and_then(|per| {
+                        Some(Box::new(PerUnit {
+                            source: find_source(&per.source, &mut problems)?,
+                            column: per.column.value.clone(),
+                            narratives: per
+                                .narratives
+                                .as_ref()
+                                .map(|n| resolver.resolve(n, &mut problems)),
+                        }))
+                    }),
+                    combined: entry.combined.as_ref().map(|c| c.value.clone()),
                 }),
                 "oppdragsbrev" => {
                     let required = |field: &Option<Spanned<String>>,
@@ -317,15 +367,15 @@ impl Project {
                     }
                 }
                 other => {
-                    // Only a written kind can be unknown; the default is "evaluering".
+                    // Only a written kind can be unknown; the default is "rapport".
                     let origin = entry
                         .kind
                         .as_ref()
                         .map_or(origin.clone(), |k| origin_of(&manifest_path, k));
                     let mut d =
                         Diagnostic::error(origin, format!("\"{other}\" is not a document kind"))
-                            .with_hint("write kind: evaluering or kind: oppdragsbrev");
-                    if let Some(near) = closest(other, ["evaluering", "oppdragsbrev"]) {
+                            .with_hint("write kind: rapport (the default) or kind: oppdragsbrev");
+                    if let Some(near) = closest(other, ["rapport", "oppdragsbrev"]) {
                         d = d.with_hint(format!("did you mean \"{near}\"?"));
                     }
                     problems.push(d);

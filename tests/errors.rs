@@ -62,8 +62,11 @@ fn an_unknown_kpi_id_names_file_line_and_suggests_the_right_one() {
     let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&yaml, "flyktninger_arbeid_utdaning,");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let written = text.lines().nth(line - 1).unwrap();
+    let column = written.find("[flyktninger").unwrap() + 2;
     let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:12: error: unknown KPI \"flyktninger_arbeid_utdaning\"\n  hint: did you mean \"flyktninger_arbeid_utdanning\"?"
+        "input/narrativ/evaluering-2018.yaml:{line}:{column}: error: unknown KPI \"flyktninger_arbeid_utdaning\"\n  hint: did you mean \"flyktninger_arbeid_utdanning\"?"
     );
     assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
     assert!(!project.path().join("output/evaluering-2018.pdf").exists());
@@ -169,13 +172,17 @@ fn a_missing_project_is_a_usage_error() {
 fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     let project = sample_project();
     let template = project.path().join("templates/evaluering.typ.j2");
-    edit(&template, "= Innledning\n", "= Innledning **\n");
-    let line = line_of(&template, "= Innledning **");
+    edit(
+        &template,
+        "\n#tittelblokk(",
+        "\nInnledning **\n\n#tittelblokk(",
+    );
+    let line = line_of(&template, "Innledning **");
     let output = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     let expected = format!(
-        "templates/evaluering.typ.j2:{line}: warning: typst: no text within stars\n   ┌─ output/evaluering-2018.typ:27:14 (generated)\n   │\n27 │ = Innledning **\n   │              ^^\n"
+        "templates/evaluering.typ.j2:{line}: warning: typst: no text within stars\n   ┌─ output/evaluering-2018.typ:15:12 (generated)\n   │\n15 │ Innledning **\n   │            ^^\n"
     );
     assert!(err.contains(&expected), "{err}");
 
@@ -184,7 +191,7 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     let mut text = std::fs::read_to_string(&library).unwrap();
     text.push_str("\n#let feil = [**]\n");
     std::fs::write(&library, text).unwrap();
-    edit(&template, "= Innledning **\n", "= Innledning\n");
+    edit(&template, "\nInnledning **\n", "\n");
     let line = line_of(&library, "#let feil = [**]");
     let err = stderr(&run(
         project.path(),

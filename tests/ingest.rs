@@ -41,7 +41,7 @@ fn fixture(name: &str) -> Vec<u8> {
 fn validate(dir: &Path) -> (KpiData, Vec<String>) {
     let project = Project::load(&dir.join("input")).unwrap_or_else(|d| panic!("{d:?}"));
     let spec = &project.documents[0];
-    let DocumentKind::Evaluation { data } = &spec.kind else {
+    let DocumentKind::Report { data, .. } = &spec.kind else {
         panic!("not an evaluation")
     };
     let (valid, problems) = check_evaluation(&project, spec, data);

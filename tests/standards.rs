@@ -11,7 +11,7 @@ use rapportverk::diag::Diagnostics;
 use rapportverk::ingest::{ReadOptions, read_table, yaml};
 use rapportverk::load::SourceCache;
 use rapportverk::model::prose::{RefFunction, references};
-use rapportverk::model::{evaluation, kpi};
+use rapportverk::model::{document, kpi};
 
 fn pdfs(dir: &Path) -> Vec<PathBuf> {
     let mut all = Vec::new();
@@ -179,11 +179,11 @@ fn a_chart_without_data_is_a_clear_error() {
         .unwrap();
     let line = yaml
         .lines()
-        .position(|l| l.trim() == "chart: sykefravaer")
+        .position(|l| l.trim() == "- chart: { kpi: sykefravaer }")
         .unwrap()
         + 1;
     let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:12: error: the chart of \"sykefravaer\" has no data to draw"
+        "input/narrativ/evaluering-2018.yaml:{line}:27: error: the chart of \"sykefravaer\" has no data to draw"
     );
     assert!(
         stderr(&output).contains(&expected),
@@ -245,17 +245,39 @@ fn expected_figures(project: &Path) -> BTreeSet<(String, String)> {
         }
     };
     let text = |v: &serde_json::Value| v.as_str().unwrap().to_string();
-    for goal in evaluation["goals"].as_array().unwrap() {
-        for kpi in goal["kpis"].as_array().into_iter().flatten() {
-            add(&text(kpi), year.to_string());
-            add(&text(kpi), (year - 1).to_string());
-            add(&text(kpi), "mål".to_string());
-        }
-        if let Some(chart) = goal.get("chart") {
-            for y in 1990..=2100 {
-                add(&text(chart), y.to_string());
+    // KPI tables and charts, wherever they stand in the sections.
+    fn walk(v: &serde_json::Value, found: &mut Vec<(String, serde_json::Value)>) {
+        match v {
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, found)),
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    if k == "kpi_table" || k == "chart" {
+                        found.push((k.clone(), v.clone()));
+                    }
+                    walk(v, found);
+                }
             }
-            add(&text(chart), "mål".to_string());
+            _ => {}
+        }
+    }
+    let mut blocks = Vec::new();
+    walk(&evaluation["sections"], &mut blocks);
+    for (kind, block) in &blocks {
+        if kind == "kpi_table" {
+            let years = block["years"].as_str().unwrap_or("");
+            let (first, last) = years.split_once('-').unwrap();
+            for kpi in block["kpis"].as_array().unwrap() {
+                for y in first.parse::<i32>().unwrap()..=last.parse().unwrap() {
+                    add(&text(kpi), y.to_string());
+                }
+                add(&text(kpi), "mål".to_string());
+            }
+        } else {
+            let kpi = &block["kpi"];
+            for y in 1990..=2100 {
+                add(&text(kpi), y.to_string());
+            }
+            add(&text(kpi), "mål".to_string());
         }
     }
     // Figure references stand only in prose; every string is searched.
@@ -288,7 +310,7 @@ fn the_appendix_lists_exactly_the_figures_printed_with_their_origins() {
     let expected = expected_figures(project.path());
     let project_spec = rapportverk::project::Project::load(&project.path().join("input")).unwrap();
     let spec = &project_spec.documents[0];
-    let rapportverk::project::DocumentKind::Evaluation { data } = &spec.kind else {
+    let rapportverk::project::DocumentKind::Report { data, .. } = &spec.kind else {
         panic!("the first document is the evaluation");
     };
     // Checked and viewed as a build does: each file read once, in the appendix's order.
@@ -310,10 +332,19 @@ fn the_appendix_lists_exactly_the_figures_printed_with_their_origins() {
         .collect();
     let narrative = cache.read(&spec.narrative).unwrap();
     inputs.push(narrative.clone());
-    let (valid, found) = evaluation::check(&definitions, &tables, &narrative);
+    let units = document::UnitInputs::single();
+    let (valid, found) = document::check(&definitions, &tables, &narrative, &units);
     problems.extend(found);
     assert!(!problems.has_errors());
-    let view = rapportverk::view::evaluation::view(&valid.unwrap(), &inputs, "nb");
+    let view = rapportverk::view::document::view(
+        &valid.unwrap(),
+        rapportverk::view::document::Part::Unit(0),
+        &inputs,
+        "nb",
+        &rapportverk::locale::Locale::built_in("nb"),
+        None,
+        &[],
+    );
     let listed: BTreeSet<(String, String)> = view
         .provenance
         .rows
@@ -360,8 +391,8 @@ fn the_consistency_check_flags_a_changed_figure_and_is_silent_on_the_sample() {
     let yaml = project.path().join("input/narrativ/evaluering-2018.yaml");
     edit(
         &yaml,
-        "    - p: \"Rådmannens prioriterte områder og oppgaver:\"",
-        "    - p: \"Sykefraværet var 7,3 % i 2018.\"\n    - p: \"Rådmannens prioriterte områder og oppgaver:\"",
+        "      - p: \"Rådmannens prioriterte områder og oppgaver:\"",
+        "      - p: \"Sykefraværet var 7,3 % i 2018.\"\n      - p: \"Rådmannens prioriterte områder og oppgaver:\"",
     );
     let agreeing = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert!(
@@ -383,7 +414,7 @@ fn the_consistency_check_flags_a_changed_figure_and_is_silent_on_the_sample() {
         .unwrap()
         + 1;
     let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:10: warning: the text says 7,3 % for Sykefravær 2018; the data says 7,4 % (input/data/nokkeltall-2018.csv:3:18)\n  hint: print the figure from the data instead: {{{{ kpi(\"sykefravaer\") }}}}"
+        "input/narrativ/evaluering-2018.yaml:{line}:12: warning: the text says 7,3 % for Sykefravær 2018; the data says 7,4 % (input/data/nokkeltall-2018.csv:3:18)\n  hint: print the figure from the data instead: {{{{ kpi(\"sykefravaer\") }}}}"
     );
     assert!(
         stderr(&output).contains(&expected),

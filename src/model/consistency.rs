@@ -4,25 +4,40 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ingest::number::{Parsed, WrittenUnit, parse_number};
-use crate::model::evaluation::EvaluationModel;
+use crate::model::document::DocumentModel;
 use crate::model::kpi::{KpiData, KpiDefinition, Unit, Value};
 
 /// How many words after a KPI's name a typed figure may stand and still belong to it.
 const WINDOW: usize = 8;
 
-/// Warnings for every typed figure that differs from the data.
-pub(crate) fn lint(doc: &EvaluationModel) -> Diagnostics {
+/// Warnings for every typed figure that differs from the data: the common text against the
+/// first unit's figures (every unit's, for the unit's own text).
+pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
     let mut problems = Diagnostics::default();
-    let year = doc.evaluation.document.year;
-    for text in doc.evaluation.prose() {
+    let year = doc.narrative.document.year;
+    let mut texts: Vec<(&std::path::Path, &crate::model::narrative::Text, &KpiData)> = doc
+        .narrative
+        .prose()
+        .into_iter()
+        .map(|t| (doc.file.as_path(), t, doc.kpis()))
+        .collect();
+    for unit in &doc.units {
+        if let Some((path, own)) = &unit.narrative {
+            texts.extend(
+                own.prose()
+                    .into_iter()
+                    .map(|t| (path.as_path(), t, &unit.kpis)),
+            );
+        }
+    }
+    for (file, text, kpis) in texts {
         // References print figures from the data already: they stand in as " … ".
         let Some(prose) = text.get() else {
             continue;
         };
         let plain = prose.plain_text(" … ");
-        for finding in typed_figures(&plain, &doc.kpis, year) {
-            let Some(obs) = doc
-                .kpis
+        for finding in typed_figures(&plain, kpis, year) {
+            let Some(obs) = kpis
                 .observations
                 .get(&(finding.kpi.id.clone(), finding.year))
             else {
@@ -43,7 +58,7 @@ pub(crate) fn lint(doc: &EvaluationModel) -> Diagnostics {
             let data = finding.kpi.format_value(actual).replace('\u{a0}', " ");
             problems.push(
                 Diagnostic::warning(
-                    text.origin(&doc.file),
+                    text.origin(file),
                     format!(
                         "the text says {typed} for {} {}; the data says {data} ({})",
                         finding.kpi.name, finding.year, obs.origin

@@ -314,16 +314,6 @@ impl TargetStatus {
             TargetStatus::NoValue => "uten-verdi",
         }
     }
-
-    /// Status as words; the symbol is added by the layout so it is never the only cue.
-    pub(crate) fn text(self) -> &'static str {
-        match self {
-            TargetStatus::Reached => "nådd",
-            TargetStatus::NotReached => "ikke nådd",
-            TargetStatus::NoTarget => "uten mål",
-            TargetStatus::NoValue => "ingen verdi",
-        }
-    }
 }
 
 /// Whether the change from the previous period went the right way.
@@ -336,12 +326,13 @@ pub(crate) enum Trend {
 }
 
 impl Trend {
-    pub(crate) fn text(self) -> &'static str {
+    /// A stable key for the locale's words (`trend.bedre`).
+    pub(crate) fn key(self) -> &'static str {
         match self {
-            Trend::Better => "i riktig retning",
-            Trend::Worse => "i feil retning",
+            Trend::Better => "bedre",
+            Trend::Worse => "verre",
             Trend::Unchanged => "uendret",
-            Trend::Unknown => "ingen sammenligning",
+            Trend::Unknown => "ukjent",
         }
     }
 }
@@ -357,7 +348,6 @@ pub struct KpiData {
 #[derive(Debug, Clone)]
 pub(crate) struct KpiFigures<'a> {
     pub(crate) definition: &'a KpiDefinition,
-    pub(crate) year: i32,
     pub(crate) current: Option<&'a Observation>,
     pub(crate) previous: Option<&'a Observation>,
 }
@@ -420,7 +410,6 @@ impl KpiData {
         let definition = self.definitions.get(id)?;
         Some(KpiFigures {
             definition,
-            year,
             current: self.observations.get(&(id.to_string(), year)),
             previous: self.observations.get(&(id.to_string(), year - 1)),
         })

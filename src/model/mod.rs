@@ -4,7 +4,7 @@
 //! imports the view or the render stage.
 
 pub(crate) mod consistency;
-pub mod evaluation;
+pub mod document;
 pub mod kpi;
 pub mod letter;
 pub mod letters;
@@ -56,6 +56,21 @@ impl TaskStatus {
         let wanted = text.trim().to_lowercase();
         TaskStatus::ALL.into_iter().find(|s| s.text() == wanted)
     }
+}
+
+/// The values of `column` (the units a document is built for: sectors, departments, schools),
+/// in the order the table first names them; `None` when no header row names the column.
+pub fn units(table: &mut Table, column: &str) -> Option<Vec<String>> {
+    table.find_header(&[&[column]]);
+    let index = table.column(&[column])?;
+    let mut units: Vec<String> = Vec::new();
+    for row in &table.rows {
+        let (name, _) = cell_text(row, index);
+        if !name.is_empty() && !units.contains(&name) {
+            units.push(name);
+        }
+    }
+    Some(units)
 }
 
 /// A required column's index, or an error at the header naming what was expected.

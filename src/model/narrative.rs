@@ -1,10 +1,11 @@
-//! The narratives as staff write them in YAML (evaluation, assignment letter), read into the
-//! model's types: prose as a parsed tree, dates as dates, statuses as an enum.
+//! The narratives as staff write them in YAML (a document of sections and typed blocks; the
+//! assignment letters' text), read into the model's types: prose as a parsed tree, dates as dates, statuses as an enum.
 //!
 //! Every parsed field keeps what was written and where ([`Spanned`]), so a problem inside it
 //! (a date that is no date, an unknown KPI reference) is reported at its line and column by
 //! the checks. Unknown keys are errors: a misspelt key would otherwise silently drop text.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -85,31 +86,62 @@ impl Date {
     }
 }
 
+/// A narrative: the document's metadata, footnotes and sections of typed blocks. Every part
+/// but the title and the year is optional; a template that needs a section the narrative does
+/// not have says so at its own line.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Evaluation {
+pub(crate) struct Narrative {
     pub(crate) document: DocumentInfo,
-    pub(crate) introduction: Introduction,
-    pub(crate) agreement: Agreement,
-    pub(crate) evaluation: Section,
-    pub(crate) goals: Vec<Goal>,
-    pub(crate) interplay: Section,
-    pub(crate) signature: Signature,
+    #[serde(default)]
+    pub(crate) footnotes: BTreeMap<String, Text>,
+    #[serde(default)]
+    pub(crate) sections: Vec<Section>,
+}
+
+/// One unit's own text in a document built per unit (a sector's chapter, a department's
+/// paragraph): sections the template finds under `unit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnitNarrative {
+    #[serde(default)]
+    pub(crate) footnotes: BTreeMap<String, Text>,
+    #[serde(default)]
+    pub(crate) sections: Vec<Section>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DocumentInfo {
-    pub(crate) municipality: String,
     pub(crate) title: String,
-    pub(crate) period: Period,
+    #[serde(default)]
+    pub(crate) subtitle: Option<String>,
+    /// Falls back to the manifest's `branding: name`.
+    #[serde(default)]
+    pub(crate) municipality: Option<String>,
     /// The report year whose data the document prints.
     pub(crate) year: i32,
+    /// The document's date (signed, sent); the end of the year when not given.
+    #[serde(default)]
+    pub(crate) date: Option<Date>,
+    #[serde(default)]
+    pub(crate) period: Option<Period>,
+    #[serde(default)]
     pub(crate) author: String,
     #[serde(default)]
     pub(crate) subject: String,
     #[serde(default)]
     pub(crate) keywords: Vec<String>,
+    /// Title-block or letterhead lines (Grunnlag, Arkivsaksnr …) in the order written.
+    #[serde(default)]
+    pub(crate) fields: Vec<Field>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Field {
+    pub(crate) label: String,
+    pub(crate) value: Text,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,45 +151,21 @@ pub(crate) struct Period {
     pub(crate) to: Date,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Introduction {
-    pub(crate) basis_lead: Text,
-    pub(crate) basis: Vec<Text>,
-    #[serde(default)]
-    pub(crate) blocks: Vec<Block>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Agreement {
-    pub(crate) title: String,
-    #[serde(default)]
-    pub(crate) blocks: Vec<Block>,
-    pub(crate) meetings_lead: Text,
-    pub(crate) meetings: Vec<Date>,
-}
-
+/// A section: an optional id (for templates that place it by name), number and title, its
+/// blocks and subsections.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Section {
-    pub(crate) title: String,
     #[serde(default)]
-    pub(crate) blocks: Vec<Block>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Goal {
-    pub(crate) number: u32,
-    pub(crate) title: Text,
+    pub(crate) id: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) number: Option<u32>,
+    #[serde(default)]
+    pub(crate) title: Option<Text>,
     #[serde(default)]
     pub(crate) blocks: Vec<Block>,
     #[serde(default)]
-    pub(crate) kpis: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub(crate) chart: Option<Spanned<String>>,
-    pub(crate) tasks: Vec<Task>,
+    pub(crate) sections: Vec<Section>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,14 +182,138 @@ pub(crate) struct Task {
     pub(crate) blocks: Vec<Block>,
 }
 
-/// One block of prose: a paragraph, a run-in heading, a bullet list or a numbered list.
+/// A table of KPIs (rows) over years (columns, oldest first).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KpiTable {
+    #[serde(default)]
+    pub(crate) title: Option<Text>,
+    pub(crate) kpis: Vec<Spanned<String>>,
+    /// `2016-2018`, or one year; the report year and the year before when not given.
+    #[serde(default)]
+    pub(crate) years: Option<Spanned<YearsWritten>>,
+    /// Columns after the years, in this order.
+    #[serde(default = "KpiColumn::default_set")]
+    pub(crate) columns: Vec<KpiColumn>,
+}
+
+/// A column of a KPI table besides the years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum KpiColumn {
+    Unit,
+    Target,
+    Change,
+    Status,
+}
+
+impl KpiColumn {
+    fn default_set() -> Vec<KpiColumn> {
+        vec![
+            KpiColumn::Unit,
+            KpiColumn::Target,
+            KpiColumn::Change,
+            KpiColumn::Status,
+        ]
+    }
+}
+
+/// A chart of one KPI over years.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Chart {
+    pub(crate) kpi: Spanned<String>,
+    #[serde(default, rename = "type")]
+    pub(crate) shape: ChartShape,
+    /// Every observed year when not given.
+    #[serde(default)]
+    pub(crate) years: Option<Spanned<YearsWritten>>,
+    /// Whether the KPI's target is drawn as a line (when it has one).
+    #[serde(default = "yes")]
+    pub(crate) target: bool,
+    #[serde(default)]
+    pub(crate) title: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ChartShape {
+    #[default]
+    Bar,
+    Line,
+}
+
+/// A year range as written: `2016-2018`, `2016–2018` or `2018`.
+#[derive(Debug, Clone)]
+pub(crate) struct YearsWritten(pub(crate) String);
+
+impl YearsWritten {
+    /// The years, oldest first, or why the text gives none.
+    pub(crate) fn years(&self) -> Result<Vec<i32>, String> {
+        let text = self.0.trim();
+        let bad = || format!("\"{text}\" is not a year or a range of years");
+        let year = |t: &str| {
+            t.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y))
+        };
+        let (first, last) = match text.split_once(['-', '–']) {
+            Some((a, b)) => (year(a).ok_or_else(bad)?, year(b).ok_or_else(bad)?),
+            None => {
+                let y = year(text).ok_or_else(bad)?;
+                (y, y)
+            }
+        };
+        if last < first || last - first > 30 {
+            return Err(bad());
+        }
+        Ok((first..=last).collect())
+    }
+}
+
+impl<'de> Deserialize<'de> for YearsWritten {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = YearsWritten;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a year or a range of years such as 2016-2018")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<YearsWritten, E> {
+                Ok(YearsWritten(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<YearsWritten, E> {
+                Ok(YearsWritten(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<YearsWritten, E> {
+                Ok(YearsWritten(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// One block of a section. Templates render each kind with a shared macro
+/// (`templates/_blokker.typ.j2`); README "Write your own report" shows each with an example.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Block {
+    /// A paragraph of inline markup with `{{ kpi(…) }}`, `{{ change(…) }}`, footnotes, links.
     P(Text),
+    /// A run-in heading inside a section.
     Heading(Text),
     List(Vec<ListItem>),
     Ordered(Vec<ListItem>),
+    KpiTable(KpiTable),
+    Chart(Chart),
+    Tasks(Vec<Task>),
+    Signature(Signature),
+    PageBreak,
 }
 
 /// A bullet: plain text, or a lead with sub-bullets.
@@ -242,6 +374,18 @@ impl Block {
                     }
                 })
                 .collect(),
+            Block::KpiTable(table) => table.title.iter().collect(),
+            Block::Tasks(tasks) => tasks
+                .iter()
+                .flat_map(|task| {
+                    let mut all = vec![&task.title];
+                    all.extend(task.group.iter());
+                    all.extend(task.status_note.iter());
+                    all.extend(blocks_prose(&task.blocks));
+                    all
+                })
+                .collect(),
+            Block::Chart(_) | Block::Signature(_) | Block::PageBreak => Vec::new(),
         }
     }
 }
@@ -250,27 +394,48 @@ pub(crate) fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
     blocks.iter().flat_map(Block::prose)
 }
 
-impl Evaluation {
-    /// Every prose field, in document order: the fields that may hold markup and references.
-    pub(crate) fn prose(&self) -> Vec<&Text> {
-        let mut all: Vec<&Text> = Vec::new();
-        all.push(&self.introduction.basis_lead);
-        all.extend(&self.introduction.basis);
-        all.extend(blocks_prose(&self.introduction.blocks));
-        all.extend(blocks_prose(&self.agreement.blocks));
-        all.push(&self.agreement.meetings_lead);
-        all.extend(blocks_prose(&self.evaluation.blocks));
-        for goal in &self.goals {
-            all.push(&goal.title);
-            all.extend(blocks_prose(&goal.blocks));
-            for task in &goal.tasks {
-                all.push(&task.title);
-                all.extend(task.group.iter());
-                all.extend(task.status_note.iter());
-                all.extend(blocks_prose(&task.blocks));
+/// Every block of some sections and their subsections, in document order.
+pub(crate) fn all_blocks(sections: &[Section]) -> Vec<&Block> {
+    let mut all = Vec::new();
+    for section in sections {
+        all.extend(&section.blocks);
+        for block in &section.blocks {
+            if let Block::Tasks(tasks) = block {
+                for task in tasks {
+                    all.extend(&task.blocks);
+                }
             }
         }
-        all.extend(blocks_prose(&self.interplay.blocks));
+        all.extend(all_blocks(&section.sections));
+    }
+    all
+}
+
+fn sections_prose(sections: &[Section]) -> Vec<&Text> {
+    let mut all = Vec::new();
+    for section in sections {
+        all.extend(section.title.iter());
+        all.extend(blocks_prose(&section.blocks));
+        all.extend(sections_prose(&section.sections));
+    }
+    all
+}
+
+impl Narrative {
+    /// Every prose field, in document order (footnote bodies last): the fields that may hold
+    /// markup and references.
+    pub(crate) fn prose(&self) -> Vec<&Text> {
+        let mut all: Vec<&Text> = self.document.fields.iter().map(|f| &f.value).collect();
+        all.extend(sections_prose(&self.sections));
+        all.extend(self.footnotes.values());
+        all
+    }
+}
+
+impl UnitNarrative {
+    pub(crate) fn prose(&self) -> Vec<&Text> {
+        let mut all = sections_prose(&self.sections);
+        all.extend(self.footnotes.values());
         all
     }
 }

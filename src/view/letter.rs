@@ -11,8 +11,9 @@ use crate::model::letters::LettersModel;
 use crate::model::narrative::{Block, Text};
 use crate::norsk::{self as format, MONTHS};
 
+use super::blocks::{BlockContext, BlockView, blocks_view};
 use super::prose::{Plain, ProseView, Resolve, prose_value, prose_view};
-use super::{BlockView, DateParts, Ledger, ProvenanceView, blocks_view};
+use super::{DateParts, Ledger, ProvenanceView};
 
 #[derive(Debug, Serialize)]
 pub(crate) struct LetterMeta {
@@ -42,7 +43,7 @@ pub(crate) struct SectionView {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct SubsectionView {
-    pub(crate) title: String,
+    pub(crate) title: Option<Value>,
     pub(crate) blocks: Vec<BlockView>,
 }
 
@@ -207,7 +208,14 @@ pub(crate) fn department_letter(
     let ledger = Ledger::default();
     let row = |a: &Assignment| row(a, &ledger);
     let footnotes = Footnotes { letters };
-    let blocks = |b: &[Block]| blocks_view(b, &footnotes);
+    let locale = crate::locale::Locale::built_in(language);
+    let context = BlockContext {
+        resolve: &footnotes,
+        figures: None,
+        locale: &locale,
+        file: std::path::Path::new(""),
+    };
+    let blocks = |b: &[Block]| blocks_view(b, &context, None);
     let prose = |t: &Text| prose_value(t, &footnotes);
     let own = sorted(
         letters
@@ -283,7 +291,7 @@ pub(crate) fn department_letter(
                     .subsections
                     .iter()
                     .map(|sub| SubsectionView {
-                        title: sub.title.clone(),
+                        title: sub.title.as_ref().map(&prose),
                         blocks: blocks(&sub.blocks),
                     })
                     .collect(),

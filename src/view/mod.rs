@@ -4,7 +4,9 @@
 //! Templates see this, not the model, so either can change without the other. Nothing here
 //! knows Typst: the render stage turns the view into markup.
 
-pub mod evaluation;
+pub(crate) mod blocks;
+pub mod document;
+pub(crate) mod figures;
 pub(crate) mod frame;
 pub mod letter;
 pub(crate) mod prose;
@@ -13,73 +15,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use minijinja::Value;
 use serde::Serialize;
 
 use crate::diag::Origin;
 use crate::load::SourceFile;
-use crate::model::narrative::{Block, ListItem, Text};
-use prose::{Resolve, prose_value};
-
-/// A block of prose for the template: `kind` is `p`, `heading`, `list` or `ordered`.
-#[derive(Debug, Serialize)]
-pub(crate) struct BlockView {
-    kind: &'static str,
-    text: Value,
-    items: Vec<ItemView>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct ItemView {
-    text: Value,
-    items: Vec<Value>,
-}
-
-/// Narrative blocks for the `blocks` macro, their prose resolved with `context`.
-pub(crate) fn blocks_view(blocks: &[Block], context: &dyn Resolve) -> Vec<BlockView> {
-    let prose = |t: &Text| prose_value(t, context);
-    let items = |items: &[ListItem]| -> Vec<ItemView> {
-        items
-            .iter()
-            .map(|item| match item {
-                ListItem::Plain(t) => ItemView {
-                    text: prose(t),
-                    items: Vec::new(),
-                },
-                ListItem::Nested { text, items } => ItemView {
-                    text: prose(text),
-                    items: items.iter().map(&prose).collect(),
-                },
-            })
-            .collect()
-    };
-    let empty = || Value::from_safe_string(String::new());
-    blocks
-        .iter()
-        .map(|block| match block {
-            Block::P(t) => BlockView {
-                kind: "p",
-                text: prose(t),
-                items: Vec::new(),
-            },
-            Block::Heading(t) => BlockView {
-                kind: "heading",
-                text: prose(t),
-                items: Vec::new(),
-            },
-            Block::List(list) => BlockView {
-                kind: "list",
-                text: empty(),
-                items: items(list),
-            },
-            Block::Ordered(list) => BlockView {
-                kind: "ordered",
-                text: empty(),
-                items: items(list),
-            },
-        })
-        .collect()
-}
 
 /// A date the Typst side builds a `datetime` from.
 #[derive(Debug, Serialize)]

@@ -119,11 +119,11 @@ pub fn check_evaluation(
     spec: &rapportverk::project::DocumentSpec,
     data: &[rapportverk::project::DataSource],
 ) -> (
-    Option<rapportverk::model::evaluation::EvaluationModel>,
+    Option<rapportverk::model::document::DocumentModel>,
     rapportverk::diag::Diagnostics,
 ) {
     use rapportverk::ingest::{ReadOptions, Table, read_table};
-    use rapportverk::model::{evaluation, kpi};
+    use rapportverk::model::{document, kpi};
     let cache = rapportverk::load::SourceCache::new();
     let mut problems = rapportverk::diag::Diagnostics::default();
     let mut table = |path: &Path, options: &ReadOptions| -> Option<Table> {
@@ -135,7 +135,12 @@ pub fn check_evaluation(
     let definitions = kpi::definitions(table(&project.kpi_definitions, &ReadOptions::default()));
     let tables: Vec<_> = data.iter().map(|d| (d, table(&d.path, &d.read))).collect();
     let narrative = cache.read(&spec.narrative).unwrap();
-    let (model, found) = evaluation::check(&definitions, &tables, &narrative);
+    let (model, found) = document::check(
+        &definitions,
+        &tables,
+        &narrative,
+        &document::UnitInputs::single(),
+    );
     problems.extend(found);
     (model, problems)
 }

@@ -2,8 +2,8 @@
 //! one view per output and lists the facts it prints; the scheduler treats every document the
 //! same through [`Document`]. Adding a kind means one module here and one template.
 
-mod evaluation;
 mod letters;
+mod report;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,8 @@ pub(crate) struct Context<'a> {
     pub project: &'a Project,
     pub cache: &'a SourceCache,
     pub templates: &'a Templates,
-    definitions: OnceLock<evaluation::RunDefinitions>,
+    definitions: OnceLock<report::RunDefinitions>,
+    locale: OnceLock<Result<crate::locale::Locale, Diagnostic>>,
 }
 
 impl<'a> Context<'a> {
@@ -40,13 +41,30 @@ impl<'a> Context<'a> {
             cache,
             templates,
             definitions: OnceLock::new(),
+            locale: OnceLock::new(),
         }
     }
 
     /// The KPI definitions, read and parsed by the first evaluation that needs them.
-    fn definitions(&self) -> &evaluation::RunDefinitions {
+    fn definitions(&self) -> &report::RunDefinitions {
         self.definitions
-            .get_or_init(|| evaluation::RunDefinitions::read(self.project, self.cache))
+            .get_or_init(|| report::RunDefinitions::read(self.project, self.cache))
+    }
+
+    /// The words of the project's language: built in, with the project's own file over them.
+    fn locale(&self) -> Result<&crate::locale::Locale, &Diagnostic> {
+        self.locale
+            .get_or_init(|| {
+                let language = &self.project.language;
+                match self.project.locale_file() {
+                    None => Ok(crate::locale::Locale::built_in(language)),
+                    Some(path) => {
+                        let file = self.cache.read(&path)?;
+                        crate::locale::Locale::with_overrides(language, &file)
+                    }
+                }
+            })
+            .as_ref()
     }
 }
 
@@ -144,7 +162,11 @@ struct Kinded<K: DocumentKind> {
 pub(crate) fn document(spec: &DocumentSpec) -> Arc<dyn Document> {
     use crate::project::DocumentKind as Spec;
     match &spec.kind {
-        Spec::Evaluation { data } => kinded(spec, evaluation::Evaluation::new(spec, data)),
+        Spec::Report {
+            data,
+            per_unit,
+            combined,
+        } => kinded(spec, report::Report::new(spec, data, per_unit, combined)),
         Spec::Letters {
             assignments,
             departments,

@@ -79,7 +79,7 @@ pub struct Record {
 }
 
 /// A table's records and the problems found in its rows.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Records {
     pub layout: Option<Layout>,
     pub records: Vec<Record>,

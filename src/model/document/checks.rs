@@ -1,5 +1,6 @@
-//! The checks of an evaluation that need more than one row: the report year against the data
-//! files, targets given twice, and the narrative (dates, task ids and statuses, KPI references).
+//! The checks of a document that need more than one row: the report year against the data
+//! files, targets given twice, and the narrative (dates, task ids and statuses, KPI references
+//! in prose, tables and charts, footnotes).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,7 +11,9 @@ use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::model::TaskStatus;
 use crate::model::kpi::{KpiData, Value};
-use crate::model::narrative::Evaluation;
+use crate::model::narrative::{
+    Block, KpiColumn, Narrative, Section, Text, UnitNarrative, YearsWritten, all_blocks,
+};
 
 /// What the narrative's KPI references are checked against, and what not to report twice:
 /// a figure missing because its file or row has a problem already told is not told again.
@@ -57,13 +60,12 @@ pub(super) struct DataTarget {
 /// Checks that need the report year: figures for years after it, files without any figure
 /// for it, and targets given in data files.
 pub(super) fn period_checks(
-    evaluation: &Evaluation,
+    year: i32,
     sources: &[SourceYears],
     targets: &[DataTarget],
     kpis: &mut KpiData,
     problems: &mut Diagnostics,
 ) {
-    let year = evaluation.document.year;
     for source in sources {
         let later: Vec<&(i32, Origin)> = source.years.iter().filter(|(y, _)| *y > year).collect();
         if let Some((_, first)) = later.first() {
@@ -132,17 +134,23 @@ pub(super) fn period_checks(
 }
 
 /// A KPI whose table row shows a status but has no target always shows "uten mål": warn at
-/// the goal's `kpis:` entry, unless the definition list says `ingen` (no target on purpose).
+/// the table's `kpis:` entry, unless the definition list says `ingen` (no target on purpose).
 pub(super) fn target_checks(
     file: &Path,
-    evaluation: &Evaluation,
+    sections: &[Section],
     kpis: &KpiData,
     target_written: &BTreeSet<String>,
     problems: &mut Diagnostics,
 ) {
     let mut warned = BTreeSet::new();
-    for goal in &evaluation.goals {
-        for id in &goal.kpis {
+    for block in all_blocks(sections) {
+        let Block::KpiTable(table) = block else {
+            continue;
+        };
+        if !table.columns.contains(&KpiColumn::Status) {
+            continue;
+        }
+        for id in &table.kpis {
             let Some(definition) = kpis.definitions.get(&id.value) else {
                 continue;
             };
@@ -169,101 +177,196 @@ pub(super) fn target_checks(
     }
 }
 
-/// Checks the narrative against itself and the data: statuses, dates, ids, KPI references.
+/// Checks the common narrative against itself and the data: dates, task ids and statuses,
+/// KPI references, footnotes.
 pub(super) fn narrative(
     file: &Path,
-    evaluation: &Evaluation,
+    narrative: &Narrative,
     checks: &KpiChecks,
     problems: &mut Diagnostics,
 ) {
-    let kpis = checks.kpis;
-    let doc = &evaluation.document;
-    let dates = [&doc.period.from, &doc.period.to, &evaluation.signature.date]
-        .into_iter()
-        .chain(&evaluation.agreement.meetings);
+    let doc = &narrative.document;
+    let mut dates: Vec<&crate::model::narrative::Date> = doc.date.iter().collect();
+    if let Some(period) = &doc.period {
+        dates.extend([&period.from, &period.to]);
+    }
     for date in dates {
         if let Some(d) = date.problem(file) {
             problems.push(d);
         }
     }
+    let footnotes: BTreeSet<&str> = narrative.footnotes.keys().map(String::as_str).collect();
+    sections(file, &narrative.sections, doc.year, checks, problems);
+    prose(
+        file,
+        narrative.prose(),
+        doc.year,
+        &footnotes,
+        checks,
+        problems,
+    );
+}
+
+/// Checks one unit's own text like the common narrative; its footnotes and the common ones
+/// are both in reach.
+pub(super) fn unit_narrative(
+    file: &Path,
+    own: &UnitNarrative,
+    year: i32,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let footnotes: BTreeSet<&str> = own.footnotes.keys().map(String::as_str).collect();
+    sections(file, &own.sections, year, checks, problems);
+    prose(file, own.prose(), year, &footnotes, checks, problems);
+}
+
+/// The blocks that print figures and statuses: tables, charts, tasks.
+fn sections(
+    file: &Path,
+    sections: &[Section],
+    year: i32,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let kpis = checks.kpis;
     let mut task_ids: BTreeMap<&str, Origin> = BTreeMap::new();
-    for goal in &evaluation.goals {
-        for id in goal.kpis.iter().chain(goal.chart.iter()) {
-            check_kpi_for_year(file, id, doc.year, checks, problems);
-        }
-        if let Some(chart) = &goal.chart
-            && kpis.definitions.contains_key(&chart.value)
-            && !checks.already_told(&chart.value, None)
-            && !kpis
-                .series(&chart.value)
-                .iter()
-                .any(|(_, o)| matches!(o.value, Value::Number(_)))
-        {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(file, chart),
-                    format!("the chart of \"{}\" has no data to draw", chart.value),
-                )
-                .with_hint("add observations for this KPI to a data file, or remove the chart"),
-            );
-        }
-        for task in &goal.tasks {
-            let origin = origin_of(file, &task.id);
-            if let Some(first) = task_ids.insert(&task.id.value, origin.clone()) {
-                problems.push(Diagnostic::error(
-                    origin,
-                    format!(
-                        "task id \"{}\" is used twice (first at {first})",
-                        task.id.value
-                    ),
-                ));
-            }
-            let written = &task.status.written.value;
-            match task.status.value {
-                Err(ref message) => {
-                    let words: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.text()).collect();
-                    let mut d = Diagnostic::error(task.status.origin(file), message.clone())
-                        .with_hint(format!("write one of: {}", words.join(", ")));
-                    if let Some(near) = closest(written, words.iter().copied()) {
-                        d = d.with_hint(format!("did you mean \"{near}\"?"));
+    let years_of =
+        |written: &Option<Spanned<YearsWritten>>, problems: &mut Diagnostics| match written {
+            None => None,
+            Some(w) => match w.value.years() {
+                Ok(years) => Some(years),
+                Err(message) => {
+                    problems.push(
+                        Diagnostic::error(origin_of(file, w), message)
+                            .with_hint("write years as 2016-2018, or one year such as 2018"),
+                    );
+                    None
+                }
+            },
+        };
+    for block in all_blocks(sections) {
+        match block {
+            Block::KpiTable(table) => {
+                let years = years_of(&table.years, problems).unwrap_or(vec![year - 1, year]);
+                for id in &table.kpis {
+                    // The newest year must have a figure; older ones print a dash if missing.
+                    if let Some(&newest) = years.last() {
+                        check_kpi_for_year(file, id, newest, checks, problems);
                     }
+                }
+            }
+            Block::Chart(chart) => {
+                years_of(&chart.years, problems);
+                check_kpi_for_year(file, &chart.kpi, year, checks, problems);
+                if kpis.definitions.contains_key(&chart.kpi.value)
+                    && !checks.already_told(&chart.kpi.value, None)
+                    && !kpis
+                        .series(&chart.kpi.value)
+                        .iter()
+                        .any(|(_, o)| matches!(o.value, Value::Number(_)))
+                {
+                    problems.push(
+                        Diagnostic::error(
+                            origin_of(file, &chart.kpi),
+                            format!("the chart of \"{}\" has no data to draw", chart.kpi.value),
+                        )
+                        .with_hint(
+                            "add observations for this KPI to a data file, or remove the chart",
+                        ),
+                    );
+                }
+            }
+            Block::Signature(signature) => {
+                if let Some(d) = signature.date.problem(file) {
                     problems.push(d);
                 }
-                Ok(TaskStatus::Achieved) => {}
-                Ok(_) if task.status_note.is_none() => problems.push(
-                    Diagnostic::warning(
-                        task.status.origin(file),
-                        format!(
-                            "task \"{}\" is \"{}\" without a status_note",
-                            task.id.value, written
-                        ),
-                    )
-                    .with_hint("say briefly why, so the reader does not have to guess"),
-                ),
-                Ok(_) => {}
             }
+            Block::Tasks(tasks) => {
+                for task in tasks {
+                    let origin = origin_of(file, &task.id);
+                    if let Some(first) = task_ids.insert(&task.id.value, origin.clone()) {
+                        problems.push(Diagnostic::error(
+                            origin,
+                            format!(
+                                "task id \"{}\" is used twice (first at {first})",
+                                task.id.value
+                            ),
+                        ));
+                    }
+                    task_status(file, task, problems);
+                }
+            }
+            Block::P(_)
+            | Block::Heading(_)
+            | Block::List(_)
+            | Block::Ordered(_)
+            | Block::PageBreak => {}
         }
     }
-    for text in evaluation.prose() {
+}
+
+fn task_status(file: &Path, task: &crate::model::narrative::Task, problems: &mut Diagnostics) {
+    let written = &task.status.written.value;
+    match task.status.value {
+        Err(ref message) => {
+            let words: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.text()).collect();
+            let mut d = Diagnostic::error(task.status.origin(file), message.clone())
+                .with_hint(format!("write one of: {}", words.join(", ")));
+            if let Some(near) = closest(written, words.iter().copied()) {
+                d = d.with_hint(format!("did you mean \"{near}\"?"));
+            }
+            problems.push(d);
+        }
+        Ok(TaskStatus::Achieved) => {}
+        Ok(_) if task.status_note.is_none() => problems.push(
+            Diagnostic::warning(
+                task.status.origin(file),
+                format!(
+                    "task \"{}\" is \"{}\" without a status_note",
+                    task.id.value, written
+                ),
+            )
+            .with_hint("say briefly why, so the reader does not have to guess"),
+        ),
+        Ok(_) => {}
+    }
+}
+
+/// Prose fields: markup that parses, figure references with a value, footnotes defined.
+fn prose(
+    file: &Path,
+    texts: Vec<&Text>,
+    year: i32,
+    footnotes: &BTreeSet<&str>,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    for text in texts {
         match &text.value {
             Ok(prose) => {
                 for reference in prose.references() {
-                    let year = reference.year.unwrap_or(doc.year);
+                    let wanted = reference.year.unwrap_or(year);
                     let spanned = Spanned::new(
                         reference.kpi.clone(),
                         text.written.referenced,
                         text.written.defined,
                     );
-                    check_kpi_for_year(file, &spanned, year, checks, problems);
+                    check_kpi_for_year(file, &spanned, wanted, checks, problems);
                 }
-                if let Some(label) = prose.footnotes().next() {
-                    problems.push(
-                        Diagnostic::error(
-                            text.origin(file),
-                            format!("footnote [^{label}] is not defined; this text cannot have footnotes"),
-                        )
-                        .with_hint("footnotes belong in letters; write the note as a sentence"),
+                if let Some(label) = prose.footnotes().find(|l| !footnotes.contains(l)) {
+                    let defined: Vec<&str> = footnotes.iter().copied().collect();
+                    let mut d = Diagnostic::error(
+                        text.origin(file),
+                        format!("footnote [^{label}] is not defined"),
                     );
+                    d = match closest(label, defined.iter().copied()) {
+                        Some(near) => d.with_hint(format!("did you mean [^{near}]?")),
+                        None => d.with_hint(format!(
+                            "define it under footnotes: at the top of the narrative ({label}: \"the note's text\")"
+                        )),
+                    };
+                    problems.push(d);
                 }
             }
             Err(message) => problems.push(

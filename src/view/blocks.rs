@@ -1,0 +1,389 @@
+//! Narrative blocks as templates see them: prose resolved, KPI tables and charts with every
+//! figure formatted once, tasks numbered with their status words. One shape per block kind;
+//! `templates/_blokker.typ.j2` has one macro per kind.
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::locale::Locale;
+use crate::model::kpi::{Unit, Value as KpiValue};
+use crate::model::narrative::{
+    Block, Chart, ChartShape, KpiColumn, KpiTable, ListItem, Signature, Task, Text,
+};
+use crate::norsk as format;
+
+use super::figures::{Figures, NO_VALUE};
+use super::prose::{Resolve, prose_value};
+
+/// What blocks are made with: prose references, figures (none in a text without data), words.
+pub(crate) struct BlockContext<'a> {
+    pub(crate) resolve: &'a dyn Resolve,
+    pub(crate) figures: Option<&'a Figures<'a>>,
+    pub(crate) locale: &'a Locale,
+    /// Where the narrative is, for the origins of task statuses.
+    pub(crate) file: &'a std::path::Path,
+}
+
+/// One block; `kind` tells the template's `blocks` macro which it is.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum BlockView {
+    P { text: Value },
+    Heading { text: Value },
+    List { items: Vec<ItemView> },
+    Ordered { items: Vec<ItemView> },
+    KpiTable(KpiTableView),
+    Chart(ChartView),
+    Tasks { tasks: Vec<TaskView> },
+    Signature(SignatureView),
+    PageBreak,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ItemView {
+    text: Value,
+    items: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct KpiTableView {
+    pub(crate) title: Option<Value>,
+    /// Oldest first.
+    pub(crate) years: Vec<i32>,
+    pub(crate) unit: bool,
+    pub(crate) target: bool,
+    pub(crate) change: bool,
+    pub(crate) status: bool,
+    pub(crate) rows: Vec<KpiRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct KpiRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) unit: String,
+    /// One per year of the table, oldest first; a dash where there is no figure.
+    pub(crate) values: Vec<String>,
+    pub(crate) target: String,
+    /// From the year before the newest to the newest.
+    pub(crate) change: String,
+    pub(crate) status_key: &'static str,
+    pub(crate) status_text: String,
+    pub(crate) trend_text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ChartView {
+    pub(crate) shape: &'static str,
+    pub(crate) title: String,
+    pub(crate) unit: String,
+    pub(crate) points: Vec<ChartPoint>,
+    pub(crate) target: Option<ChartPoint>,
+    /// The top of the value axis: above every point and the target line.
+    pub(crate) axis_max: f64,
+    /// Round values on the value axis, from 0 to `axis_max`.
+    pub(crate) ticks: Vec<ChartPoint>,
+    /// The chart as words, for readers who cannot see it.
+    pub(crate) alt: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ChartPoint {
+    pub(crate) label: String,
+    pub(crate) value: f64,
+    pub(crate) text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TaskView {
+    pub(crate) id: String,
+    /// `1.3`: the section's number and the task's, as overviews and headings show it.
+    pub(crate) number: String,
+    pub(crate) title: Value,
+    pub(crate) group: Option<Value>,
+    pub(crate) status_key: &'static str,
+    pub(crate) status_text: String,
+    /// Where the status is written in the narrative.
+    pub(crate) status_origin: String,
+    pub(crate) status_note: Option<Value>,
+    pub(crate) blocks: Vec<BlockView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SignatureView {
+    pub(crate) date: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+}
+
+/// A section's blocks for the `blocks` macro. Tasks are numbered `number.n` when the section
+/// has a `number`, counting on from `tasks_before` (tasks of earlier blocks).
+pub(crate) fn blocks_view(
+    blocks: &[Block],
+    context: &BlockContext,
+    number: Option<u32>,
+) -> Vec<BlockView> {
+    let prose = |t: &Text| prose_value(t, context.resolve);
+    let items = |items: &[ListItem]| -> Vec<ItemView> {
+        items
+            .iter()
+            .map(|item| match item {
+                ListItem::Plain(t) => ItemView {
+                    text: prose(t),
+                    items: Vec::new(),
+                },
+                ListItem::Nested { text, items } => ItemView {
+                    text: prose(text),
+                    items: items.iter().map(&prose).collect(),
+                },
+            })
+            .collect()
+    };
+    let mut tasks_before = 0;
+    blocks
+        .iter()
+        .filter_map(|block| {
+            Some(match block {
+                Block::P(t) => BlockView::P { text: prose(t) },
+                Block::Heading(t) => BlockView::Heading { text: prose(t) },
+                Block::List(list) => BlockView::List { items: items(list) },
+                Block::Ordered(list) => BlockView::Ordered { items: items(list) },
+                Block::KpiTable(table) => BlockView::KpiTable(kpi_table(table, context)?),
+                Block::Chart(chart) => BlockView::Chart(self::chart(chart, context)?),
+                Block::Tasks(tasks) => {
+                    let views = tasks
+                        .iter()
+                        .enumerate()
+                        .map(|(i, task)| task_view(task, number, tasks_before + i + 1, context))
+                        .collect();
+                    tasks_before += tasks.len();
+                    BlockView::Tasks { tasks: views }
+                }
+                Block::Signature(signature) => {
+                    BlockView::Signature(signature_view(signature, context.locale))
+                }
+                Block::PageBreak => BlockView::PageBreak,
+            })
+        })
+        .collect()
+}
+
+fn task_view(task: &Task, section: Option<u32>, n: usize, context: &BlockContext) -> TaskView {
+    let prose = |t: &Text| prose_value(t, context.resolve);
+    // A checked model has every status; an unknown one would print as nothing.
+    let status = task.status.get();
+    TaskView {
+        id: task.id.value.clone(),
+        number: match section {
+            Some(s) => format!("{s}.{n}"),
+            None => n.to_string(),
+        },
+        title: prose(&task.title),
+        group: task.group.as_ref().map(prose),
+        status_key: status.map_or("", |s| s.key()),
+        status_text: status.map_or(String::new(), |s| {
+            context.locale.text("task_status", s.key())
+        }),
+        status_origin: task.status.origin(context.file).to_string(),
+        status_note: task.status_note.as_ref().map(prose),
+        blocks: blocks_view(&task.blocks, context, None),
+    }
+}
+
+fn signature_view(signature: &Signature, locale: &Locale) -> SignatureView {
+    SignatureView {
+        date: signature
+            .date
+            .get()
+            .map(|d| format::long_date_in(*d, &locale.months()))
+            .unwrap_or_default(),
+        name: signature.name.clone(),
+        role: signature.role.clone(),
+    }
+}
+
+fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
+    let figures = context.figures?;
+    let years = table
+        .years
+        .as_ref()
+        .and_then(|y| y.value.years().ok())
+        .unwrap_or(vec![figures.year - 1, figures.year]);
+    let newest = *years.last()?;
+    let locale = context.locale;
+    let rows = table
+        .kpis
+        .iter()
+        .filter_map(|id| figures.kpis.figures(&id.value, newest))
+        .map(|f| {
+            let def = f.definition;
+            let printed: Vec<Option<&super::figures::Printed>> =
+                years.iter().map(|&y| figures.observation(def, y)).collect();
+            let last = printed.len().saturating_sub(1);
+            // A missing older figure shows a dash only; the newest says why it is missing.
+            let values = printed
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match p {
+                    Some(p) if i == last || p.value.is_some() => p.number.clone(),
+                    _ => NO_VALUE.to_string(),
+                })
+                .collect();
+            if table.columns.contains(&KpiColumn::Target)
+                || table.columns.contains(&KpiColumn::Status)
+            {
+                figures.note_target(def);
+            }
+            let status = f.status();
+            KpiRow {
+                id: def.id.clone(),
+                name: def.name.clone(),
+                unit: def.unit.label().to_string(),
+                values,
+                target: def
+                    .target
+                    .map_or(NO_VALUE.to_string(), |t| format::number(t, def.decimals)),
+                change: f.change().map_or(NO_VALUE.to_string(), |c| {
+                    format::signed_number(c, def.decimals)
+                }),
+                status_key: status.key(),
+                status_text: locale.text("kpi_status", status.key()),
+                trend_text: locale.text("trend", f.trend().key()),
+            }
+        })
+        .collect();
+    Some(KpiTableView {
+        title: table
+            .title
+            .as_ref()
+            .map(|t| prose_value(t, context.resolve)),
+        years,
+        unit: table.columns.contains(&KpiColumn::Unit),
+        target: table.columns.contains(&KpiColumn::Target),
+        change: table.columns.contains(&KpiColumn::Change),
+        status: table.columns.contains(&KpiColumn::Status),
+        rows,
+    })
+}
+
+/// A chart of a KPI over its observed years (or the years asked for), with its target as a
+/// line and the same figures in words for readers who cannot see it.
+fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
+    let figures = context.figures?;
+    let locale = context.locale;
+    let kpis = figures.kpis;
+    let id = &chart.kpi.value;
+    let def = kpis.definitions.get(id)?;
+    let wanted = chart.years.as_ref().and_then(|y| y.value.years().ok());
+    let years: Vec<i32> = kpis
+        .series(id)
+        .into_iter()
+        .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
+        .map(|(year, _)| year)
+        .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
+        .collect();
+    let (&first, &last) = (years.first()?, years.last()?);
+    let points: Vec<ChartPoint> = years
+        .iter()
+        .filter_map(|&year| {
+            let printed = figures.observation(def, year)?;
+            Some(ChartPoint {
+                label: year.to_string(),
+                value: printed.value?,
+                text: printed.with_unit.clone(),
+            })
+        })
+        .collect();
+    let target_word = locale.text("chart", "target");
+    let target = def.target.filter(|_| chart.target).map(|t| {
+        figures.note_target(def);
+        ChartPoint {
+            label: target_word.clone(),
+            value: t,
+            text: def.format_value(t),
+        }
+    });
+    let highest = points
+        .iter()
+        .map(|p| p.value)
+        .chain(target.iter().map(|t| t.value))
+        .fold(0.0_f64, f64::max);
+    let axis_max = nice_ceiling(highest * 1.1);
+    let span = if first == last {
+        first.to_string()
+    } else {
+        format!("{first}–{last}")
+    };
+    let values: Vec<String> = points.iter().map(|p| p.text.clone()).collect();
+    let title = chart.title.clone().unwrap_or_else(|| def.name.clone());
+    let mut alt = format!("{title} {span}: {}", values.join(", "));
+    if let Some(t) = &target {
+        alt.push_str(&format!("; {} {}", target_word.to_lowercase(), t.text));
+    }
+    if let Some(f) = kpis.figures(id, last) {
+        alt.push_str(&format!(
+            "; {} {}",
+            locale.text("chart", "trend"),
+            locale.text("trend", f.trend().key())
+        ));
+    }
+    let unit = match &def.unit {
+        Unit::Count => locale.text("chart", "count"),
+        other => other.suffix().to_string(),
+    };
+    let tick_values: Vec<f64> = (0..=4).map(|i| axis_max * f64::from(i) / 4.0).collect();
+    let tick_decimals = if tick_values.iter().all(|v| v.fract() == 0.0) {
+        0
+    } else {
+        1
+    };
+    let ticks = tick_values
+        .into_iter()
+        .map(|v| ChartPoint {
+            label: String::new(),
+            value: v,
+            text: format::number(v, tick_decimals),
+        })
+        .collect();
+    Some(ChartView {
+        shape: match chart.shape {
+            ChartShape::Bar => "bar",
+            ChartShape::Line => "line",
+        },
+        title,
+        unit,
+        points,
+        target,
+        axis_max,
+        ticks,
+        alt,
+    })
+}
+
+/// Rounds up to 1, 2, 2.5 or 5 times a power of ten, so axis ticks are round numbers.
+fn nice_ceiling(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(x.log10().floor());
+    let scaled = x / magnitude;
+    let nice = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|n| scaled <= *n)
+        .unwrap_or(10.0);
+    nice * magnitude
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(nice_ceiling(8.25), 10.0);
+        assert_eq!(nice_ceiling(74.8), 100.0);
+        assert_eq!(nice_ceiling(1.9), 2.0);
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(210.0), 250.0);
+    }
+}

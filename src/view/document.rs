@@ -1,0 +1,324 @@
+//! A document's view: its metadata, its sections of blocks (and, for a document built per
+//! unit, the unit's own sections), a summary of task statuses, the locale's words and the
+//! provenance appendix. One shape for every document; templates decide the look.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::load::SourceFile;
+use crate::locale::Locale;
+use crate::model::TaskStatus;
+use crate::model::document::{DocumentModel, UnitModel};
+use crate::model::narrative::{Block, Section, Text, all_blocks};
+use crate::norsk as format;
+
+use super::blocks::{BlockContext, BlockView, TaskView, blocks_view};
+use super::figures::Figures;
+use super::prose::prose_value;
+use super::{DateParts, Ledger, ProvenanceView};
+
+/// What a document template sees.
+#[derive(Debug, Serialize)]
+pub struct DocumentView {
+    pub(crate) document: Meta,
+    /// The common sections in narrative order.
+    pub(crate) sections: Vec<SectionView>,
+    /// The same sections by `id`, for templates that place them by name.
+    pub(crate) section: BTreeMap<String, SectionView>,
+    /// The unit this output is for (a sector's chapter, a department's letter).
+    pub(crate) unit: Option<UnitView>,
+    /// Every unit, for a combined volume or an overview.
+    pub(crate) units: Vec<UnitView>,
+    /// How many tasks have each status, over everything the output prints.
+    pub(crate) status_summary: Vec<StatusCount>,
+    /// The sections that hold tasks, with their tasks, for an overview table.
+    pub(crate) task_groups: Vec<TaskGroup>,
+    /// The locale's words (`labels.table.target`).
+    pub(crate) labels: serde_json::Value,
+    /// The "Datagrunnlag" appendix: every printed figure and where it came from.
+    pub provenance: ProvenanceView,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Meta {
+    pub(crate) title: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) municipality: String,
+    pub(crate) author: String,
+    pub(crate) subject: String,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) language: String,
+    pub(crate) year: i32,
+    /// `01.04.2018–31.03.2019`, when the narrative gives a period.
+    pub(crate) period: Option<String>,
+    pub(crate) date: DateParts,
+    pub(crate) date_text: String,
+    pub(crate) fields: Vec<FieldView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct FieldView {
+    pub(crate) label: String,
+    pub(crate) value: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SectionView {
+    pub(crate) id: Option<String>,
+    pub(crate) number: Option<u32>,
+    pub(crate) title: Option<Value>,
+    pub(crate) blocks: Vec<BlockView>,
+    pub(crate) sections: Vec<SectionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct UnitView {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) sections: Vec<SectionView>,
+    pub(crate) section: BTreeMap<String, SectionView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct StatusCount {
+    pub(crate) key: &'static str,
+    pub(crate) text: String,
+    pub(crate) count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct TaskGroup {
+    pub(crate) number: Option<u32>,
+    pub(crate) title: Option<Value>,
+    pub(crate) tasks: Vec<TaskView>,
+}
+
+/// Which output of the document the view is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Part {
+    /// One unit's PDF (the only unit, for a single document).
+    Unit(usize),
+    /// Every unit in one PDF (a combined volume or an overview).
+    All,
+}
+
+/// Builds the view of one output of a checked document. `inputs` are the files it was built
+/// from, in the order the appendix lists them; `slugs` name the units in file names.
+pub fn view(
+    model: &DocumentModel,
+    part: Part,
+    inputs: &[Arc<SourceFile>],
+    language: &str,
+    locale: &Locale,
+    municipality: Option<&str>,
+    slugs: &[String],
+) -> DocumentView {
+    let narrative = &model.narrative;
+    let doc = &narrative.document;
+    let year = doc.year;
+    let ledger = Ledger::default();
+    let months = locale.months();
+    let several = model.units.len() > 1;
+    fn unit_label(u: &UnitModel, several: bool) -> Option<&str> {
+        if several { u.name.as_deref() } else { None }
+    }
+    // The common text prints the figures of the unit the output is for (the first, in a volume).
+    let main_unit = match part {
+        Part::Unit(i) => &model.units[i],
+        Part::All => &model.units[0],
+    };
+    let common_figures = Figures::new(
+        &main_unit.kpis,
+        year,
+        &ledger,
+        match part {
+            Part::Unit(_) => None,
+            Part::All => unit_label(main_unit, several),
+        },
+        locale,
+        vec![&narrative.footnotes],
+    );
+    let common = BlockContext {
+        resolve: &common_figures,
+        figures: Some(&common_figures),
+        locale,
+        file: &model.file,
+    };
+    let sections: Vec<SectionView> = sections_view(&narrative.sections, &common);
+    let unit_view = |index: usize| -> Option<UnitView> {
+        let unit = &model.units[index];
+        let name = unit.name.clone()?;
+        let mut notes = vec![&narrative.footnotes];
+        let (file, own) = match &unit.narrative {
+            Some((path, own)) => {
+                notes.insert(0, &own.footnotes);
+                (path.as_path(), Some(own))
+            }
+            None => (model.file.as_path(), None),
+        };
+        let figures = Figures::new(
+            &unit.kpis,
+            year,
+            &ledger,
+            match part {
+                Part::Unit(_) => None,
+                Part::All => unit_label(unit, several),
+            },
+            locale,
+            notes,
+        );
+        let context = BlockContext {
+            resolve: &figures,
+            figures: Some(&figures),
+            locale,
+            file,
+        };
+        let sections = own.map_or(Vec::new(), |own| sections_view(&own.sections, &context));
+        Some(UnitView {
+            name,
+            slug: slugs.get(index).cloned().unwrap_or_default(),
+            section: by_id(&sections),
+            sections,
+        })
+    };
+    let (unit, units) = match part {
+        Part::Unit(i) => (unit_view(i), Vec::new()),
+        Part::All => (None, (0..model.units.len()).filter_map(unit_view).collect()),
+    };
+
+    let mut task_groups = Vec::new();
+    collect_task_groups(&sections, &mut task_groups);
+    for u in unit.iter().chain(&units) {
+        collect_task_groups(&u.sections, &mut task_groups);
+    }
+    let status_summary = TaskStatus::ALL
+        .into_iter()
+        .map(|status| StatusCount {
+            key: status.key(),
+            text: locale.text("task_status", status.key()),
+            count: task_groups
+                .iter()
+                .flat_map(|g| &g.tasks)
+                .filter(|t| t.status_key == status.key())
+                .count(),
+        })
+        .collect();
+
+    // The date: as written, else the first signature's, else the end of the report year.
+    let signed = all_blocks(&narrative.sections)
+        .into_iter()
+        .find_map(|b| match b {
+            Block::Signature(s) => s.date.get().copied(),
+            _ => None,
+        });
+    let date = doc.date.as_ref().and_then(|d| d.get().copied()).or(signed);
+    let period = doc
+        .period
+        .as_ref()
+        .and_then(|p| match (p.from.get(), p.to.get()) {
+            (Some(from), Some(to)) => Some(format!(
+                "{}–{}",
+                format::short_date(*from),
+                format::short_date(*to)
+            )),
+            _ => None,
+        });
+    let fields = doc
+        .fields
+        .iter()
+        .map(|f| FieldView {
+            label: f.label.clone(),
+            value: prose_value(&f.value, &common_figures),
+        })
+        .collect();
+    DocumentView {
+        document: Meta {
+            title: doc.title.clone(),
+            subtitle: doc.subtitle.clone(),
+            municipality: doc
+                .municipality
+                .clone()
+                .or(municipality.map(str::to_string))
+                .unwrap_or_default(),
+            author: doc.author.clone(),
+            subject: doc.subject.clone(),
+            keywords: doc.keywords.clone(),
+            language: language.to_string(),
+            year,
+            period,
+            date: date.map_or(
+                DateParts {
+                    year,
+                    month: 12,
+                    day: 31,
+                },
+                DateParts::from,
+            ),
+            date_text: date
+                .map(|d| format::long_date_in(d, &months))
+                .unwrap_or_default(),
+            fields,
+        },
+        section: by_id(&sections),
+        sections,
+        unit,
+        units,
+        status_summary,
+        task_groups,
+        labels: locale.tree().clone(),
+        // Last, so every figure printed above has been noted.
+        provenance: ledger.view(inputs),
+    }
+}
+
+fn sections_view(sections: &[Section], context: &BlockContext) -> Vec<SectionView> {
+    sections
+        .iter()
+        .map(|s| SectionView {
+            id: s.id.as_ref().map(|id| id.value.clone()),
+            number: s.number,
+            title: s
+                .title
+                .as_ref()
+                .map(|t: &Text| prose_value(t, context.resolve)),
+            blocks: blocks_view(&s.blocks, context, s.number),
+            sections: sections_view(&s.sections, context),
+        })
+        .collect()
+}
+
+fn by_id(sections: &[SectionView]) -> BTreeMap<String, SectionView> {
+    let mut map = BTreeMap::new();
+    for s in sections {
+        if let Some(id) = &s.id {
+            map.insert(id.clone(), s.clone());
+        }
+        map.extend(by_id(&s.sections));
+    }
+    map
+}
+
+fn collect_task_groups(sections: &[SectionView], groups: &mut Vec<TaskGroup>) {
+    for s in sections {
+        let tasks: Vec<TaskView> = s
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                BlockView::Tasks { tasks } => Some(tasks.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if !tasks.is_empty() {
+            groups.push(TaskGroup {
+                number: s.number,
+                title: s.title.clone(),
+                tasks,
+            });
+        }
+        collect_task_groups(&s.sections, groups);
+    }
+}
