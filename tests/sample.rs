@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{has, pdf_text, run, sample_project, stderr, stdout};
+use common::{has, pdf_pages, pdf_text, run, sample_project, stderr, stdout};
 
 #[test]
 fn sample_evaluation_holds_goals_statuses_figures_and_signature() {
@@ -125,4 +125,91 @@ fn check_reports_without_writing() {
         !project.path().join("output").exists(),
         "check wrote output"
     );
+}
+
+/// The years of a KPI table row as printed: the first run of `n` year-like numbers after
+/// `label` in the text.
+fn years_after(text: &str, label: &str, n: usize) -> Vec<i32> {
+    let at = text
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{text}"));
+    text[at..]
+        .split_whitespace()
+        .filter_map(|w| w.parse::<i32>().ok())
+        .filter(|y| (2000..2100).contains(y))
+        .take(n)
+        .collect()
+}
+
+#[test]
+fn the_annual_report_is_built_per_sector_and_as_one_volume_in_the_same_run() {
+    let project = sample_project();
+    let output = run(project.path(), &["build"]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let out = project.path().join("output");
+    // The evaluation and the letters are built by the same run.
+    assert!(out.join("evaluering-2018.pdf").is_file());
+    assert!(out.join("oppdragsbrev-2022/oversikt.pdf").is_file());
+    let sectors = [
+        (
+            "organisasjon-styring-og-utvikling",
+            "Organisasjon, styring og utvikling",
+            "ETT Bærum handler om",
+        ),
+        (
+            "eiendom",
+            "Eiendom",
+            "Eiendomsvirksomheten har en sentral rolle",
+        ),
+    ];
+    for (slug, name, opening) in sectors {
+        let text = pdf_text(&out.join(format!("arsrapport-2018/{slug}.pdf")));
+        for expected in [
+            name,
+            "Viktige resultater og innsatser i 2018",
+            "Nøkkeltall",
+            "Vedlegg: Datagrunnlag",
+        ] {
+            assert!(has(&text, expected), "{slug} lacks {expected:?}:\n{text}");
+        }
+        // Years as columns, oldest first.
+        assert_eq!(years_after(&text, "Enhet", 3), [2016, 2017, 2018], "{slug}");
+        // This sector's text, and no other's.
+        assert!(has(&text, opening), "{slug}");
+        let other = sectors.iter().find(|(s, ..)| *s != slug).unwrap().2;
+        assert!(!has(&text, other), "{slug} holds {other:?}");
+    }
+    let osu = pdf_text(&out.join("arsrapport-2018/organisasjon-styring-og-utvikling.pdf"));
+    // Sick leave as the source gives it: 7,5 in 2017, 7,3 in 2018, target 7,0.
+    assert!(has(&osu, "Sykefravær % 7,6 7,5 7,3 7,0"), "{osu}");
+    assert!(has(&osu, "Utfordringer fremover"), "{osu}");
+
+    let volume = pdf_text(&out.join("arsrapport-2018.pdf"));
+    let contents = volume.find("Innhold").expect("a table of contents");
+    let chapter_one = volume.find("ETT Bærum handler om").unwrap();
+    let chapter_two = volume
+        .find("Eiendomsvirksomheten har en sentral rolle")
+        .unwrap();
+    assert!(
+        contents < chapter_one && chapter_one < chapter_two,
+        "{volume}"
+    );
+    // Page numbers run through the volume.
+    let pages = pdf_pages(&out.join("arsrapport-2018.pdf"));
+    let sector_pages: usize = sectors
+        .iter()
+        .map(|(slug, ..)| pdf_pages(&out.join(format!("arsrapport-2018/{slug}.pdf"))))
+        .sum();
+    assert!(pages >= sector_pages, "{pages} pages in the volume");
+    assert!(
+        has(&volume, &format!("side {pages} av {pages}")),
+        "{volume}"
+    );
+    // The appendix names each figure's sector.
+    assert!(has(&volume, "Sykefravær (Eiendom)"), "{volume}");
 }

@@ -44,7 +44,7 @@ fn the_generated_typst_of_every_sample_document_is_the_golden_file() {
     let mut emitted = Vec::new();
     typ_files(&built, &built, &mut emitted);
     emitted.sort();
-    assert_eq!(emitted.len(), 9, "{emitted:?}");
+    assert_eq!(emitted.len(), 12, "{emitted:?}");
     if std::env::var_os("RAPPORTVERK_BLESS").is_some() {
         let _ = std::fs::remove_dir_all(golden());
         for file in &emitted {
@@ -90,7 +90,7 @@ fn every_input_file_is_read_once_per_run() {
     config.pdf = rapportverk::typeset::PdfSettings::archival(true);
     let report = engine::run(&loaded, &config, &cache, &|_| {});
     assert!(!report.failed(), "{:?}", report.diagnostics);
-    assert_eq!(report.documents.len(), 9);
+    assert_eq!(report.documents.len(), 12);
     let reads = cache.reads();
     let relative: BTreeMap<String, usize> = reads
         .iter()
@@ -107,7 +107,10 @@ fn every_input_file_is_read_once_per_run() {
         "input/data/oppdrag-2022.xlsx",
         "input/narrativ/evaluering-2018.yaml",
         "input/narrativ/oppdragsbrev-2022.yaml",
+        "input/data/arsrapport-2018-nokkeltall.csv",
+        "input/narrativ/arsrapport-2018/eiendom.yaml",
         "templates/evaluering.typ.j2",
+        "templates/_arsrapport.typ.j2",
         "templates/lib/rapport.typ",
     ] {
         assert!(

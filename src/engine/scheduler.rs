@@ -144,7 +144,7 @@ impl Scheduler<'_> {
         }
         problems.extend(typst_problems);
         let typeset = typeset?;
-        let warnings = problems.iter().filter(|d| !d.is_error()).count();
+        let warnings = problems.iter().filter(|d| !d.is_error()).count() + rendered.shared_warnings;
         if warnings > 0 && self.config.draft.is_none() && !self.config.allow_warnings {
             problems.push(
                 Diagnostic::error(

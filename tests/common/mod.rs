@@ -56,6 +56,15 @@ pub fn pdf_text(path: &Path) -> String {
     normalise(&pdf_extract::extract_text_from_mem(&bytes).expect("the PDF's text can be read"))
 }
 
+/// How many pages the PDF has.
+pub fn pdf_pages(path: &Path) -> usize {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    lopdf::Document::load_mem(&bytes)
+        .expect("a PDF")
+        .get_pages()
+        .len()
+}
+
 pub fn normalise(text: &str) -> String {
     // Text extraction is not exact about hyphens: a word hyphenated at a line end reads back
     // as "undervis -\nning" or with a soft hyphen, and a glyph first used as a soft hyphen

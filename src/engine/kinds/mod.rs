@@ -120,6 +120,9 @@ pub(crate) struct Rendered {
     /// Which template line wrote which part of the source.
     pub map: SourceMap,
     pub facts: BTreeMap<String, Fact>,
+    /// Warnings of a model several outputs share (told once for the run): a final build
+    /// refuses each of those outputs as it refuses one with warnings of its own.
+    pub shared_warnings: usize,
 }
 
 /// How the frame around every document is set this run.
@@ -235,13 +238,16 @@ impl<K: DocumentKind> Document for Kinded<K> {
         // A model shared by several outputs is kept for the run; a single output's is dropped
         // with it, so a thousand evaluations are never in memory at once.
         let single;
+        let mut shared_warnings = 0;
         let model = if self.parts.get().is_some_and(|p| p.len() == 1) {
             let (model, own_problems) = self.kind.model(context);
             problems.extend(own_problems);
             single = model;
             &single
         } else {
-            &self.model.get_or_init(|| self.kind.model(context)).0
+            let (model, shared) = self.model.get_or_init(|| self.kind.model(context));
+            shared_warnings = shared.iter().filter(|d| !d.is_error()).count();
+            model
         };
         let Some(model) = model else {
             problems.push(Diagnostic::error(
@@ -269,6 +275,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
             attachments,
             facts,
             map,
+            shared_warnings,
         })
     }
 
