@@ -23,6 +23,26 @@ struct Manifest {
     #[serde(default)]
     data: Vec<DataSourceEntry>,
     documents: Vec<DocumentEntry>,
+    #[serde(default)]
+    branding: Option<BrandingEntry>,
+}
+
+/// The municipality's look: name, logo, colours and fonts, for every document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandingEntry {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    logo: Option<Spanned<String>>,
+    #[serde(default)]
+    accent: Option<Spanned<String>>,
+    #[serde(default)]
+    chart: Option<Spanned<String>>,
+    #[serde(default)]
+    font: Option<String>,
+    #[serde(default)]
+    fonts: Option<Spanned<String>>,
 }
 
 fn default_language() -> String {
@@ -165,6 +185,52 @@ pub struct PerUnit {
     pub narratives: Option<PathBuf>,
 }
 
+/// The municipality's look (manifest `branding:`); every part optional, the library's own
+/// look where not given.
+#[derive(Debug, Clone, Default)]
+pub struct Branding {
+    /// The municipality's name, for documents whose narrative does not give one.
+    pub name: Option<String>,
+    /// An SVG, PNG or JPEG inside the project.
+    pub logo: Option<PathBuf>,
+    /// `#rrggbb` colours: headings and rules, and chart bars.
+    pub accent: Option<String>,
+    pub chart: Option<String>,
+    /// The body font's family name, from `fonts` or the embedded fonts.
+    pub font: Option<String>,
+    /// A folder of .ttf/.otf files (the project's `fonts/` when it has one).
+    pub fonts: Option<PathBuf>,
+}
+
+impl Branding {
+    /// The font files of the fonts folder, sorted, so a run loads them in a stable order.
+    pub fn font_files(&self) -> Vec<PathBuf> {
+        let Some(folder) = &self.fonts else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|e| {
+                    let e = e.to_string_lossy().to_lowercase();
+                    e == "ttf" || e == "otf" || e == "ttc" || e == "otc"
+                })
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Every file the look is made from (logo, fonts), for the input hash.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.logo.iter().cloned().collect();
+        files.extend(self.font_files());
+        files
+    }
+}
+
 /// A loaded, checked project.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -175,6 +241,7 @@ pub struct Project {
     pub templates: PathBuf,
     pub kpi_definitions: PathBuf,
     pub documents: Vec<DocumentSpec>,
+    pub branding: Branding,
 }
 
 impl Project {
@@ -392,10 +459,18 @@ impl Project {
                 });
             }
         }
+        let branding = branding(
+            &manifest_path,
+            manifest.branding.as_ref(),
+            &resolver,
+            &root,
+            &mut problems,
+        );
         if problems.has_errors() {
             return Err(problems);
         }
         Ok(Project {
+            branding,
             root,
             manifest: manifest_path,
             language: manifest.language,
@@ -403,6 +478,69 @@ impl Project {
             kpi_definitions,
             documents,
         })
+    }
+}
+
+/// The manifest's `branding:`, every path resolved and every colour checked.
+fn branding(
+    manifest: &Path,
+    entry: Option<&BrandingEntry>,
+    resolver: &Resolver,
+    root: &Path,
+    problems: &mut Diagnostics,
+) -> Branding {
+    let default_fonts = root.join("fonts");
+    let Some(entry) = entry else {
+        return Branding {
+            fonts: default_fonts.is_dir().then_some(default_fonts),
+            ..Branding::default()
+        };
+    };
+    let colour = |written: &Option<Spanned<String>>, problems: &mut Diagnostics| {
+        let written = written.as_ref()?;
+        let text = written.value.trim();
+        let valid = text.len() == 7
+            && text.starts_with('#')
+            && text[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if !valid {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, written),
+                    format!("\"{text}\" is not a colour"),
+                )
+                .with_hint("write a colour as #rrggbb, e.g. \"#1f3a5f\""),
+            );
+            return None;
+        }
+        Some(text.to_lowercase())
+    };
+    let logo = entry.logo.as_ref().map(|l| {
+        let path = resolver.resolve(l, problems);
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if !["svg", "png", "jpg", "jpeg"].contains(&extension.as_str()) {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, l),
+                    format!("the logo \"{}\" is not an SVG, PNG or JPEG file", l.value),
+                )
+                .with_hint("give the logo as an .svg (best for print) or a .png"),
+            );
+        }
+        path
+    });
+    Branding {
+        name: entry.name.clone(),
+        logo,
+        accent: colour(&entry.accent, problems),
+        chart: colour(&entry.chart, problems),
+        font: entry.font.clone(),
+        fonts: match &entry.fonts {
+            Some(folder) => Some(resolver.resolve(folder, problems)),
+            None => default_fonts.is_dir().then_some(default_fonts),
+        },
     }
 }
 

@@ -182,7 +182,7 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     let expected = format!(
-        "templates/evaluering.typ.j2:{line}: warning: typst: no text within stars\n   ┌─ output/evaluering-2018.typ:15:12 (generated)\n   │\n15 │ Innledning **\n   │            ^^\n"
+        "templates/evaluering.typ.j2:{line}: warning: typst: no text within stars\n   ┌─ output/evaluering-2018.typ:16:12 (generated)\n   │\n16 │ Innledning **\n   │            ^^\n"
     );
     assert!(err.contains(&expected), "{err}");
 

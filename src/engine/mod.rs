@@ -211,12 +211,13 @@ pub fn run_warm(
     let templates_at = project.typst_path(&project.templates);
     let shared: &SharedWorld = match &mut warm.world {
         Some(shared) => shared,
-        None => match SharedWorld::new(&project.templates, &templates_at, cache) {
+        None => match shared_world(project, &templates_at, cache) {
             Ok(shared) => warm.world.insert(shared),
             Err(d) => return abort(report, d),
         },
     };
-    let templates = Templates::new(&project.templates, &format!("{templates_at}/lib"), cache);
+    let templates = Templates::new(&project.templates, &format!("{templates_at}/lib"), cache)
+        .with_global("brand", brand(project));
     let context = Context::new(project, cache, &templates);
     // The previous report: for skipping (unless --force), for "what changed" and to keep
     // the entries of documents this run does not select.
@@ -365,4 +366,37 @@ pub fn run_warm(
         }
     }
     report
+}
+
+/// The run's Typst world: the layout library, with the project's look (colours and font for
+/// the library, font files, the logo).
+fn shared_world(
+    project: &Project,
+    templates_at: &str,
+    cache: &SourceCache,
+) -> Result<SharedWorld, Diagnostic> {
+    let look = &project.branding;
+    let mut inputs = Vec::new();
+    inputs.extend(look.accent.clone().map(|c| ("aksent", c)));
+    inputs.extend(look.chart.clone().map(|c| ("stolpe", c)));
+    inputs.extend(look.font.clone().map(|f| ("skrift", f)));
+    let fonts = look
+        .font_files()
+        .iter()
+        .map(|path| cache.read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let files = match &look.logo {
+        Some(logo) => vec![(project.typst_path(logo), cache.read(logo)?)],
+        None => Vec::new(),
+    };
+    SharedWorld::new(&project.templates, templates_at, cache)?.with_look(&inputs, &fonts, &files)
+}
+
+/// What templates know of the look: `brand.name`, `brand.logo` (a Typst path, or none).
+fn brand(project: &Project) -> minijinja::Value {
+    let look = &project.branding;
+    minijinja::context! {
+        name => look.name.clone(),
+        logo => look.logo.as_ref().map(|logo| project.typst_path(logo)),
+    }
 }

@@ -37,7 +37,7 @@ pub fn definitions(table: Option<Table>) -> KpiDefinitions {
     for warning in std::mem::take(&mut table.warnings) {
         problems.push(warning);
     }
-    table.find_header(&[&["id", "kpi"], &["navn", "name"]]);
+    table.find_header(&[&["id", "kpi"], &["navn", "namn", "name"]]);
     let list = parse_definitions(&table, &mut problems);
     let failed = list.is_empty() && problems.has_errors();
     let mut target_written = BTreeSet::new();
@@ -64,12 +64,13 @@ pub fn definitions(table: Option<Table>) -> KpiDefinitions {
 fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<String, KpiDefinition> {
     let mut defs: BTreeMap<String, KpiDefinition> = BTreeMap::new();
     let id_col = required_column(table, &["id", "kpi"], problems);
-    let name_col = required_column(table, &["navn", "name"], problems);
-    let unit_col = required_column(table, &["enhet", "unit"], problems);
-    let decimals_col = table.column(&["desimaler", "decimals"]);
+    // Bokmål, nynorsk or English headers.
+    let name_col = required_column(table, &["navn", "namn", "name"], problems);
+    let unit_col = required_column(table, &["enhet", "eining", "unit"], problems);
+    let decimals_col = table.column(&["desimaler", "desimalar", "decimals"]);
     let direction_col = required_column(table, &["retning", "direction"], problems);
     let target_col = table.column(&["mål", "maal", "target"]);
-    let alias_col = table.column(&["alias", "aliaser", "aliases"]);
+    let alias_col = table.column(&["alias", "aliaser", "aliasar", "aliases"]);
     let (Some(id_col), Some(name_col), Some(unit_col), Some(direction_col)) =
         (id_col, name_col, unit_col, direction_col)
     else {
@@ -95,8 +96,12 @@ fn parse_definitions(table: &Table, problems: &mut Diagnostics) -> BTreeMap<Stri
         }
         let (direction_text, direction_origin) = cell_text(row, direction_col);
         let direction = match direction_text.to_lowercase().as_str() {
-            "lavere" | "lav" | "lower" | "ned" => Direction::LowerIsBetter,
-            "høyere" | "hoyere" | "høy" | "higher" | "opp" => Direction::HigherIsBetter,
+            "lavere" | "lågare" | "lagare" | "lav" | "låg" | "lower" | "ned" => {
+                Direction::LowerIsBetter
+            }
+            "høyere" | "høgare" | "hogare" | "hoyere" | "høy" | "høg" | "higher" | "opp" => {
+                Direction::HigherIsBetter
+            }
             other => {
                 problems.push(
                     Diagnostic::error(

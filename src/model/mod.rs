@@ -52,8 +52,10 @@ impl TaskStatus {
         }
     }
 
+    /// The status a narrative writes, in bokmål or nynorsk ("ikke oppnådd", "ikkje oppnådd").
     pub(crate) fn parse(text: &str) -> Option<TaskStatus> {
         let wanted = text.trim().to_lowercase();
+        let wanted = wanted.replace("ikkje", "ikke");
         TaskStatus::ALL.into_iter().find(|s| s.text() == wanted)
     }
 }

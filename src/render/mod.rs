@@ -50,6 +50,13 @@ impl Templates {
         }
     }
 
+    /// Adds a value every template sees by `name` (the project's `brand`).
+    pub fn with_global(mut self, name: &'static str, value: Value) -> Templates {
+        self.env.add_global(name, value.clone());
+        self.marked.add_global(name, value);
+        self
+    }
+
     /// Renders `template` with `view`; a template error names the template's file and line.
     pub fn render<V: Serialize>(&self, template: &str, view: &V) -> Result<String, Diagnostic> {
         let tmpl = self

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use typst::diag::{FileError, FileResult, PackageError};
-use typst::foundations::{Bytes, Datetime, Duration};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, Value};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -16,7 +17,7 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::FontStore;
 
 use crate::diag::{Diagnostic, Origin};
-use crate::load::SourceCache;
+use crate::load::{SourceCache, SourceFile};
 
 /// The virtual path of every document's generated source. Reusing one path keeps the
 /// process-wide file-id interner from growing with the number of documents.
@@ -109,6 +110,46 @@ impl SharedWorld {
             paths,
             main_id,
         })
+    }
+
+    /// The municipality's look on top of the library's: `inputs` the layout library reads as
+    /// `sys.inputs` (colours, font name), `fonts` font files from the project (added after the
+    /// embedded fonts, which stay the default), `files` project files documents show (the
+    /// logo), served at their root-relative Typst path.
+    pub fn with_look(
+        mut self,
+        inputs: &[(&str, String)],
+        fonts: &[Arc<SourceFile>],
+        files: &[(String, Arc<SourceFile>)],
+    ) -> Result<SharedWorld, Diagnostic> {
+        let mut dict = Dict::new();
+        for (key, value) in inputs {
+            dict.insert((*key).into(), Value::Str(value.as_str().into()));
+        }
+        self.library = LazyHash::new(Library::builder().with_inputs(dict).build());
+        for font_file in fonts {
+            let found: Vec<Font> = Font::iter(Bytes::new(font_file.bytes.clone())).collect();
+            if found.is_empty() {
+                return Err(Diagnostic::error(
+                    Origin::file(&font_file.path),
+                    "not a font file Typst can read",
+                )
+                .with_hint("put only .ttf or .otf fonts in the fonts folder"));
+            }
+            for font in found {
+                let info = font.info().clone();
+                self.fonts.push((font, info));
+            }
+        }
+        for (virtual_path, file) in files {
+            let Some(id) = file_id(virtual_path) else {
+                continue;
+            };
+            self.files
+                .insert(id, FileSlot::Bytes(Bytes::new(file.bytes.clone())));
+            self.paths.insert(id, file.path.clone());
+        }
+        Ok(self)
     }
 
     /// A world for one document whose generated source is `text`; `files` are extra files the

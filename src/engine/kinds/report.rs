@@ -109,6 +109,7 @@ impl DocumentKind for Report {
             }
         }
         paths.extend(project.locale_file());
+        paths.extend(project.branding.files());
         paths
     }
 
@@ -254,7 +255,7 @@ impl DocumentKind for Report {
             &checked.sources,
             &context.project.language,
             locale,
-            None,
+            context.project.branding.name.as_deref(),
             &checked.slugs,
         ))
     }
