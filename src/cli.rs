@@ -1,4 +1,4 @@
-//! The command line: `rapportverk build | check | list | watch`, parsed with clap into one
+//! The command line: `rapportverk build | check | list | watch | init | schema`, parsed with clap into one
 //! checked configuration.
 
 use std::path::{Path, PathBuf};
@@ -31,6 +31,25 @@ pub enum Command {
     List(ProjectArgs),
     /// Build drafts, then rebuild on every save of a file they are made from (Ctrl-C stops).
     Watch(WatchArgs),
+    /// Write a small project that builds at once, to make your own from.
+    Init(InitArgs),
+    /// Write the JSON Schemas of the manifest and the narrative, for editors to check and
+    /// complete the YAML as you type.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the project in.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Where to write manifest.schema.json and narrative.schema.json.
+    #[arg(long, default_value = "input/schema", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@
 pub mod diag;
 pub mod engine;
 pub mod ingest;
+pub mod init;
 pub mod load;
 pub mod locale;
 pub mod model;

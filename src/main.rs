@@ -66,6 +66,8 @@ fn main() -> ExitCode {
             (project, config)
         }
         Command::Watch(args) => return watch::watch(args),
+        Command::Init(args) => return init(&args.dir),
+        Command::Schema(args) => return schema(&args.out),
         Command::List(args) => {
             let project = match load(&args.project, &cache) {
                 Ok(project) => project,
@@ -85,6 +87,51 @@ fn main() -> ExitCode {
         }
     };
     build(&project, &config, &cache, &mut Warm::default(), true)
+}
+
+/// `rapportverk init DIR`: the project, and the next two commands to run.
+fn init(dir: &Path) -> ExitCode {
+    match rapportverk::init::init(dir) {
+        Ok(written) => {
+            for file in &written {
+                println!("wrote {}", file.display());
+            }
+            let input = dir.join("input");
+            println!("\nNext:");
+            println!("  rapportverk check --project {}", input.display());
+            println!("  rapportverk build --project {}", input.display());
+            ExitCode::SUCCESS
+        }
+        Err(problem) => {
+            eprintln!("{problem}");
+            ExitCode::from(EXIT_PROJECT_ERROR)
+        }
+    }
+}
+
+/// `rapportverk schema`: the manifest's and the narrative's JSON Schema, as files.
+fn schema(out: &Path) -> ExitCode {
+    let schemas = [
+        (
+            "manifest.schema.json",
+            rapportverk::project::manifest_schema(),
+        ),
+        (
+            "narrative.schema.json",
+            rapportverk::model::narrative::narrative_schema(),
+        ),
+    ];
+    for (name, schema) in schemas {
+        let path = out.join(name);
+        let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+        let written = std::fs::create_dir_all(out).and_then(|()| std::fs::write(&path, text));
+        if let Err(e) = written {
+            eprintln!("{}: error: cannot write the schema: {e}", path.display());
+            return ExitCode::from(EXIT_PROJECT_ERROR);
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 /// Runs the engine on a loaded project, showing its events, and says how it went: the change

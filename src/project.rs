@@ -12,13 +12,15 @@ use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
 
 pub(crate) const MANIFEST_NAME: &str = "rapportverk.yaml";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
     #[serde(default = "default_language")]
     language: String,
     #[serde(default = "default_templates")]
+    #[schemars(with = "String")]
     templates: Spanned<String>,
+    #[schemars(with = "String")]
     kpi_definitions: Spanned<String>,
     #[serde(default)]
     data: Vec<DataSourceEntry>,
@@ -28,20 +30,24 @@ struct Manifest {
 }
 
 /// The municipality's look: name, logo, colours and fonts, for every document.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct BrandingEntry {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     logo: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     accent: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     chart: Option<Spanned<String>>,
     #[serde(default)]
     font: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     fonts: Option<Spanned<String>>,
 }
 
@@ -58,20 +64,27 @@ fn default_templates() -> Spanned<String> {
 }
 
 /// A data file and how to read it; every option but `id` and `file` may be left to detection.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DataSourceEntry {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "String")]
     file: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     sheet: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     delimiter: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     encoding: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     header_row: Option<Spanned<i64>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     layout: Option<Spanned<String>>,
     #[serde(default)]
     percent_as_fraction: bool,
@@ -82,7 +95,7 @@ struct DataSourceEntry {
 }
 
 /// `filter: { region: "0219 Bærum" }` or `filter: { region: ["0219 Bærum", "0220 Asker"] }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 enum FilterValues {
     One(String),
@@ -91,43 +104,55 @@ enum FilterValues {
 
 pub use crate::model::records::{ColumnMapping, Filter, Layout};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DocumentEntry {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     /// `rapport` (the default: a narrative of sections and blocks) or `oppdragsbrev`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     kind: Option<Spanned<String>>,
+    #[schemars(with = "String")]
     template: Spanned<String>,
+    #[schemars(with = "String")]
     narrative: Spanned<String>,
     /// The KPI data sources.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     data: Vec<Spanned<String>>,
     /// One PDF per value of a table column, instead of one PDF.
     #[serde(default)]
     per_unit: Option<PerUnitEntry>,
     /// Every unit in one PDF (`output/<id>.pdf`), made with this template.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     combined: Option<Spanned<String>>,
     /// Letters: the assignments table (a data source id).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     assignments: Option<Spanned<String>>,
     /// Letters: the template of the chief executive's overview.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     overview_template: Option<Spanned<String>>,
     /// Letters: optional paragraphs per department.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     departments: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PerUnitEntry {
     /// The data source whose column names the units.
+    #[schemars(with = "String")]
     source: Spanned<String>,
+    #[schemars(with = "String")]
     column: Spanned<String>,
     /// A folder of `<unit>.yaml` narratives, one per unit that has its own text.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     narratives: Option<Spanned<String>>,
 }
 
@@ -183,6 +208,13 @@ pub struct PerUnit {
     pub column: String,
     /// The folder of the units' own narratives (`<unit slug>.yaml`).
     pub narratives: Option<PathBuf>,
+}
+
+/// The JSON Schema of the manifest, generated from its types.
+pub fn manifest_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Manifest);
+    schema.insert("title".into(), "rapportverk manifest".into());
+    schema.to_value()
 }
 
 /// The municipality's look (manifest `branding:`); every part optional, the library's own

@@ -8,7 +8,7 @@ pub mod document;
 pub mod kpi;
 pub mod letter;
 pub mod letters;
-pub(crate) mod narrative;
+pub mod narrative;
 pub mod prose;
 pub mod records;
 

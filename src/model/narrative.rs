@@ -27,6 +27,11 @@ pub(crate) struct Parsed<T> {
 /// How a narrative field's text becomes its value.
 pub(crate) trait FromWritten: Sized {
     fn from_written(text: &str) -> Result<Self, String>;
+
+    /// What an editor may offer for the field (JSON Schema).
+    fn json_schema() -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
 }
 
 impl FromWritten for Prose {
@@ -40,11 +45,20 @@ impl FromWritten for NaiveDate {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .map_err(|_| format!("\"{text}\" is not a date"))
     }
+
+    fn json_schema() -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
 }
 
 impl FromWritten for TaskStatus {
     fn from_written(text: &str) -> Result<TaskStatus, String> {
         TaskStatus::parse(text).ok_or_else(|| format!("\"{text}\" is not a task status"))
+    }
+
+    fn json_schema() -> schemars::Schema {
+        let words: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.text()).collect();
+        schemars::json_schema!({ "type": "string", "enum": words })
     }
 }
 
@@ -61,6 +75,20 @@ impl<T: FromWritten> Parsed<T> {
 
     pub(crate) fn origin(&self, file: &Path) -> Origin {
         origin_of(file, &self.written)
+    }
+}
+
+impl<T: FromWritten> schemars::JsonSchema for Parsed<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Written".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema()
     }
 }
 
@@ -89,7 +117,7 @@ impl Date {
 /// A narrative: the document's metadata, footnotes and sections of typed blocks. Every part
 /// but the title and the year is optional; a template that needs a section the narrative does
 /// not have says so at its own line.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Narrative {
     pub(crate) document: DocumentInfo,
@@ -101,7 +129,7 @@ pub(crate) struct Narrative {
 
 /// One unit's own text in a document built per unit (a sector's chapter, a department's
 /// paragraph): sections the template finds under `unit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UnitNarrative {
     #[serde(default)]
@@ -110,7 +138,7 @@ pub(crate) struct UnitNarrative {
     pub(crate) sections: Vec<Section>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DocumentInfo {
     pub(crate) title: String,
@@ -137,14 +165,14 @@ pub(crate) struct DocumentInfo {
     pub(crate) fields: Vec<Field>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Field {
     pub(crate) label: String,
     pub(crate) value: Text,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Period {
     pub(crate) from: Date,
@@ -153,10 +181,11 @@ pub(crate) struct Period {
 
 /// A section: an optional id (for templates that place it by name), number and title, its
 /// blocks and subsections.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Section {
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub(crate) id: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) number: Option<u32>,
@@ -168,9 +197,10 @@ pub(crate) struct Section {
     pub(crate) sections: Vec<Section>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Task {
+    #[schemars(with = "String")]
     pub(crate) id: Spanned<String>,
     pub(crate) title: Text,
     #[serde(default)]
@@ -183,14 +213,16 @@ pub(crate) struct Task {
 }
 
 /// A table of KPIs (rows) over years (columns, oldest first).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct KpiTable {
     #[serde(default)]
     pub(crate) title: Option<Text>,
+    #[schemars(with = "Vec<String>")]
     pub(crate) kpis: Vec<Spanned<String>>,
     /// `2016-2018`, or one year; the report year and the year before when not given.
     #[serde(default)]
+    #[schemars(with = "Option<YearsWritten>")]
     pub(crate) years: Option<Spanned<YearsWritten>>,
     /// Columns after the years, in this order.
     #[serde(default = "KpiColumn::default_set")]
@@ -198,7 +230,7 @@ pub(crate) struct KpiTable {
 }
 
 /// A column of a KPI table besides the years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum KpiColumn {
     Unit,
@@ -219,14 +251,16 @@ impl KpiColumn {
 }
 
 /// A chart of one KPI over years.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Chart {
+    #[schemars(with = "String")]
     pub(crate) kpi: Spanned<String>,
     #[serde(default, rename = "type")]
     pub(crate) shape: ChartShape,
     /// Every observed year when not given.
     #[serde(default)]
+    #[schemars(with = "Option<YearsWritten>")]
     pub(crate) years: Option<Spanned<YearsWritten>>,
     /// Whether the KPI's target is drawn as a line (when it has one).
     #[serde(default = "yes")]
@@ -239,7 +273,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum ChartShape {
     #[default]
@@ -276,6 +310,24 @@ impl YearsWritten {
     }
 }
 
+impl schemars::JsonSchema for YearsWritten {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Years".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A year (2018) or a range of years (2016-2018)",
+            "type": ["integer", "string"],
+            "pattern": "^\\s*[0-9]{4}\\s*([-–]\\s*[0-9]{4}\\s*)?$"
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for YearsWritten {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -300,7 +352,7 @@ impl<'de> Deserialize<'de> for YearsWritten {
 
 /// One block of a section. Templates render each kind with a shared macro
 /// (`templates/_blokker.typ.j2`); README "Write your own report" shows each with an example.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Block {
     /// A paragraph of inline markup with `{{ kpi(…) }}`, `{{ change(…) }}`, footnotes, links.
@@ -332,11 +384,25 @@ enum RawListItem {
     Nested(NestedItem),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NestedItem {
     text: String,
     items: Vec<String>,
+}
+
+impl schemars::JsonSchema for ListItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ListItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let nested = generator.subschema_for::<NestedItem>();
+        schemars::json_schema!({
+            "description": "A bullet: text, or a lead with sub-bullets",
+            "anyOf": [{ "type": "string" }, nested]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for ListItem {
@@ -353,7 +419,7 @@ impl<'de> Deserialize<'de> for ListItem {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Signature {
     pub(crate) date: Date,
@@ -511,4 +577,20 @@ pub(crate) struct DepartmentTexts {
 pub(crate) struct DepartmentText {
     pub(crate) department: Spanned<String>,
     pub(crate) blocks: Vec<Block>,
+}
+
+/// The JSON Schema of a narrative file: a document's (with `document:`) or one unit's own text
+/// (only `sections:` and `footnotes:`), generated from the types above.
+pub fn narrative_schema() -> serde_json::Value {
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    #[schemars(untagged)]
+    /// A rapportverk narrative: a document, or one unit's own sections.
+    enum NarrativeFile {
+        Document(Narrative),
+        Unit(UnitNarrative),
+    }
+    let mut schema = schemars::schema_for!(NarrativeFile);
+    schema.insert("title".into(), "rapportverk narrative".into());
+    schema.to_value()
 }
