@@ -45,7 +45,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let files = files();
     if let Some((taken, _)) = files.iter().find(|(path, _)| dir.join(path).exists()) {
         return Err(Diagnostic::error(
-            Origin::file(&dir.join(taken)),
+            Origin::file(dir.join(taken)),
             "the folder already holds a project; nothing was written",
         )
         .with_hint("give an empty or new folder: rapportverk init my-report"));

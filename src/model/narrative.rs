@@ -587,7 +587,7 @@ pub fn narrative_schema() -> serde_json::Value {
     #[schemars(untagged)]
     /// A rapportverk narrative: a document, or one unit's own sections.
     enum NarrativeFile {
-        Document(Narrative),
+        Document(Box<Narrative>),
         Unit(UnitNarrative),
     }
     let mut schema = schemars::schema_for!(NarrativeFile);
