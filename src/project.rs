@@ -59,6 +59,31 @@ struct DataSourceEntry {
     filter: BTreeMap<String, FilterValues>,
     #[serde(default)]
     columns: ColumnMapping,
+    /// The period of every figure when the table has none: `2018`, `"T2 2018"`, `file_name`,
+    /// or `{ cell: "Metadata!B2" }`.
+    #[serde(default)]
+    period: Option<Spanned<PeriodEntry>>,
+    /// `start` or `end`: school years (`2020-21`) read as the year they start or end in.
+    #[serde(default)]
+    school_year: Option<Spanned<String>>,
+    /// `ignore`: rows whose KPI is not defined are skipped with one summary warning.
+    #[serde(default)]
+    unknown_kpis: Option<Spanned<String>>,
+    /// Cell texts that mean a value withheld, besides `*` (e.g. `["-", "x"]`).
+    #[serde(default)]
+    suppressed: Vec<String>,
+}
+
+/// Where a data source's period comes from, as the manifest writes it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum PeriodEntry {
+    Year(i64),
+    /// A period (`"T2 2018"`, `"2020-21"`) or `file_name`.
+    Text(String),
+    Cell {
+        cell: String,
+    },
 }
 
 /// `filter: { region: "0219 Bærum" }` or `filter: { region: ["0219 Bærum", "0220 Asker"] }`.
@@ -69,7 +94,8 @@ enum FilterValues {
     Many(Vec<String>),
 }
 
-pub use crate::model::records::{ColumnMapping, Filter, Layout};
+use crate::model::period::Period;
+pub use crate::model::records::{ColumnMapping, Filter, Layout, SchoolYearRule};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +135,15 @@ pub struct DataSource {
     /// Rows to keep, by column value.
     pub filters: Vec<Filter>,
     pub columns: ColumnMapping,
+    /// The period of every figure, given in the manifest or by the file name, and where.
+    /// (A period in a cell is read with the table: `read.period_cell`.)
+    pub period: Option<(Period, Origin)>,
+    /// School years read as years; `None` keeps them as school years.
+    pub school_year: Option<SchoolYearRule>,
+    /// Rows whose KPI is not defined are skipped (one summary warning) instead of errors.
+    pub ignore_unknown_kpis: bool,
+    /// Cell texts read as a withheld value, besides `*`.
+    pub suppressed: Vec<String>,
     pub origin: Origin,
 }
 
@@ -217,9 +252,18 @@ impl Project {
                 ));
             }
             let path = resolver.resolve(&entry.file, &mut problems);
+            let mut read = read_options(&manifest_path, entry, &path, &mut problems);
+            let period = entry
+                .period
+                .as_ref()
+                .and_then(|p| period_of_entry(&manifest_path, p, &path, &mut read, &mut problems));
             sources.push(DataSource {
                 id: entry.id.value.clone(),
-                read: read_options(&manifest_path, entry, &path, &mut problems),
+                read,
+                period,
+                school_year: school_year_of(&manifest_path, entry, &mut problems),
+                ignore_unknown_kpis: ignore_unknown_of(&manifest_path, entry, &mut problems),
+                suppressed: entry.suppressed.clone(),
                 path,
                 layout: layout_of(&manifest_path, entry.layout.as_ref(), &mut problems),
                 percent_as_fraction: entry.percent_as_fraction,
@@ -472,6 +516,121 @@ fn read_options(
         delimiter,
         encoding,
         header_row,
+        period_cell: None,
+    }
+}
+
+/// `period:` of a data source: a constant, the file name's period, or a cell (set in `read`
+/// for the table reader). `None` with a problem where it cannot be read.
+fn period_of_entry(
+    manifest: &Path,
+    entry: &Spanned<PeriodEntry>,
+    path: &Path,
+    read: &mut ReadOptions,
+    problems: &mut Diagnostics,
+) -> Option<(Period, Origin)> {
+    let origin = origin_of(manifest, entry);
+    let mut refuse = |message: String, hint: &str| {
+        problems.push(Diagnostic::error(origin.clone(), message).with_hint(hint.to_string()));
+        None
+    };
+    const FORMS: &str = "write period: 2018, period: \"T2 2018\", period: file_name or period: { cell: \"Metadata!B2\" }";
+    match &entry.value {
+        PeriodEntry::Year(year) => match Period::parse(&year.to_string()) {
+            Some(period) => Some((period, origin.clone())),
+            None => refuse(format!("period: {year} is not a year"), FORMS),
+        },
+        PeriodEntry::Text(text) if matches!(text.trim(), "file_name" | "filnavn") => {
+            let name = path
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match period_in_file_name(&name) {
+                Some(period) => Some((period, Origin::file(path))),
+                None => refuse(
+                    format!(
+                        "period: file_name, but the file name \"{name}\" names no single period"
+                    ),
+                    "write the period itself, e.g. period: 2018, or rename the file so it holds one year (budsjett-2018.csv)",
+                ),
+            }
+        }
+        PeriodEntry::Text(text) => match Period::parse(text) {
+            Some(period) => Some((period, origin.clone())),
+            None => refuse(format!("period: \"{text}\" is not a period"), FORMS),
+        },
+        PeriodEntry::Cell { cell } => {
+            match crate::ingest::CellRef::parse(cell) {
+                Some(wanted) => read.period_cell = Some(wanted),
+                None => {
+                    return refuse(
+                        format!("period: \"{cell}\" is not a cell"),
+                        "name a cell as a spreadsheet does: B6, or Metadata!B2 on another sheet",
+                    );
+                }
+            }
+            None
+        }
+    }
+}
+
+/// The one period a file name holds: `budsjett-2013` → 2013, `oed_eiti_2011_totalt` → 2011,
+/// `fravaer_2018K4` → 2018K4. Two periods, or none, is `None`.
+fn period_in_file_name(name: &str) -> Option<Period> {
+    let mut found: Vec<Period> = Vec::new();
+    for part in name.split(|c: char| c.is_whitespace() || matches!(c, '_' | '.' | ',')) {
+        match Period::parse(part) {
+            Some(period) => found.push(period),
+            // `nokkeltall-2018`: a dash joins words, unless the part is a school year.
+            None => found.extend(part.split('-').filter_map(Period::parse)),
+        }
+    }
+    found.dedup();
+    match found[..] {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+fn school_year_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<SchoolYearRule> {
+    let rule = entry.school_year.as_ref()?;
+    match rule.value.trim() {
+        "start" => Some(SchoolYearRule::Start),
+        "end" | "slutt" => Some(SchoolYearRule::End),
+        other => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, rule),
+                    format!("school_year: \"{other}\" is not a rule"),
+                )
+                .with_hint("write school_year: start (2020-21 counts as 2020) or school_year: end (as 2021), or leave it out to keep school years"),
+            );
+            None
+        }
+    }
+}
+
+fn ignore_unknown_of(manifest: &Path, entry: &DataSourceEntry, problems: &mut Diagnostics) -> bool {
+    let Some(choice) = &entry.unknown_kpis else {
+        return false;
+    };
+    match choice.value.trim() {
+        "ignore" | "ignorer" => true,
+        "error" | "feil" => false,
+        other => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, choice),
+                    format!("unknown_kpis: \"{other}\" is not a choice"),
+                )
+                .with_hint("write unknown_kpis: ignore (skip rows whose KPI is not defined) or unknown_kpis: error (the default)"),
+            );
+            false
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rapportverk::ingest::number::{Missing, Parsed, looks_like_code, parse_number};
 use rapportverk::ingest::{Cell, CellValue, ReadOptions, Table, read_table};
 use rapportverk::model::kpi::Value;
+use rapportverk::model::period::Period;
 use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout, Record, Records};
 use rapportverk::project::{DocumentKind, Project};
 
@@ -103,7 +104,7 @@ fn find<'a>(records: &'a Records, kpi: &str, year: i32) -> &'a Record {
     records
         .records
         .iter()
-        .find(|r| r.kpi.value.as_text().trim() == kpi && r.year == year)
+        .find(|r| r.kpi.value.as_text().trim() == kpi && r.period == Period::Year(year))
         .unwrap_or_else(|| panic!("no record for {kpi} {year}"))
 }
 
@@ -182,7 +183,7 @@ fn bergen_budget_excel_accounting_amounts_and_dash_zero() {
     all_parse(&r);
     let first = &r.records[0];
     assert_eq!(first.kpi.value.as_text(), "24410");
-    assert_eq!(first.year, 2013);
+    assert_eq!(first.period, Period::Year(2013));
     assert_eq!(number(&first.value), -1_362_250.0, "\" -1 362 250 \"");
     assert_eq!(at(&first.value), format!("{name}:2:128"));
     let dash = r
@@ -268,12 +269,11 @@ fn stavanger_schools_bom_crlf_and_dots_for_missing() {
         }
     }
     assert_eq!((t.rows.len(), missing), (6233, 2678), "43 % are \".\"");
-    // School years are periods, not years: refused with a hint (see README, "Data files").
+    // School years are periods of their own (see README, "Data files").
     let periode = t.column(&["periode"]).unwrap();
-    let err = layout::year_of(&t.rows[0][periode]).unwrap_err();
-    assert!(
-        err.to_string().contains("\"2014-2015\" is not a year"),
-        "{err}"
+    assert_eq!(
+        layout::period_of(&t.rows[0][periode]).unwrap(),
+        Period::SchoolYear { start: 2014 }
     );
 }
 
@@ -324,7 +324,7 @@ fn imdi_settlement_three_header_rows_and_ssb_symbols() {
     let figures: Vec<(i32, String)> = r
         .records
         .iter()
-        .map(|r| (r.year, r.value.value.as_text()))
+        .map(|r| (r.period.year(), r.value.value.as_text()))
         .collect();
     let expected: Vec<(i32, String)> = [
         (2014, "5"),
@@ -429,7 +429,10 @@ fn lorenskog_kostra_workbook_merged_titles_years_as_text_soft_hyphens() {
     let t = table(&dir, name, sheet("Økonomi", Some(5)));
     assert_eq!(t.header[0].value.as_text(), "År \\ Region");
     assert_eq!(t.rows[0][0].value, CellValue::Text("2020".into()));
-    assert_eq!(layout::year_of(&t.rows[0][0]).unwrap(), 2020);
+    assert_eq!(
+        layout::period_of(&t.rows[0][0]).unwrap(),
+        Period::Year(2020)
+    );
     assert_eq!(t.rows[5][1].value, CellValue::Number(4.0));
     assert_eq!(at(&t.rows[5][1]), format!("{name}[Økonomi]!B11"));
 }
@@ -490,7 +493,9 @@ fn lorenskog_overview_read_as_kpi_data_by_a_project() {
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
     assert!(messages.is_empty(), "{messages:?}");
-    let value = |id: &str, year: i32| valid.kpis().observations[&(id.to_string(), year)].value;
+    let value = |id: &str, year: i32| {
+        valid.kpis().observations[&(id.to_string(), Period::Year(year))].value
+    };
     assert_eq!(value("netto_driftsresultat", 2025), Value::Number(4.0));
     assert_eq!(value("netto_driftsresultat", 2024), Value::Number(0.2));
     assert_eq!(value("grunnskole_andel", 2025), Value::Number(25.8));

@@ -76,6 +76,44 @@ pub struct ReadOptions {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// The header's line (text) or row (workbook), 1-based (default detected).
     pub header_row: Option<usize>,
+    /// A cell outside the table that holds its period (`period: { cell: "Metadata!B2" }`).
+    pub period_cell: Option<CellRef>,
+}
+
+/// A cell named the spreadsheet way: `B6` on the table's own sheet (or line 6, field 2 of a
+/// text file), or `Metadata!B2` on another sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRef {
+    pub sheet: Option<String>,
+    /// 0-based row and column.
+    pub row: u32,
+    pub column: u32,
+}
+
+impl CellRef {
+    /// Parses `B6`, `Metadata!B2` or `'0. Om tabellene'!B6`; `None` if it is not a cell.
+    pub fn parse(text: &str) -> Option<CellRef> {
+        let text = text.trim();
+        let (sheet, cell) = match text.rsplit_once('!') {
+            Some((sheet, cell)) => (Some(sheet.trim().trim_matches('\'').to_string()), cell),
+            None => (None, text),
+        };
+        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
+        let digits = &cell[letters.len()..];
+        if letters.is_empty() || letters.len() > 3 || digits.is_empty() {
+            return None;
+        }
+        let row: u32 = digits.parse().ok().filter(|r| *r >= 1)?;
+        let column = letters
+            .to_ascii_uppercase()
+            .bytes()
+            .fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1));
+        Some(CellRef {
+            sheet: sheet.filter(|s| !s.is_empty()),
+            row: row - 1,
+            column: column - 1,
+        })
+    }
 }
 
 /// A table: a header row and the data rows below it.
@@ -94,6 +132,8 @@ pub struct Table {
     pub footnotes: Vec<Cell>,
     /// Problems found while reading that do not stop it (a garbled letter, say).
     pub warnings: Vec<Diagnostic>,
+    /// The cell `ReadOptions::period_cell` named, as read.
+    pub period_cell: Option<Cell>,
 }
 
 impl Table {
@@ -113,6 +153,7 @@ impl Table {
             delimiter: None,
             footnotes: Vec::new(),
             warnings: Vec::new(),
+            period_cell: None,
         })
     }
 
@@ -274,11 +315,73 @@ pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, D
     } else {
         csv::read_table(source, options.delimiter, options.encoding)?
     };
+    if let Some(wanted) = &options.period_cell {
+        table.period_cell = Some(period_cell(source, &table, wanted)?);
+    }
     if let Some(number) = options.header_row {
         table.use_header_row(number)?;
     }
     table.drop_footnotes();
     Ok(table)
+}
+
+/// The cell `wanted` names: in the table as read (title rows included), or on another sheet.
+fn period_cell(source: &SourceFile, table: &Table, wanted: &CellRef) -> Result<Cell, Diagnostic> {
+    let other;
+    let (in_table, sheet_shown) = match &wanted.sheet {
+        Some(sheet) if is_workbook(&source.path) => {
+            other = excel::read_table(source, Some(sheet))?;
+            (&other, sheet.clone())
+        }
+        Some(_) => {
+            return Err(Diagnostic::error(
+                Origin::file(&source.path),
+                "period: names a sheet, but the data file is a text file",
+            )
+            .with_hint("write the cell without a sheet: period: { cell: B6 } is line 6, field 2"));
+        }
+        None => (table, String::new()),
+    };
+    // Workbook cells know their row and column; a text file's field is its place in the row.
+    let found = std::iter::once(&in_table.header)
+        .chain(&in_table.rows)
+        .flat_map(|row| row.iter().enumerate())
+        .find(|(field, cell)| match &cell.origin {
+            Origin::Cell { row, column, .. } => *row == wanted.row && *column == wanted.column,
+            origin => {
+                row_number(origin) == Some(wanted.row as usize + 1)
+                    && *field == wanted.column as usize
+            }
+        })
+        .map(|(_, cell)| cell)
+        .filter(|cell| !cell.value.is_empty());
+    let name = column_name(wanted.column);
+    found.cloned().ok_or_else(|| {
+        let place = if sheet_shown.is_empty() {
+            format!("{name}{}", wanted.row + 1)
+        } else {
+            format!("{sheet_shown}!{name}{}", wanted.row + 1)
+        };
+        Diagnostic::error(
+            Origin::file(&source.path),
+            format!("period: the cell {place} is empty"),
+        )
+        .with_hint("name the cell that holds the period, e.g. period: { cell: \"Metadata!B2\" }")
+    })
+}
+
+/// A 0-based column as letters: 0 → A, 27 → AB.
+fn column_name(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.

@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::ingest::number::{Parsed, WrittenUnit, parse_number};
 use crate::model::evaluation::EvaluationModel;
 use crate::model::kpi::{KpiData, KpiDefinition, Unit, Value};
+use crate::model::period::Period;
 
 /// How many words after a KPI's name a typed figure may stand and still belong to it.
 const WINDOW: usize = 8;
@@ -21,11 +22,7 @@ pub(crate) fn lint(doc: &EvaluationModel) -> Diagnostics {
         };
         let plain = prose.plain_text(" … ");
         for finding in typed_figures(&plain, &doc.kpis, year) {
-            let Some(obs) = doc
-                .kpis
-                .observations
-                .get(&(finding.kpi.id.clone(), finding.year))
-            else {
+            let Some(obs) = doc.kpis.at(&finding.kpi.id, &Period::Year(finding.year)) else {
                 continue;
             };
             let Value::Number(actual) = obs.value else {
@@ -203,7 +200,7 @@ mod tests {
         kpis.definitions
             .insert("sykefravaer".into(), crate::model::kpi::sick_leave());
         kpis.observations.insert(
-            ("sykefravaer".into(), 2018),
+            ("sykefravaer".into(), Period::Year(2018)),
             Observation {
                 value: Value::Number(7.4),
                 origin: Origin::text("k.csv", 3, 18),

@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod letter;
 pub mod letters;
 pub(crate) mod narrative;
+pub mod period;
 pub mod prose;
 pub mod records;
 

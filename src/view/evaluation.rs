@@ -12,6 +12,7 @@ use crate::model::TaskStatus;
 use crate::model::evaluation::EvaluationModel;
 use crate::model::kpi::{KpiData, KpiDefinition, KpiFigures, Unit, Value as KpiValue};
 use crate::model::narrative::{Block, Evaluation, Text};
+use crate::model::period::Period;
 use crate::model::prose::{RefFunction, Reference};
 use crate::norsk as format;
 
@@ -170,7 +171,10 @@ impl<'a> Figures<'a> {
         let printed = kpis
             .observations
             .iter()
-            .filter_map(|((id, year), obs)| {
+            .filter_map(|((id, period), obs)| {
+                let Period::Year(year) = period else {
+                    return None;
+                };
                 let definition = kpis.definitions.get(id)?;
                 let printed = match obs.value {
                     KpiValue::Number(v) => Printed {
@@ -202,7 +206,7 @@ impl<'a> Figures<'a> {
     fn observation(&self, definition: &KpiDefinition, year: i32) -> Option<&Printed> {
         let key = (definition.id.clone(), year);
         let printed = self.printed.get(&key)?;
-        if let Some(obs) = self.kpis.observations.get(&key) {
+        if let Some(obs) = self.kpis.at(&key.0, &Period::Year(year)) {
             self.ledger.note(
                 &definition.name,
                 &definition.id,

@@ -35,6 +35,116 @@ impl EvaluationModel {
     }
 }
 
+/// What an evaluation's data sources gave: the KPI data, and per source the figures it gave
+/// and the rows it skipped on purpose. `rapportverk data` lists it; [`check`] checks the
+/// narrative against it.
+#[derive(Debug, Default)]
+pub struct DataReading {
+    pub kpis: KpiData,
+    pub sources: Vec<SourceReading>,
+    pub problems: Diagnostics,
+    definitions_failed: bool,
+    data_failed: bool,
+    unreadable: bool,
+    failed_rows: BTreeSet<(String, Option<i32>)>,
+    targets: Vec<checks::DataTarget>,
+    years: Vec<SourceYears>,
+}
+
+/// One data source's part of a [`DataReading`].
+#[derive(Debug)]
+pub struct SourceReading {
+    pub id: String,
+    pub file: PathBuf,
+    /// The observations this source gave, as keys of [`KpiData::observations`], in row order.
+    pub observations: Vec<(String, crate::model::period::Period)>,
+    /// Rows and cells that gave no figure on purpose, and why.
+    pub skipped: Vec<records::Skipped>,
+}
+
+/// Reads every data table of an evaluation (`None`: the file could not be read, its problem
+/// told already) into KPI observations checked against the run's KPI `definitions`.
+pub fn read_data(
+    definitions: &KpiDefinitions,
+    data: &[(&DataSource, Option<Table>)],
+) -> DataReading {
+    let mut reading = DataReading {
+        kpis: KpiData {
+            definitions: definitions.list.clone(),
+            ..KpiData::default()
+        },
+        definitions_failed: definitions.failed,
+        // A file that could not be read fails the document (its problem is told already).
+        unreadable: definitions.failed && definitions.list.is_empty(),
+        ..DataReading::default()
+    };
+    reading.problems.extend(definitions.problems.clone());
+    for (source, table) in data {
+        let Some(mut table) = table.clone() else {
+            reading.data_failed = true;
+            reading.unreadable = true;
+            continue;
+        };
+        // Problems found while reading that do not stop it (a garbled letter, say).
+        for warning in std::mem::take(&mut table.warnings) {
+            reading.problems.push(warning);
+        }
+        let mut in_file = Diagnostics::default();
+        let options = match figures::table_options(source, &table) {
+            Ok(options) => options,
+            Err(d) => {
+                reading.problems.push(d);
+                reading.data_failed = true;
+                continue;
+            }
+        };
+        let read = records::read_records(&mut table, &source.columns, &options);
+        if read.records.is_empty() && !read.problems.is_empty() {
+            reading.data_failed = true;
+        }
+        // The file's problems in the order of its rows, whichever check found them.
+        for problem in read.problems {
+            in_file.push(problem);
+        }
+        for (kpi, year) in read.failed {
+            if let Some(id) = figures::kpi_id(&kpi, &reading.kpis) {
+                reading.failed_rows.insert((id, year));
+            }
+        }
+        let mut skipped = read.skipped;
+        let mut keys = Vec::new();
+        let years = if reading.definitions_failed {
+            Vec::new()
+        } else {
+            let mut sink = figures::Sink {
+                kpis: &mut reading.kpis,
+                targets: &mut reading.targets,
+                failed_rows: &mut reading.failed_rows,
+                problems: &mut in_file,
+                skipped: &mut skipped,
+                keys: &mut keys,
+            };
+            figures::observations(&read.records, source, &mut sink)
+        };
+        let mut in_file = in_file.into_vec();
+        in_file.sort_by(|a, b| a.origin.cmp(&b.origin));
+        for problem in in_file {
+            reading.problems.push(problem);
+        }
+        reading.years.push(SourceYears {
+            file: table.file.clone(),
+            years,
+        });
+        reading.sources.push(SourceReading {
+            id: source.id.clone(),
+            file: table.file.clone(),
+            observations: keys,
+            skipped,
+        });
+    }
+    reading
+}
+
 /// Checks one evaluation: its data tables (`None`: the file could not be read, its problem
 /// told already) against the run's KPI `definitions`, then its `narrative`. The problems are
 /// the definition list's, each data file's in row order, the narrative's, and the warnings of
@@ -44,65 +154,18 @@ pub fn check(
     data: &[(&DataSource, Option<Table>)],
     narrative: &SourceFile,
 ) -> (Option<EvaluationModel>, Diagnostics) {
-    let mut problems = Diagnostics::default();
-    problems.extend(definitions.problems.clone());
-    let mut kpis = KpiData {
-        definitions: definitions.list.clone(),
-        ..KpiData::default()
-    };
-    let definitions_failed = definitions.failed;
-    let mut sources = Vec::new();
-    let mut targets = Vec::new();
-    let mut data_failed = false;
-    // A file that could not be read fails the document (its problem is told already).
-    let mut unreadable = definitions.failed && definitions.list.is_empty();
-    let mut failed_rows = BTreeSet::new();
-    for (source, table) in data {
-        let Some(mut table) = table.clone() else {
-            data_failed = true;
-            unreadable = true;
-            continue;
-        };
-        // Problems found while reading that do not stop it (a garbled letter, say).
-        for warning in std::mem::take(&mut table.warnings) {
-            problems.push(warning);
-        }
-        let read = records::records(&mut table, &source.columns, source.layout, &source.filters);
-        if read.records.is_empty() && !read.problems.is_empty() {
-            data_failed = true;
-        }
-        // The file's problems in the order of its rows, whichever check found them.
-        let mut in_file = Diagnostics::default();
-        for problem in read.problems {
-            in_file.push(problem);
-        }
-        for (kpi, year) in read.failed {
-            if let Some(id) = figures::kpi_id(&kpi, &kpis) {
-                failed_rows.insert((id, year));
-            }
-        }
-        let years = if definitions_failed {
-            Vec::new()
-        } else {
-            figures::observations(
-                &read.records,
-                source,
-                &mut kpis,
-                &mut targets,
-                &mut failed_rows,
-                &mut in_file,
-            )
-        };
-        let mut in_file = in_file.into_vec();
-        in_file.sort_by(|a, b| a.origin.cmp(&b.origin));
-        for problem in in_file {
-            problems.push(problem);
-        }
-        sources.push(SourceYears {
-            file: table.file.clone(),
-            years,
-        });
-    }
+    let reading = read_data(definitions, data);
+    let DataReading {
+        mut kpis,
+        mut problems,
+        definitions_failed,
+        data_failed,
+        unreadable,
+        failed_rows,
+        targets,
+        years: sources,
+        ..
+    } = reading;
     let evaluation = match crate::ingest::yaml::parse::<Evaluation>(narrative) {
         Ok(evaluation) => evaluation,
         Err(d) => {

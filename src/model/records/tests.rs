@@ -1,8 +1,9 @@
 //! Tests of reading KPI records from tables of every shape.
 
-use super::header::header_year;
+use super::header::header_period;
 use super::*;
 use crate::ingest::{ReadOptions, SourceFile, read_table};
+use crate::model::period::Period;
 use std::path::PathBuf;
 
 fn table(text: &str) -> Table {
@@ -18,7 +19,13 @@ fn summary(records: &Records) -> Vec<(String, i32, String)> {
     records
         .records
         .iter()
-        .map(|r| (r.kpi.value.as_text(), r.year, r.value.value.as_text()))
+        .map(|r| {
+            (
+                r.kpi.value.as_text(),
+                r.period.year(),
+                r.value.value.as_text(),
+            )
+        })
         .collect()
 }
 
@@ -96,56 +103,94 @@ fn value_names_choose_among_columns_of_the_same_year() {
 }
 
 #[test]
-fn header_years() {
-    let year = |t: &str| header_year(&CellValue::Text(t.into()));
-    assert_eq!(year("2018"), Some(2018));
-    assert_eq!(year("År: 2014"), Some(2014));
-    assert_eq!(year("Lørenskog 2025"), Some(2025));
-    assert_eq!(year("budsjett_2013"), Some(2013));
+fn header_periods() {
+    let period = |t: &str| header_period(&CellValue::Text(t.into()), None);
+    assert_eq!(period("2018"), Some(Period::Year(2018)));
+    assert_eq!(period("År: 2014"), Some(Period::Year(2014)));
+    assert_eq!(period("Lørenskog 2025"), Some(Period::Year(2025)));
+    assert_eq!(period("budsjett_2013"), Some(Period::Year(2013)));
+    assert_eq!(period("2017K4"), Some(Period::Quarter { year: 2017, n: 4 }));
+    assert_eq!(period("2017M01"), Some(Period::Month { year: 2017, n: 1 }));
+    assert_eq!(
+        period("2022-23.Alle eierformer.Alle trinn.Alle kjønn.Antall elever"),
+        Some(Period::SchoolYear { start: 2022 })
+    );
+    assert_eq!(
+        period("2021.Alle eierformer.Oppfyller pedagognormen (andel)"),
+        Some(Period::Year(2021))
+    );
+    assert_eq!(
+        period("Antall jobber (arbeidsforhold) 2024K4 Begge kjønn"),
+        Some(Period::Quarter { year: 2024, n: 4 })
+    );
+    assert_eq!(
+        period("Sykefravær T2 2018"),
+        Some(Period::Tertial { year: 2018, n: 2 })
+    );
+    assert_eq!(
+        period("2014-2015"),
+        Some(Period::SchoolYear { start: 2014 })
+    );
     for no in [
-        "2017K4",
-        "2017M01",
-        "2014-2015",
+        "2014 - 2015",
+        "2017 2018",
         "(2015=100)",
         "Konsumprisindeks (2015=100)",
         "12018",
         "1850",
         "x2018",
+        "Januar",
+        "1-5 år",
     ] {
-        assert_eq!(year(no), None, "{no}");
+        assert_eq!(period(no), None, "{no}");
     }
-    assert_eq!(header_year(&CellValue::Number(2018.0)), Some(2018));
+    assert_eq!(
+        header_period(&CellValue::Text("Januar".into()), Some(2022)),
+        Some(Period::Month { year: 2022, n: 1 })
+    );
+    assert_eq!(
+        header_period(&CellValue::Number(2018.0), None),
+        Some(Period::Year(2018))
+    );
 }
 
 #[test]
-fn years_from_cells() {
+fn periods_from_cells() {
     let cell = |value| Cell::new(value, Origin::text("t.csv", 2, 5));
-    let year = |value| year_of(&cell(value)).map_err(|d| d.to_string());
-    assert_eq!(year(CellValue::Text(" 2018 ".into())), Ok(2018));
-    assert_eq!(year(CellValue::Number(2018.0)), Ok(2018));
-    assert_eq!(year(CellValue::Text("31.12.2018".into())), Ok(2018));
+    let period = |value| period_of(&cell(value)).map_err(|d| d.to_string());
     assert_eq!(
-        year(CellValue::Date(
+        period(CellValue::Text(" 2018 ".into())),
+        Ok(Period::Year(2018))
+    );
+    assert_eq!(period(CellValue::Number(2018.0)), Ok(Period::Year(2018)));
+    assert_eq!(
+        period(CellValue::Text("31.12.2018".into())),
+        Ok(Period::Year(2018))
+    );
+    assert_eq!(
+        period(CellValue::Date(
             chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap()
         )),
-        Ok(2018)
+        Ok(Period::Year(2018))
     );
     assert_eq!(
-        year(CellValue::Text("2O18".into())),
-        Err("t.csv:2:5: error: \"2O18\" is not a year\n  hint: write the period as a four-digit year, e.g. 2018".into())
+        period(CellValue::Text("2O18".into())),
+        Err("t.csv:2:5: error: \"2O18\" is not a year\n  hint: write the period as a four-digit year, e.g. 2018, or as a tertial (T2 2018), quarter (2018K4), month (2018M12) or school year (2020-21)".into())
+    );
+    assert_eq!(
+        period(CellValue::Text("2014-2015".into())),
+        Ok(Period::SchoolYear { start: 2014 })
+    );
+    assert_eq!(
+        period(CellValue::Text("2017K4".into())),
+        Ok(Period::Quarter { year: 2017, n: 4 })
+    );
+    assert_eq!(
+        period(CellValue::Text("T2 2018".into())),
+        Ok(Period::Tertial { year: 2018, n: 2 })
     );
     assert!(
-        year(CellValue::Text("2014-2015".into()))
-            .unwrap_err()
-            .contains("school year")
-    );
-    assert!(
-        year(CellValue::Text("2017K4".into()))
-            .unwrap_err()
-            .contains("quarters")
-    );
-    assert!(
-        year(CellValue::Number(43465.0))
+        period(CellValue::Number(43465.0))
             .unwrap_err()
             .contains("date serial")
     );
