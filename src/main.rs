@@ -2,6 +2,7 @@
 //! progress, print its problems and a summary, exit with a code.
 
 mod cli;
+mod data_listing;
 mod watch;
 
 use std::io::IsTerminal;
@@ -66,6 +67,13 @@ fn main() -> ExitCode {
             (project, config)
         }
         Command::Watch(args) => return watch::watch(args),
+        Command::Data(args) => {
+            let project = match load(&args.project.project, &cache) {
+                Ok(project) => project,
+                Err(code) => return code,
+            };
+            return data_listing::print(&project, args);
+        }
         Command::List(args) => {
             let project = match load(&args.project, &cache) {
                 Ok(project) => project,

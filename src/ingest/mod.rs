@@ -157,11 +157,18 @@ impl Table {
         })
     }
 
-    /// Index of the first column whose header matches one of `names` (case- and space-insensitive).
+    /// Index of the first column whose header matches one of `names` by [`header_matches`]:
+    /// a header equal to a name wins over one that only adds a unit in brackets.
     pub fn column(&self, names: &[&str]) -> Option<usize> {
-        self.header.iter().position(|cell| {
+        let equal = |cell: &Cell| {
             let header = normalise_header(&cell.value.as_text());
             names.iter().any(|n| normalise_header(n) == header)
+        };
+        self.header.iter().position(equal).or_else(|| {
+            self.header.iter().position(|cell| {
+                let header = cell.value.as_text();
+                names.iter().any(|n| header_matches(&header, n))
+            })
         })
     }
 
@@ -176,8 +183,8 @@ impl Table {
         let names_all = |row: &[Cell]| {
             groups.iter().all(|group| {
                 row.iter().any(|cell| {
-                    let header = normalise_header(&cell.value.as_text());
-                    group.iter().any(|n| normalise_header(n) == header)
+                    let header = cell.value.as_text();
+                    group.iter().any(|n| header_matches(&header, n))
                 })
             })
         };
@@ -288,6 +295,32 @@ pub(crate) fn normalise_header(text: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The one rule by which a column name in the manifest finds a header, in both layouts:
+/// equal once case, `_`, `-`, soft hyphens and runs of white space are folded, and a unit in
+/// brackets at the header's end may be left out (`Lengde` finds `Lengde [m]`, `næring` finds
+/// `næring (SN2007)`).
+pub(crate) fn header_matches(header: &str, name: &str) -> bool {
+    let (header, name) = (normalise_header(header), normalise_header(name));
+    if name.is_empty() {
+        return false;
+    }
+    header == name || without_bracketed_unit(&header) == name
+}
+
+/// `lengde [m]` → `lengde`; `næring (sn2007)` → `næring`; anything else as it is.
+fn without_bracketed_unit(header: &str) -> &str {
+    let trimmed = header.trim_end();
+    let open = match trimmed.chars().last() {
+        Some(']') => '[',
+        Some(')') => '(',
+        _ => return header,
+    };
+    match trimmed.rfind(open) {
+        Some(at) if at > 0 => trimmed[..at].trim_end(),
+        _ => header,
+    }
 }
 
 /// Whether a path names a workbook (read with calamine) rather than a text file.
@@ -447,6 +480,44 @@ mod tests {
         let notes: Vec<String> = table.footnotes.iter().map(|c| c.value.as_text()).collect();
         assert_eq!(notes, ["Kilde: SSB", "Merk: foreløpige tall"]);
         assert_eq!(table.footnotes[0].origin.to_string(), "t.csv:5:1");
+    }
+
+    #[test]
+    fn column_names_match_without_case_spacing_or_a_unit_in_brackets() {
+        assert!(header_matches("Lengde [m]", "lengde"));
+        assert!(header_matches("næring (SN2007)", "Næring"));
+        assert!(header_matches(
+            "  Netto_drifts-resultat ",
+            "netto drifts resultat"
+        ));
+        assert!(!header_matches("Lengde [m]", "Leng"));
+        assert!(!header_matches("[m]", ""));
+        let text = "Lengde;Lengde [m]\n1;2\n";
+        let table = read_table(&source("t.csv", text), &ReadOptions::default()).unwrap();
+        assert_eq!(table.column(&["lengde"]), Some(0), "the equal header wins");
+        assert_eq!(table.column(&["lengde [m]"]), Some(1));
+    }
+
+    #[test]
+    fn cell_references_read_as_spreadsheets_write_them() {
+        let cell = |sheet: Option<&str>, row, column| CellRef {
+            sheet: sheet.map(str::to_string),
+            row,
+            column,
+        };
+        assert_eq!(CellRef::parse("B6"), Some(cell(None, 5, 1)));
+        assert_eq!(
+            CellRef::parse("Metadata!B2"),
+            Some(cell(Some("Metadata"), 1, 1))
+        );
+        assert_eq!(
+            CellRef::parse("'0. Om tabellene'!AB10"),
+            Some(cell(Some("0. Om tabellene"), 9, 27))
+        );
+        assert_eq!(column_name(27), "AB");
+        for no in ["6B", "B0", "B", "Metadata!", "2018"] {
+            assert_eq!(CellRef::parse(no), None, "{no}");
+        }
     }
 
     #[test]

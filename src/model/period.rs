@@ -1,8 +1,10 @@
 //! Periods a figure belongs to: a year, or a part of one (tertial, quarter, month) or a school
 //! year, parsed from the many ways exports write them and printed the bokmål way. Every word
-//! the periods print is in this file (`MONTHS`, `label_nb`).
+//! the periods print is in `label_nb` here (month names: `norsk::MONTHS`).
 
 use serde::Serialize;
+
+use crate::norsk::MONTHS;
 
 /// The period of one figure. The derived order is chronological within a kind (year first,
 /// then the part); kinds sort in the order listed, so a KPI's years form one run.
@@ -27,22 +29,6 @@ pub enum Period {
         start: i32,
     },
 }
-
-/// Month names in bokmål (and nynorsk, which spells them the same), lowercase.
-pub(crate) const MONTHS: [&str; 12] = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-];
 
 /// The years a figure may plausibly belong to; a number outside is not read as a year.
 pub(crate) fn plausible_year(year: i64) -> Option<i32> {

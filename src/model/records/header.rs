@@ -5,7 +5,7 @@ use super::{ColumnMapping, Columns, Layout};
 use crate::diag::{Diagnostic, Origin};
 use crate::ingest::csv::delimiter_name;
 use crate::ingest::number::parse_number;
-use crate::ingest::{Cell, CellValue, Table, normalise_header};
+use crate::ingest::{Cell, CellValue, Table, header_matches, normalise_header};
 use crate::model::period::{Period, month_of, plausible_year};
 
 /// Makes the first row within the first 30 that can head a table of the wanted (or any)
@@ -95,8 +95,8 @@ fn is_label_row(row: &[Cell]) -> bool {
 pub(super) fn names_all(row: &[Cell], groups: &[&Vec<String>]) -> bool {
     groups.iter().all(|group| {
         row.iter().any(|cell| {
-            let header = normalise_header(&cell.value.as_text());
-            group.iter().any(|n| normalise_header(n) == header)
+            let header = cell.value.as_text();
+            group.iter().any(|n| header_matches(&header, n))
         })
     })
 }

@@ -1,0 +1,189 @@
+//! `rapportverk data`: every figure the KPI data sources give, as the documents will print
+//! it and where it comes from, and every row or cell read on purpose as no figure, so a user
+//! can check a mapping before writing any narrative. Read exactly as an evaluation reads its
+//! data; prints nothing (the binary prints the listing as text or JSON).
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::ingest::{ReadOptions, read_table};
+use crate::load::SourceCache;
+use crate::model::evaluation::{SourceReading, read_data};
+use crate::model::kpi::{KpiData, Value, definitions};
+use crate::project::{DataSource, DocumentKind, Project};
+
+/// What the data sources give. Its JSON form is documented in README ("Checking a mapping").
+#[derive(Debug, Serialize)]
+pub struct DataListing {
+    pub sources: Vec<SourceListing>,
+    pub problems: Vec<ProblemListing>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceListing {
+    pub id: String,
+    pub file: String,
+    pub observations: Vec<ObservationListing>,
+    pub skipped: Vec<SkippedListing>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObservationListing {
+    /// The KPI id of the definition list.
+    pub kpi: String,
+    /// As the document prints it: `2018`, `T2 2018`, `K4 2024`, `januar 2022`, `2022–23`.
+    pub period: String,
+    /// As the document prints it: `7,3 %`, `558 mill. kr`, `– (skjermet)`.
+    pub value: String,
+    /// The number read, `null` for a missing value.
+    pub number: Option<f64>,
+    /// `file:line:column` or `file[Sheet]!C7`.
+    pub origin: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkippedListing {
+    pub origin: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemListing {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    pub origin: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// The sign the documents print for a missing value, followed by its reason.
+const NO_VALUE: &str = "–";
+
+/// Reads the KPI data sources of the project's evaluations (or only `only`, a source id),
+/// each once, in the manifest's order, read together with the other sources of the first
+/// evaluation that lists it, as that evaluation reads them. `Err` when `only` names no KPI
+/// data source.
+pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagnostic> {
+    let evaluations: Vec<&Vec<DataSource>> = project
+        .documents
+        .iter()
+        .filter_map(|spec| match &spec.kind {
+            DocumentKind::Evaluation { data } => Some(data),
+            _ => None,
+        })
+        .collect();
+    if let Some(wanted) = only
+        && !evaluations
+            .iter()
+            .any(|data| data.iter().any(|s| s.id == wanted))
+    {
+        return Err(Diagnostic::error(
+            crate::diag::Origin::file(&project.manifest),
+            format!("no document reads a KPI data source with the id \"{wanted}\""),
+        )
+        .with_hint("give the id of a data source that an evaluation lists under data:"));
+    }
+    let cache = SourceCache::new();
+    let mut problems = Diagnostics::default();
+    let table = |path: &std::path::Path, options: &ReadOptions, problems: &mut Diagnostics| {
+        let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+        read_table(&source, options)
+            .map_err(|d| problems.push(d))
+            .ok()
+    };
+    let kpi_definitions = definitions(table(
+        &project.kpi_definitions,
+        &ReadOptions::default(),
+        &mut problems,
+    ));
+    let mut listed: Vec<SourceListing> = Vec::new();
+    let mut told: Vec<String> = Vec::new();
+    for data in evaluations {
+        let wanted = |s: &DataSource| {
+            only.is_none_or(|id| id == s.id) && !listed.iter().any(|l| l.id == s.id)
+        };
+        if !data.iter().any(wanted) {
+            continue;
+        }
+        let mut found = Diagnostics::default();
+        let tables: Vec<_> = data
+            .iter()
+            .map(|s| (s, table(&s.path, &s.read, &mut found)))
+            .collect();
+        let reading = read_data(&kpi_definitions, &tables);
+        found.extend(reading.problems.clone());
+        let new: Vec<SourceListing> = reading
+            .sources
+            .iter()
+            .filter(|source| data.iter().find(|s| s.id == source.id).is_some_and(wanted))
+            .map(|source| listing(&reading.kpis, source))
+            .collect();
+        listed.extend(new);
+        // A problem of a file two evaluations read is told once.
+        for problem in found.iter() {
+            let text = problem.to_string();
+            if !told.contains(&text) {
+                told.push(text);
+                problems.push(problem.clone());
+            }
+        }
+    }
+    Ok(DataListing {
+        sources: listed,
+        problems: problems
+            .iter()
+            .map(|d| ProblemListing {
+                severity: match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                origin: d.origin.as_ref().map(ToString::to_string),
+                message: d.message.clone(),
+                hint: d.hint.clone(),
+            })
+            .collect(),
+    })
+}
+
+fn listing(kpis: &KpiData, source: &SourceReading) -> SourceListing {
+    SourceListing {
+        id: source.id.clone(),
+        file: source.file.display().to_string(),
+        observations: source
+            .observations
+            .iter()
+            .filter_map(|(id, period)| {
+                let (value, number) = printed(kpis, id, period)?;
+                Some(ObservationListing {
+                    kpi: id.clone(),
+                    period: period.label_nb(),
+                    value,
+                    number,
+                    origin: kpis.at(id, period)?.origin.to_string(),
+                })
+            })
+            .collect(),
+        skipped: source
+            .skipped
+            .iter()
+            .map(|s| SkippedListing {
+                origin: s.origin.to_string(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A figure as the documents print it (the view's rule: the KPI's decimals and unit, or the
+/// dash and the reason), and the number.
+fn printed(
+    kpis: &KpiData,
+    id: &str,
+    period: &crate::model::period::Period,
+) -> Option<(String, Option<f64>)> {
+    let definition = kpis.definitions.get(id)?;
+    Some(match kpis.at(id, period)?.value {
+        Value::Number(v) => (definition.format_value(v), Some(v)),
+        Value::Missing(reason) => (format!("{NO_VALUE} ({})", reason.reason()), None),
+    })
+}
