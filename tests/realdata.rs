@@ -1,13 +1,14 @@
 //! Real Norwegian exports (`../shared/realdata/`, see its README.md) read through the real
 //! ingest, each with the mapping a user would write for it, and a few known values asserted
-//! per file. When the folder is absent the tests say so and pass, unless
+//! per file (the files whose period is outside the table or below a year are read in
+//! `realdata_periods.rs`). When the folder is absent the tests say so and pass, unless
 //! `RAPPORTVERK_REQUIRE_REALDATA=1` (set by `.ci/run`) makes its absence a failure.
 
 mod common;
 
-use common::check_evaluation;
+use common::{check_evaluation, realdata};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rapportverk::ingest::number::{Missing, Parsed, looks_like_code, parse_number};
 use rapportverk::ingest::{Cell, CellValue, ReadOptions, Table, read_table};
@@ -17,48 +18,23 @@ use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout,
 use rapportverk::project::{DocumentKind, Project};
 
 /// Every file of the folder, each read by one test below.
-const FILES: [&str; 9] = [
+const FILES: [&str; 15] = [
     "bergen_driftsbudsjett_2013.csv",
+    "fad_lonn_t-b-tabell.csv",
     "imdi_bosatte_enslige_mindrearige_2022.csv",
     "kmd_partistotte_2014.csv",
     "lorenskog_kostra_2025_nokkeltall.xlsx",
+    "nav_hl060_helt_ledige_202210.xlsx",
     "nvdb_kostra01_vegnett_hele_landet.xlsx",
+    "oed_eiti_2011_totalt.csv",
     "sogndal_investeringsbudsjett_2013.csv",
+    "ssb_11656_arbeidsforhold_naering_2024K4.csv",
     "ssb_folketall_elections-norway.csv",
+    "ssb_kostra_13502_andel_barn_i_barnehage.xlsx",
     "ssb_kpi_03014_semikolon_1979-2016.csv",
     "stavangerskolen_nedlasting.csv",
-];
-
-/// Files added to the folder for the second round of real exports (the issue "Real exports,
-/// round two"), which the tests do not read yet: that issue's work is to read them. Listed so
-/// any other new file still fails the check below.
-const AWAITING_ROUND_TWO: [&str; 6] = [
-    "fad_lonn_t-b-tabell.csv",
-    "nav_hl060_helt_ledige_202210.xlsx",
-    "oed_eiti_2011_totalt.csv",
-    "ssb_11656_arbeidsforhold_naering_2024K4.csv",
-    "ssb_kostra_13502_andel_barn_i_barnehage.xlsx",
     "udir_fag_antall_elever_2022-25.tsv",
 ];
-
-/// The folder, or `None` (after saying so) when it is absent and not required.
-fn realdata() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("RAPPORTVERK_REQUIRE_REALDATA").as_deref() == Ok("1") {
-        panic!(
-            "{} is absent, and RAPPORTVERK_REQUIRE_REALDATA=1 requires it",
-            dir.display()
-        );
-    }
-    println!(
-        "skipped: {} is absent, so the real-data tests read nothing",
-        dir.display()
-    );
-    None
-}
 
 fn table(dir: &Path, name: &str, options: ReadOptions) -> Table {
     let source = rapportverk::load::SourceCache::new()
@@ -129,7 +105,7 @@ fn every_file_of_the_folder_is_read_by_a_test() {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "README.md" && !AWAITING_ROUND_TWO.contains(&n.as_str()))
+        .filter(|n| n != "README.md")
         .collect();
     names.sort();
     assert_eq!(names, FILES, "a new file in the folder needs a test here");

@@ -46,6 +46,7 @@ pub(super) fn table_options(
         filters: source.filters.clone(),
         period,
         school_year: source.school_year,
+        ignore_rows_without_kpi: source.ignore_unknown_kpis,
     })
 }
 

@@ -120,6 +120,8 @@ pub struct TableOptions {
     pub period: Option<(Period, Origin)>,
     /// School years as years; `None` keeps them as school years.
     pub school_year: Option<SchoolYearRule>,
+    /// Rows with figures but no KPI are skipped, not errors (`unknown_kpis: ignore`).
+    pub ignore_rows_without_kpi: bool,
 }
 
 impl TableOptions {
@@ -241,9 +243,11 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         }
         let Some(kpi) = row.get(columns.kpi).filter(|c| !c.value.is_empty()) else {
             let has_figures = match columns.layout {
-                // A row with text where the value is, and no KPI, is a title inside the table.
-                Layout::Long => row.get(columns.value).is_none_or(|c| {
-                    !matches!(&c.value, CellValue::Text(t) if crate::ingest::number::parse_number(t).is_err())
+                // A row of text only, and no KPI, is a title inside the table.
+                Layout::Long => row.iter().any(|c| match &c.value {
+                    CellValue::Number(_) => true,
+                    CellValue::Text(t) => crate::ingest::number::parse_number(t).is_ok(),
+                    _ => false,
                 }),
                 Layout::Wide => columns
                     .periods
@@ -255,6 +259,13 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
                     out.skipped.push(Skipped {
                         origin: first.origin.clone(),
                         reason: "a title row: no KPI and no figure".into(),
+                    });
+                }
+            } else if options.ignore_rows_without_kpi {
+                if let Some(cell) = row.get(columns.kpi).or(row.first()) {
+                    out.skipped.push(Skipped {
+                        origin: cell.origin.clone(),
+                        reason: "the KPI cell is empty (unknown_kpis: ignore)".into(),
                     });
                 }
             } else {
