@@ -561,7 +561,20 @@ fn period_of_entry(
         },
         PeriodEntry::Cell { cell } => {
             match crate::ingest::CellRef::parse(cell) {
-                Some(wanted) => read.period_cell = Some(wanted),
+                Some(wanted) if wanted.sheet.is_some() && !is_workbook(path) => {
+                    return refuse(
+                        format!(
+                            "period: \"{cell}\" names a sheet, but the data file is a text file"
+                        ),
+                        "write the cell without a sheet: period: { cell: B6 } is line 6, field 2",
+                    );
+                }
+                Some(wanted) => {
+                    read.period_cell = Some(crate::ingest::CellRef {
+                        named_at: Some(origin.clone()),
+                        ..wanted
+                    });
+                }
                 None => {
                     return refuse(
                         format!("period: \"{cell}\" is not a cell"),

@@ -88,6 +88,8 @@ pub struct CellRef {
     /// 0-based row and column.
     pub row: u32,
     pub column: u32,
+    /// Where the manifest names the cell, for messages about it.
+    pub named_at: Option<Origin>,
 }
 
 impl CellRef {
@@ -112,6 +114,7 @@ impl CellRef {
             sheet: sheet.filter(|s| !s.is_empty()),
             row: row - 1,
             column: column - 1,
+            named_at: None,
         })
     }
 }
@@ -366,14 +369,8 @@ fn period_cell(source: &SourceFile, table: &Table, wanted: &CellRef) -> Result<C
             other = excel::read_table(source, Some(sheet))?;
             (&other, sheet.clone())
         }
-        Some(_) => {
-            return Err(Diagnostic::error(
-                Origin::file(&source.path),
-                "period: names a sheet, but the data file is a text file",
-            )
-            .with_hint("write the cell without a sheet: period: { cell: B6 } is line 6, field 2"));
-        }
-        None => (table, String::new()),
+        // The manifest refuses a sheet for a text file; read the cell in the file itself.
+        _ => (table, String::new()),
     };
     // Workbook cells know their row and column; a text file's field is its place in the row.
     let found = std::iter::once(&in_table.header)
@@ -396,10 +393,16 @@ fn period_cell(source: &SourceFile, table: &Table, wanted: &CellRef) -> Result<C
             format!("{sheet_shown}!{name}{}", wanted.row + 1)
         };
         Diagnostic::error(
-            Origin::file(&source.path),
-            format!("period: the cell {place} is empty"),
+            wanted
+                .named_at
+                .clone()
+                .unwrap_or_else(|| Origin::file(&source.path)),
+            format!(
+                "period: the cell {place} of {} is empty",
+                source.path.display()
+            ),
         )
-        .with_hint("name the cell that holds the period, e.g. period: { cell: \"Metadata!B2\" }")
+        .with_hint("name the cell that holds the period (workbook cells as Excel names them, text files as line and field: B6 is line 6, field 2)")
     })
 }
 
@@ -504,6 +507,7 @@ mod tests {
             sheet: sheet.map(str::to_string),
             row,
             column,
+            named_at: None,
         };
         assert_eq!(CellRef::parse("B6"), Some(cell(None, 5, 1)));
         assert_eq!(

@@ -211,6 +211,7 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
             .collect();
         let names = match ignored.len().saturating_sub(EXAMPLES) {
             0 => examples.join(", "),
+            1 => format!("{} and 1 other name", examples.join(", ")),
             n => format!("{} and {n} other names", examples.join(", ")),
         };
         let figures = match count {
@@ -260,8 +261,8 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
     years
 }
 
-/// A value far outside what its unit allows: kroner in a `mill. kr` KPI (a million million
-/// kroner is more than the state budget), told once per cell with the fix.
+/// A value far outside what its unit allows: kroner in a `mill. kr` KPI (100 000 mill. kr is
+/// more than the budget of any municipality, Oslo's included), told per cell with the fix.
 fn magnitude(
     id: &str,
     shown: &str,
@@ -274,17 +275,17 @@ fn magnitude(
     };
     let printed = || crate::norsk::number(v, definition.decimals).replace('\u{a0}', " ");
     match definition.unit {
-        Unit::MillionKroner if v.abs() >= 1e6 => Some(
+        Unit::MillionKroner if v.abs() >= 1e5 => Some(
             Diagnostic::warning(
                 cell.origin.clone(),
                 format!(
-                    "{id} {shown} is {} mill. kr, more than a million million kroner: the figure looks like kroner",
+                    "{id} {shown} is {} mill. kr, more than any municipality's budget: the figure looks like kroner",
                     printed()
                 ),
             )
             .with_hint(format!(
                 "write the figure in mill. kr ({} for {} kr), or write the unit in the cell: \"{} kr\"",
-                crate::norsk::number(v / 1e6, 1).replace('\u{a0}', " "),
+                crate::norsk::number(v / 1e6, definition.decimals).replace('\u{a0}', " "),
                 printed(),
                 printed()
             )),
@@ -344,7 +345,7 @@ impl Fractions {
                 Some(
                     Diagnostic::warning(
                         origin,
-                        format!("every figure of {id} here is between −1 and 1 %, e.g. {shown} %: percentages written as fractions?"),
+                        format!("every figure of {id} in this file is between −1 and 1 %, e.g. {shown} %: percentages written as fractions?"),
                     )
                     .with_hint(format!(
                         "if {shown} means {} %, add percent_as_fraction: true to the data source",
