@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Years;
 use super::checks::DataTarget;
+use super::plausibility::{Fractions, magnitude};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{
     Missing, Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit, without_float_noise,
@@ -259,102 +260,6 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
         sink.problems.push(warning);
     }
     years
-}
-
-/// A value far outside what its unit allows: kroner in a `mill. kr` KPI (100 000 mill. kr is
-/// more than the budget of any municipality, Oslo's included), told per cell with the fix.
-fn magnitude(
-    id: &str,
-    shown: &str,
-    value: Value,
-    definition: &KpiDefinition,
-    cell: &Cell,
-) -> Option<Diagnostic> {
-    let Value::Number(v) = value else {
-        return None;
-    };
-    let printed = || crate::norsk::number(v, definition.decimals).replace('\u{a0}', " ");
-    match definition.unit {
-        Unit::MillionKroner if v.abs() >= 1e5 => Some(
-            Diagnostic::warning(
-                cell.origin.clone(),
-                format!(
-                    "{id} {shown} is {} mill. kr, more than any municipality's budget: the figure looks like kroner",
-                    printed()
-                ),
-            )
-            .with_hint(format!(
-                "write the figure in mill. kr ({} for {} kr), or write the unit in the cell: \"{} kr\"",
-                crate::norsk::number(v / 1e6, definition.decimals).replace('\u{a0}', " "),
-                printed(),
-                printed()
-            )),
-        ),
-        Unit::Percent if !(-100.0..=100.0).contains(&v) && !id.contains("endring") => Some(
-            Diagnostic::warning(
-                cell.origin.clone(),
-                format!("{id} {shown} is {} %, outside 0–100", printed()),
-            )
-            .with_hint(
-                "check the figure: a percentage written as a count, or a value in the wrong row?",
-            ),
-        ),
-        _ => None,
-    }
-}
-
-/// A KPI, whether all its figures so far lie within −1..1, and its first non-zero figure.
-type FractionSeen = (String, bool, Option<(f64, Origin)>);
-
-/// Percent KPIs whose every figure from one source lies between −1 and 1: fractions
-/// (0,073 for 7,3 %) read as percentages.
-#[derive(Default)]
-struct Fractions {
-    /// KPI → (all figures within −1..1 so far, the first non-zero figure's cell).
-    seen: Vec<FractionSeen>,
-}
-
-impl Fractions {
-    fn note(&mut self, id: &str, value: Value, definition: &KpiDefinition, cell: &Cell) {
-        let (Value::Number(v), Unit::Percent) = (value, &definition.unit) else {
-            return;
-        };
-        if cell.percent_format {
-            return;
-        }
-        let index = match self.seen.iter().position(|(k, ..)| k == id) {
-            Some(i) => i,
-            None => {
-                self.seen.push((id.to_string(), true, None));
-                self.seen.len() - 1
-            }
-        };
-        let entry = &mut self.seen[index];
-        entry.1 &= v.abs() < 1.0;
-        if v != 0.0 && entry.2.is_none() {
-            entry.2 = Some((v, cell.origin.clone()));
-        }
-    }
-
-    fn warnings(self) -> Vec<Diagnostic> {
-        self.seen
-            .into_iter()
-            .filter_map(|(id, all_small, first)| {
-                let (v, origin) = first.filter(|_| all_small)?;
-                let shown = crate::norsk::number(v, 3).replace('\u{a0}', " ");
-                Some(
-                    Diagnostic::warning(
-                        origin,
-                        format!("every figure of {id} in this file is between −1 and 1 %, e.g. {shown} %: percentages written as fractions?"),
-                    )
-                    .with_hint(format!(
-                        "if {shown} means {} %, add percent_as_fraction: true to the data source",
-                        crate::norsk::number(v * 100.0, 1).replace('\u{a0}', " ")
-                    )),
-                )
-            })
-            .collect()
-    }
 }
 
 /// The definition id a data row names: the id itself, or a definition's name (case and

@@ -4,6 +4,7 @@
 
 mod checks;
 mod figures;
+mod plausibility;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
