@@ -261,6 +261,108 @@ fn a_wrong_delimiter_is_named() {
     );
 }
 
+fn with_options(text: &str, mapping: &ColumnMapping, options: &TableOptions) -> Records {
+    read_records(&mut table(text), mapping, options)
+}
+
+fn given(period: Period) -> TableOptions {
+    TableOptions {
+        period: Some((period, Origin::text("m.yaml", 6, 13))),
+        ..TableOptions::default()
+    }
+}
+
+#[test]
+fn a_period_given_outside_leaves_the_long_table_without_a_year_column() {
+    let r = with_options(
+        "kpi;verdi\nsykefravaer;7,3\n",
+        &ColumnMapping::default(),
+        &given(Period::Year(2018)),
+    );
+    assert_eq!(r.layout, Some(Layout::Long));
+    assert_eq!(summary(&r), [("sykefravaer".into(), 2018, "7,3".into())]);
+    assert_eq!(r.records[0].period_origin.to_string(), "m.yaml:6:13");
+}
+
+#[test]
+fn month_names_head_columns_when_the_year_is_given() {
+    let text = "Kommune;Januar;Februar\n0301 Oslo;13613;11205\nRogaland;;\n;Januar;Februar\n1101 Eigersund;172;164\n";
+    let r = with_options(text, &ColumnMapping::default(), &given(Period::Year(2022)));
+    assert_eq!(r.layout, Some(Layout::Wide));
+    let periods: Vec<(String, Period)> = r
+        .records
+        .iter()
+        .map(|r| (r.kpi.value.as_text(), r.period))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            ("0301 Oslo".into(), Period::Month { year: 2022, n: 1 }),
+            ("0301 Oslo".into(), Period::Month { year: 2022, n: 2 }),
+            ("1101 Eigersund".into(), Period::Month { year: 2022, n: 1 }),
+            ("1101 Eigersund".into(), Period::Month { year: 2022, n: 2 }),
+        ]
+    );
+    assert!(messages(&r).is_empty(), "{:?}", messages(&r));
+    let skipped: Vec<(String, &str)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.origin.to_string(), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped, [("t.csv:4:1".to_string(), "repeats the header")]);
+    // Without the year, month names are no periods: the table has no period columns.
+    let r = read(text, &ColumnMapping::default());
+    assert!(r.records.is_empty());
+}
+
+#[test]
+fn school_years_stay_school_years_or_become_years_by_the_rule() {
+    let text = "kpi;2020-21;2021-22\nelever;100;110\n";
+    let r = read(text, &ColumnMapping::default());
+    assert_eq!(r.records[0].period, Period::SchoolYear { start: 2020 });
+    for (rule, year) in [(SchoolYearRule::Start, 2020), (SchoolYearRule::End, 2021)] {
+        let options = TableOptions {
+            school_year: Some(rule),
+            ..TableOptions::default()
+        };
+        let r = with_options(text, &ColumnMapping::default(), &options);
+        assert_eq!(r.records[0].period, Period::Year(year));
+    }
+}
+
+#[test]
+fn title_rows_inside_a_long_table_and_rows_without_a_kpi() {
+    let text = "kpi;år;verdi\nsykefravaer;2018;7,3\n;Økonomi;\n;2018;558\n";
+    let r = read(text, &ColumnMapping::default());
+    assert_eq!(
+        messages(&r),
+        ["t.csv:4:1: error: the KPI id is empty\n  hint: fill in the KPI column or delete the row"]
+    );
+    assert_eq!(r.skipped[0].reason, "a title row: no KPI and no figure");
+    let options = TableOptions {
+        ignore_rows_without_kpi: true,
+        ..TableOptions::default()
+    };
+    let r = with_options(text, &ColumnMapping::default(), &options);
+    assert!(messages(&r).is_empty());
+    assert_eq!(
+        r.skipped[1].reason,
+        "the KPI cell is empty (unknown_kpis: ignore)"
+    );
+}
+
+#[test]
+fn dotted_udir_headers_are_chosen_by_their_parts() {
+    let text =
+        "kode\t2021.Offentlig.Jenter\t2021.Offentlig.Gutter\t2021.Privat.Jenter\nA1\t1\t2\t3\n";
+    let mapping = ColumnMapping {
+        value: vec!["Offentlig.Jenter".into()],
+        ..ColumnMapping::default()
+    };
+    let r = read(text, &mapping);
+    assert_eq!(summary(&r), [("A1".into(), 2021, "1".into())]);
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
