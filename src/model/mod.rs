@@ -74,7 +74,7 @@ pub(crate) fn required_column(
                 format!(
                     "no column \"{}\" in the header (found: {})",
                     names[0],
-                    table.header_names().join(", ")
+                    records::header_list(&table.header_names())
                 ),
             )
             .with_hint(
