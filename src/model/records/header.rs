@@ -388,6 +388,20 @@ fn without_period(label: &str, year: Option<i32>) -> String {
     normalise_header(&rest.join(" "))
 }
 
+/// Whether a period column's header, its period taken out, holds `name` as whole words; a name
+/// with dots (`Alle eierformer.Jenter`) needs every part.
+pub(super) fn label_holds(label: &str, name: &str, year: Option<i32>) -> bool {
+    let rest = without_period(label, year);
+    let words: Vec<&str> = rest.split(' ').collect();
+    name.split('.').all(|part| {
+        let part = normalise_header(&part.replace(['/', ':'], " "));
+        !part.is_empty()
+            && words
+                .windows(part.split(' ').count())
+                .any(|w| w.join(" ") == part)
+    })
+}
+
 /// The columns whose header names a period. When some of them also carry one of the mapping's
 /// value names (`value: [Lørenskog]` picks `Lørenskog 2025` over `Landet 2025`), only those;
 /// a name with dots (`Alle eierformer.Jenter`) needs every part. Columns headed by a target,
@@ -413,18 +427,8 @@ fn period_columns(
         }
     }
     // Whether the label, its period taken out, holds one of `names` as whole words.
-    let names_one_of = |names: &[String], label: &str| {
-        let rest = without_period(label, year);
-        let words: Vec<&str> = rest.split(' ').collect();
-        let holds = |part: &str| {
-            let part = normalise_header(&part.replace(['/', ':'], " "));
-            !part.is_empty()
-                && words
-                    .windows(part.split(' ').count())
-                    .any(|w| w.join(" ") == part)
-        };
-        names.iter().any(|n| n.split('.').all(holds))
-    };
+    let names_one_of =
+        |names: &[String], label: &str| names.iter().any(|n| label_holds(label, n, year));
     // `Mål 2018` is a target, not a figure.
     found.retain(|column| {
         let rest = without_period(&column.label, year);

@@ -182,17 +182,30 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         }
     };
     out.layout = Some(columns.layout);
-    let filter_columns: Vec<(usize, &Filter)> = filters
-        .iter()
-        .filter_map(|f| match table.column(&[f.column.as_str()]) {
-            Some(c) => Some((c, f)),
+    let mut columns = columns;
+    let year = outside.map(|p| p.year());
+    // A filter names a column, or (wide) a part of the period columns' headers: Udir's
+    // `2022-23.Offentlig.Jenter` is kept by `filter: { eierform: Offentlig }`.
+    let on_headers = |f: &Filter, column: &PeriodColumn| {
+        f.values
+            .iter()
+            .any(|v| header::label_holds(&column.label, v, year))
+    };
+    let mut filter_columns: Vec<(usize, &Filter)> = Vec::new();
+    let mut broken = false;
+    for f in filters {
+        match table.column(&[f.column.as_str()]) {
+            Some(c) => filter_columns.push((c, f)),
+            None if columns.periods.iter().any(|p| on_headers(f, p)) => {
+                columns.periods.retain(|p| on_headers(f, p));
+            }
             None => {
                 out.problems.push(missing_filter_column(table, f));
-                None
+                broken = true;
             }
-        })
-        .collect();
-    if filter_columns.len() != filters.len() {
+        }
+    }
+    if broken {
         return out;
     }
     let header_width = table.header.len();

@@ -361,6 +361,20 @@ fn dotted_udir_headers_are_chosen_by_their_parts() {
     };
     let r = read(text, &mapping);
     assert_eq!(summary(&r), [("A1".into(), 2021, "1".into())]);
+    // The same columns chosen by filters on the headers' parts, as no column is so named.
+    let filters = [
+        Filter {
+            column: "eierform".into(),
+            values: vec!["Offentlig".into()],
+        },
+        Filter {
+            column: "kjønn".into(),
+            values: vec!["Jenter".into()],
+        },
+    ];
+    let r = records(&mut table(text), &ColumnMapping::default(), None, &filters);
+    assert_eq!(summary(&r), [("A1".into(), 2021, "1".into())]);
+    assert!(messages(&r).is_empty());
 }
 
 mod properties {
