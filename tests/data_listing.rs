@@ -137,3 +137,37 @@ fn skipped_rows_and_problems_are_listed_and_an_unknown_source_is_refused() {
         "input/rapportverk.yaml: error: no document reads a KPI data source with the id \"okonomi\"\n  hint: give the id of a data source that an evaluation lists under data:\n"
     );
 }
+
+/// Udir's own form: UTF-16LE with a byte-order mark, a `sep=` line naming the tab, dotted
+/// school-year headers, `*` for suppressed counts; read end to end with `school_year: start`.
+#[test]
+fn an_udir_export_in_utf16_with_a_tab_sep_line() {
+    let project = tempfile::tempdir().unwrap();
+    common::copy_dir(&repo().join("tests/fixtures/bad/_base"), project.path());
+    let text = "sep=\t\r\nkpi\t2017-18.Alle eierformer.Andel\t2018-19.Alle eierformer.Andel\r\n\
+                sykefravaer\t7,5\t7,3\r\nnetto_driftsresultat\t*\t558\r\nfritidsstipend\t\t237\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(project.path().join("input/data/nokkeltall.csv"), bytes).unwrap();
+    let manifest = project.path().join("input/rapportverk.yaml");
+    let yaml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "    file: data/nokkeltall.csv\n",
+        "    file: data/nokkeltall.csv\n    school_year: start\n",
+    );
+    std::fs::write(&manifest, yaml).unwrap();
+    let output = run(project.path(), &["data"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "nokkeltall (input/data/nokkeltall.csv): 5 figure(s), 0 row(s) or cell(s) skipped\n\
+         \x20 sykefravaer\t2017\t7,5 %\tinput/data/nokkeltall.csv:3:13\n\
+         \x20 sykefravaer\t2018\t7,3 %\tinput/data/nokkeltall.csv:3:17\n\
+         \x20 netto_driftsresultat\t2017\t– (skjermet)\tinput/data/nokkeltall.csv:4:22\n\
+         \x20 netto_driftsresultat\t2018\t558 mill. kr\tinput/data/nokkeltall.csv:4:24\n\
+         \x20 fritidsstipend\t2018\t237\tinput/data/nokkeltall.csv:5:17\n"
+    );
+    // The document prints 2018 and 2017: with the school years read as the year they start
+    // in, it has its figures (the suppressed one printed as a dash with its reason).
+    let output = run(project.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

@@ -404,10 +404,14 @@ mod properties {
         /// symbols, line ends) in any order.
         #[test]
         fn never_panics_on_table_like_text(
-            text in "([;,\t\"\r\n ]|kpi|år|verdi|2018|2017K4|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|\u{feff}){0,60}",
+            text in "([;,\t\"\r\n .]|kpi|år|verdi|2018|2017K4|T2 2018|2020-21|Januar|\\*|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|sep=\t|\u{feff}){0,60}",
         ) {
             let source = SourceFile::new(PathBuf::from("t.csv"), text.into_bytes());
             if let Ok(mut t) = read_table(&source, &ReadOptions::default()) {
+                // With a period given outside too, and a school-year rule.
+                let mut options = given(Period::Year(2022));
+                options.school_year = Some(SchoolYearRule::End);
+                let _ = read_records(&mut t.clone(), &ColumnMapping::default(), &options);
                 let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
             }
         }
