@@ -1,7 +1,7 @@
 //! KPI figures from a data file's records: the KPI looked up, the value parsed with the KPI's
 //! unit in mind, and each figure checked against the figures already read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Years;
 use super::checks::DataTarget;
@@ -26,6 +26,8 @@ pub(super) struct Sink<'a> {
     pub(super) skipped: &'a mut Vec<Skipped>,
     /// The observations this source gave, in row order.
     pub(super) keys: &'a mut Vec<(String, Period)>,
+    /// Which data source gave each observation so far, for the hint when one is given twice.
+    pub(super) owners: &'a mut BTreeMap<(String, Period), String>,
 }
 
 /// How many rows with an undefined KPI a summary names.
@@ -160,19 +162,24 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
         }
         let key = (id.clone(), period);
         if let Some(existing) = sink.kpis.observations.get(&key) {
+            let owner = sink.owners.get(&key).map_or("", String::as_str);
             let hint = match &record.column_label {
+                // Two sources of the document read this file (the same cell, or another
+                // column of the same row): not a matter of the file's rows.
+                _ if owner != source.id && existing.origin.path() == cell.origin.path() => {
+                    format!(
+                        "the data sources \"{owner}\" and \"{}\" of the document both read \
+                         this file; list it once in the document's data:, or keep the sources \
+                         apart with filter: or columns:",
+                        source.id
+                    )
+                }
                 Some(label) if same_row(&existing.origin, &cell.origin) => format!(
                     "two columns of this row hold {shown} (this one is \"{label}\"); choose the \
                      one to read with columns: {{ value: [...] }} in the manifest"
                 ),
                 _ if existing.origin.path() != cell.origin.path() => {
                     "two data files give this figure; keep it in one of them".to_string()
-                }
-                // The same cell read twice: two data sources of the document read this file.
-                _ if existing.origin == cell.origin => {
-                    "two data sources of the document read this file; list it once in the \
-                     document's data:, or keep the sources apart with filter:"
-                        .to_string()
                 }
                 _ => "keep one of the two rows".to_string(),
             };
@@ -190,6 +197,7 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
         }
         years.push((period.year(), record.period_origin.clone()));
         sink.keys.push(key.clone());
+        sink.owners.insert(key.clone(), source.id.clone());
         sink.kpis.observations.insert(
             key,
             Observation {

@@ -50,6 +50,8 @@ pub struct DataReading {
     failed_rows: BTreeSet<(String, Option<i32>)>,
     targets: Vec<checks::DataTarget>,
     years: Vec<SourceYears>,
+    /// Which data source gave each observation.
+    owners: std::collections::BTreeMap<(String, crate::model::period::Period), String>,
 }
 
 /// One data source's part of a [`DataReading`].
@@ -124,6 +126,7 @@ pub fn read_data(
                 problems: &mut in_file,
                 skipped: &mut skipped,
                 keys: &mut keys,
+                owners: &mut reading.owners,
             };
             figures::observations(&read.records, source, &mut sink)
         };
