@@ -250,15 +250,24 @@ fn period_of_entry(
             None => refuse(format!("period: {year} is not a year"), FORMS),
         },
         PeriodEntry::Text(text) if matches!(text.trim(), "file_name" | "filnavn") => {
-            let name = path
-                .file_stem()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match period_in_file_name(&name) {
-                Some(period) => Some((period, Origin::file(path))),
-                None => refuse(
+            let name_of = |p: Option<&std::ffi::OsStr>| {
+                p.map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            let name = name_of(path.file_stem());
+            // A budget export per year may carry the year in its folder: `2018/drift.csv`.
+            let folder = name_of(path.parent().and_then(Path::file_name));
+            let in_name = periods_in_name(&name);
+            let found = if in_name.is_empty() {
+                periods_in_name(&folder)
+            } else {
+                in_name
+            };
+            match found[..] {
+                [period] => Some((period, Origin::file(path))),
+                _ => refuse(
                     format!(
-                        "period: file_name, but the file name \"{name}\" names no single period"
+                        "period: file_name, but the file name \"{name}\" (in the folder \"{folder}\") names no single period"
                     ),
                     "write the period itself, e.g. period: 2018, or rename the file so it holds one year (budsjett-2018.csv)",
                 ),
@@ -296,9 +305,9 @@ fn period_of_entry(
     }
 }
 
-/// The one period a file name holds: `budsjett-2013` → 2013, `oed_eiti_2011_totalt` → 2011,
-/// `fravaer_2018K4` → 2018K4. Two periods, or none, is `None`.
-fn period_in_file_name(name: &str) -> Option<Period> {
+/// The periods a file or folder name holds: `budsjett-2013` → 2013, `oed_eiti_2011_totalt` →
+/// 2011, `fravaer_2018K4` → 2018K4; `regnskap_2017_2018` → two; the range `2022-25` → none.
+fn periods_in_name(name: &str) -> Vec<Period> {
     let mut found: Vec<Period> = Vec::new();
     for part in name.split(|c: char| c.is_whitespace() || matches!(c, '_' | '.' | ',')) {
         match Period::parse(part) {
@@ -311,10 +320,7 @@ fn period_in_file_name(name: &str) -> Option<Period> {
         }
     }
     found.dedup();
-    match found[..] {
-        [one] => Some(one),
-        _ => None,
-    }
+    found
 }
 
 fn school_year_of(
@@ -389,24 +395,54 @@ mod tests {
 
     #[test]
     fn a_file_name_names_one_period_or_none() {
+        let one = |name: &str| match periods_in_name(name)[..] {
+            [period] => Some(period),
+            _ => None,
+        };
+        assert_eq!(one("budsjett-2013"), Some(Period::Year(2013)));
+        assert_eq!(one("oed_eiti_2011_totalt"), Some(Period::Year(2011)));
         assert_eq!(
-            period_in_file_name("budsjett-2013"),
-            Some(Period::Year(2013))
-        );
-        assert_eq!(
-            period_in_file_name("oed_eiti_2011_totalt"),
-            Some(Period::Year(2011))
-        );
-        assert_eq!(
-            period_in_file_name("fravaer_2018K4"),
+            one("fravaer_2018K4"),
             Some(Period::Quarter { year: 2018, n: 4 })
         );
         assert_eq!(
-            period_in_file_name("elever 2020-21"),
+            one("elever 2020-21"),
             Some(Period::SchoolYear { start: 2020 })
         );
-        assert_eq!(period_in_file_name("udir_fag_antall_elever_2022-25"), None);
-        assert_eq!(period_in_file_name("regnskap_2017_2018"), None);
-        assert_eq!(period_in_file_name("nokkeltall"), None);
+        assert_eq!(one("udir_fag_antall_elever_2022-25"), None);
+        assert_eq!(periods_in_name("regnskap_2017_2018").len(), 2);
+        assert_eq!(periods_in_name("nokkeltall"), []);
+    }
+
+    #[test]
+    fn the_folder_gives_the_period_when_the_file_name_has_none() {
+        let entry = Spanned::new(
+            PeriodEntry::Text("file_name".into()),
+            serde_saphyr::Location::UNKNOWN,
+            serde_saphyr::Location::UNKNOWN,
+        );
+        let mut read = ReadOptions::default();
+        let mut problems = Diagnostics::default();
+        let found = period_of_entry(
+            Path::new("m.yaml"),
+            &entry,
+            Path::new("data/2018/drift.csv"),
+            &mut read,
+            &mut problems,
+        );
+        assert_eq!(found.map(|(p, _)| p), Some(Period::Year(2018)));
+        let found = period_of_entry(
+            Path::new("m.yaml"),
+            &entry,
+            Path::new("data/2018/drift-2017.csv"),
+            &mut read,
+            &mut problems,
+        );
+        assert_eq!(
+            found.map(|(p, _)| p),
+            Some(Period::Year(2017)),
+            "the file name wins"
+        );
+        assert!(problems.is_empty());
     }
 }
