@@ -48,14 +48,16 @@ pub(super) fn magnitude(
     }
 }
 
-/// A KPI, whether all its figures so far lie within −1..1, and its first non-zero figure.
+/// A KPI, whether all its figures so far lie within −1..1, and its first figure with more
+/// decimals than the KPI prints.
 type FractionSeen = (String, bool, Option<(f64, Origin)>);
 
-/// Percent KPIs whose every figure from one source lies between −1 and 1: fractions
-/// (0,073 for 7,3 %) read as percentages.
+/// Percent KPIs whose every figure from one source lies between −1 and 1, one with more
+/// decimals than the KPI prints: fractions (0,073 for 7,3 %) read as percentages.
 #[derive(Default)]
 pub(super) struct Fractions {
-    /// KPI → (all figures within −1..1 so far, the first non-zero figure's cell).
+    /// KPI → (all figures within −1..1 so far, the first figure with more decimals than the
+    /// KPI prints, and its cell).
     seen: Vec<FractionSeen>,
 }
 
@@ -76,7 +78,10 @@ impl Fractions {
         };
         let entry = &mut self.seen[index];
         entry.1 &= v.abs() < 1.0;
-        if v != 0.0 && entry.2.is_none() {
+        // A small percentage printed as written (0,8 %) is plausible; one with more decimals
+        // than the KPI prints (0,073 shown as 0,1 %) is the fraction's tell.
+        let scaled = v * 10f64.powi(i32::from(definition.decimals));
+        if (scaled - scaled.round()).abs() > 1e-9 && entry.2.is_none() {
             entry.2 = Some((v, cell.origin.clone()));
         }
     }
@@ -99,5 +104,36 @@ impl Fractions {
                 )
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::CellValue;
+
+    fn fractions(values: &[f64]) -> Vec<String> {
+        let definition = crate::model::kpi::sick_leave();
+        let mut seen = Fractions::default();
+        for (row, v) in values.iter().enumerate() {
+            let cell = Cell::new(CellValue::Number(*v), Origin::text("k.csv", row + 2, 18));
+            seen.note("sykefravaer", Value::Number(*v), &definition, &cell);
+        }
+        seen.warnings().iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn fractions_are_told_small_percentages_are_not() {
+        assert_eq!(
+            fractions(&[0.075, 0.073]),
+            [
+                "k.csv:2:18: warning: every figure of sykefravaer in this file is between −1 and 1 %, e.g. 0,075 %: percentages written as fractions?\n  hint: if 0,075 means 7,5 %, add percent_as_fraction: true to the data source"
+            ]
+        );
+        assert!(fractions(&[0.8, 0.5]).is_empty(), "printed as written");
+        assert!(
+            fractions(&[0.075, 7.3]).is_empty(),
+            "not every figure is small"
+        );
     }
 }
