@@ -11,6 +11,7 @@ use crate::load::SourceCache;
 use crate::model::evaluation::{SourceReading, read_data};
 use crate::model::kpi::{KpiData, Value, definitions};
 use crate::project::{DataSource, DocumentKind, Project};
+use crate::view::evaluation::NO_VALUE;
 
 /// What the data sources give. Its JSON form is documented in README ("Checking a mapping").
 #[derive(Debug, Serialize)]
@@ -55,9 +56,6 @@ pub struct ProblemListing {
     pub message: String,
     pub hint: Option<String>,
 }
-
-/// The sign the documents print for a missing value, followed by its reason.
-const NO_VALUE: &str = "–";
 
 /// Reads the KPI data sources of the project's evaluations (or only `only`, a source id),
 /// each once, in the manifest's order, read together with the other sources of the first

@@ -145,7 +145,7 @@ pub(crate) struct SignatureView {
 }
 
 /// Prints the value of a KPI, or a dash when there is none.
-const NO_VALUE: &str = "–";
+pub(crate) const NO_VALUE: &str = "–";
 
 /// One observation as the document prints it, formatted once.
 struct Printed {
