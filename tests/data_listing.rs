@@ -86,6 +86,7 @@ fn the_json_listing_holds_every_figure_the_evaluation_prints_with_its_origin() {
     let first = &json["sources"][0]["observations"][1];
     assert_eq!(first["kpi"], "sykefravaer");
     assert_eq!(first["period"], "2018");
+    assert_eq!(first["period_code"], "2018");
     assert_eq!(first["value"], "7,3\u{a0}%");
     assert_eq!(first["number"], 7.3);
     assert_eq!(first["origin"], "input/data/nokkeltall-2018.csv:3:18");

@@ -182,6 +182,8 @@ fn nav_months_with_the_year_from_a_metadata_cell_and_suppressed_counts() {
             &format!("{sheet}!E31")
         )
     );
+    assert_eq!(read.sources[0].observations[12].period_code, "2022M03");
+    assert_eq!(read.sources[0].observations[12].number, None);
     assert!(
         !read.problems.iter().any(|p| p.severity == "error"),
         "{:?}",

@@ -10,6 +10,7 @@ use crate::ingest::{ReadOptions, read_table};
 use crate::load::SourceCache;
 use crate::model::evaluation::{SourceReading, read_data};
 use crate::model::kpi::{KpiData, Value, definitions};
+use crate::model::period::Period;
 use crate::project::{DataSource, DocumentKind, Project};
 use crate::view::evaluation::NO_VALUE;
 
@@ -34,6 +35,9 @@ pub struct ObservationListing {
     pub kpi: String,
     /// As the document prints it: `2018`, `T2 2018`, `K4 2024`, `januar 2022`, `2022–23`.
     pub period: String,
+    /// The period for scripts, in a form that does not follow the document's language:
+    /// `2018`, `2018T2`, `2024K4`, `2022M01`, `2022-23`.
+    pub period_code: String,
     /// As the document prints it: `7,3 %`, `558 mill. kr`, `– (skjermet)`.
     pub value: String,
     /// The number read, `null` for a missing value.
@@ -155,6 +159,7 @@ fn listing(kpis: &KpiData, source: &SourceReading) -> SourceListing {
                 Some(ObservationListing {
                     kpi: id.clone(),
                     period: period.label_nb(),
+                    period_code: period_code(period),
                     value,
                     number,
                     origin: kpis.at(id, period)?.origin.to_string(),
@@ -172,13 +177,19 @@ fn listing(kpis: &KpiData, source: &SourceReading) -> SourceListing {
     }
 }
 
+fn period_code(period: &Period) -> String {
+    match *period {
+        Period::Year(year) => year.to_string(),
+        Period::Tertial { year, n } => format!("{year}T{n}"),
+        Period::Quarter { year, n } => format!("{year}K{n}"),
+        Period::Month { year, n } => format!("{year}M{n:02}"),
+        Period::SchoolYear { start } => format!("{start}-{:02}", (start + 1).rem_euclid(100)),
+    }
+}
+
 /// A figure as the documents print it (the view's rule: the KPI's decimals and unit, or the
 /// dash and the reason), and the number.
-fn printed(
-    kpis: &KpiData,
-    id: &str,
-    period: &crate::model::period::Period,
-) -> Option<(String, Option<f64>)> {
+fn printed(kpis: &KpiData, id: &str, period: &Period) -> Option<(String, Option<f64>)> {
     let definition = kpis.definitions.get(id)?;
     Some(match kpis.at(id, period)?.value {
         Value::Number(v) => (definition.format_value(v), Some(v)),
