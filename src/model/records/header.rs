@@ -464,7 +464,16 @@ pub(super) enum Role {
 
 pub(super) fn missing_column(table: &Table, names: &[String], role: Role) -> Diagnostic {
     let first = names.first().map_or("", String::as_str);
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    // The first few accepted names; the README lists them all.
+    const NAMED: usize = 4;
+    let mut quoted: Vec<String> = names
+        .iter()
+        .take(NAMED)
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    if names.len() > NAMED {
+        quoted.push(format!("one of {} more names", names.len() - NAMED));
+    }
     let d = Diagnostic::error(
         table.header_origin.clone(),
         format!(

@@ -34,8 +34,19 @@ impl Default for ColumnMapping {
     fn default() -> Self {
         let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         ColumnMapping {
-            kpi: names(&["kpi", "nøkkeltall", "nokkeltall", "indikator", "id"]),
-            year: names(&["år", "ar", "aar", "periode", "year", "period"]),
+            kpi: names(&[
+                "kpi",
+                "nøkkeltall",
+                "nokkeltall",
+                "indikator",
+                "id",
+                "statistikkvariabel",
+            ]),
+            // SSB's long exports head the period `tid`, `kvartal` or `måned`.
+            year: names(&[
+                "år", "ar", "aar", "periode", "year", "period", "tid", "kvartal", "måned", "maned",
+                "tertial", "skoleår", "skolear",
+            ]),
             value: names(&["verdi", "value", "tall"]),
             note: names(&["kilde", "merknad", "note", "source"]),
             unit: names(&["enhet", "unit", "måleenhet"]),
