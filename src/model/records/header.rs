@@ -315,6 +315,10 @@ pub(super) fn columns(
             };
             let value = require(long_columns.2, &mapping.value, Role::Value);
             if !problems.is_empty() {
+                // Under a title taken for the header every column is missing: tell it once.
+                if title_hint(table).is_some() {
+                    problems.truncate(1);
+                }
                 return Err(problems);
             }
             Ok(Columns {
@@ -481,7 +485,7 @@ pub(super) fn missing_column(table: &Table, names: &[String], role: Role) -> Dia
             header_list(&table.header_names())
         ),
     );
-    if let Some(hint) = wrong_delimiter_hint(table) {
+    if let Some(hint) = wrong_delimiter_hint(table).or_else(|| title_hint(table)) {
         return d.with_hint(hint);
     }
     let key = match role {
@@ -503,6 +507,30 @@ pub(super) fn missing_column(table: &Table, names: &[String], role: Role) -> Dia
     }
 }
 
+/// When no row was found to name the columns and the first is one cell (a title), the
+/// header is likely the first row of two or more cells: say which, with the option to name it.
+fn title_hint(table: &Table) -> Option<String> {
+    let filled = |row: &[Cell]| row.iter().filter(|c| !c.value.is_empty()).count();
+    if table.header_fixed || filled(&table.header) != 1 {
+        return None;
+    }
+    let first = table.rows.iter().find(|row| filled(row) >= 2)?;
+    let number = first
+        .first()
+        .and_then(|c| crate::ingest::row_number(&c.origin))?;
+    let names: Vec<String> = first.iter().map(|c| c.value.as_text()).collect();
+    let what = if table.delimiter.is_some() {
+        "line"
+    } else {
+        "row"
+    };
+    Some(format!(
+        "the first {what} is a title; if {what} {number} ({}) names the columns, give \
+         header_row: {number} and map its names with columns: {{ kpi: [...], value: [...] }}",
+        header_list(&names)
+    ))
+}
+
 /// Header names for a message, cut to the first eight: `a, b, … and 80 more`.
 pub(crate) fn header_list(names: &[String]) -> String {
     const SHOWN: usize = 8;
@@ -519,6 +547,11 @@ pub(crate) fn wrong_delimiter_hint(table: &Table) -> Option<String> {
     let [only] = &table.header[..] else {
         return None;
     };
+    // A one-cell title above rows the delimiter does split says nothing about the delimiter.
+    let filled = |row: &Vec<Cell>| row.iter().filter(|c| !c.value.is_empty()).count();
+    if table.rows.iter().any(|row| filled(row) >= 2) {
+        return None;
+    }
     let text = only.value.as_text();
     let other = [';', '\t', ',']
         .into_iter()
