@@ -156,7 +156,7 @@ fn label_text(cells: &[Cell]) -> String {
 /// The period a header cell names, as one of its parts: `2018`, `År: 2018`, `Lørenskog 2025`,
 /// `budsjett_2013`, `Antall jobber 2024K4 Begge kjønn`, `T2 2018`, Udir's dotted
 /// `2022-23.Alle eierformer.Antall elever`; with `year` (the period given outside the table),
-/// a month's name alone (`Januar`). A header naming two periods (`2014 - 2015` read as parts,
+/// a part of the year alone (`Januar`, `T2`, `1. tertial`). A header naming two periods (`2014 - 2015` read as parts,
 /// `2017 2018`) or one inside other text (`(2015=100)`) names none.
 pub(crate) fn header_period(value: &CellValue, year: Option<i32>) -> Option<Period> {
     let text = match value {
@@ -168,6 +168,13 @@ pub(crate) fn header_period(value: &CellValue, year: Option<i32>) -> Option<Peri
     };
     if let Some(period) = Period::parse(text) {
         return Some(period);
+    }
+    // With the year given outside: a part of it alone (`Januar`, `T2`, `1. tertial`, `K4`).
+    if let Some(part) = year
+        .and_then(|year| Period::parse(&format!("{text} {year}")))
+        .filter(|p| !p.is_year())
+    {
+        return Some(part);
     }
     // Udir joins the levels of its header with dots, SSB with spaces.
     let parts: Vec<&str> = text
@@ -189,8 +196,6 @@ pub(crate) fn header_period(value: &CellValue, year: Option<i32>) -> Option<Peri
         }
         if let Some(period) = Period::parse(parts[i]) {
             found.push(period);
-        } else if let (Some(year), Some(n), 1) = (year, month_of(parts[i]), parts.len()) {
-            found.push(Period::Month { year, n });
         }
         i += 1;
     }

@@ -144,10 +144,20 @@ fn header_periods() {
     ] {
         assert_eq!(period(no), None, "{no}");
     }
+    let with_year = |t: &str| header_period(&CellValue::Text(t.into()), Some(2022));
     assert_eq!(
-        header_period(&CellValue::Text("Januar".into()), Some(2022)),
+        with_year("Januar"),
         Some(Period::Month { year: 2022, n: 1 })
     );
+    assert_eq!(
+        with_year("1. tertial"),
+        Some(Period::Tertial { year: 2022, n: 1 })
+    );
+    assert_eq!(with_year("T3"), Some(Period::Tertial { year: 2022, n: 3 }));
+    assert_eq!(with_year("K4"), Some(Period::Quarter { year: 2022, n: 4 }));
+    assert_eq!(with_year("Mål"), None);
+    assert_eq!(with_year("Kommune"), None);
+    assert_eq!(with_year("Regnskap 2021"), Some(Period::Year(2021)));
     assert_eq!(
         header_period(&CellValue::Number(2018.0), None),
         Some(Period::Year(2018))
