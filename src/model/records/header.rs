@@ -194,8 +194,14 @@ pub(crate) fn header_period(value: &CellValue, year: Option<i32>) -> Option<Peri
             i += 2;
             continue;
         }
-        if let Some(period) = Period::parse(parts[i]) {
-            found.push(period);
+        match Period::parse(parts[i]) {
+            // A school year leads the header (Udir's `2022-23.Alle eierformer…`); further in,
+            // `Endring 2017-2018` is a change between two years, not a figure for a school year.
+            Some(Period::SchoolYear { .. }) if i > 0 => {
+                return None;
+            }
+            Some(period) => found.push(period),
+            None => {}
         }
         i += 1;
     }

@@ -133,6 +133,8 @@ fn header_periods() {
     );
     for no in [
         "2014 - 2015",
+        "Endring 2017-2018",
+        "Avvik 2017-18",
         "2017 2018",
         "(2015=100)",
         "Konsumprisindeks (2015=100)",
