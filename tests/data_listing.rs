@@ -160,12 +160,13 @@ fn an_udir_export_in_utf16_with_a_tab_sep_line() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
-        "nokkeltall (input/data/nokkeltall.csv): 5 figure(s), 0 row(s) or cell(s) skipped\n\
+        "nokkeltall (input/data/nokkeltall.csv): 5 figure(s), 1 row(s) or cell(s) skipped\n\
          \x20 sykefravaer\t2017\t7,5 %\tinput/data/nokkeltall.csv:3:13\n\
          \x20 sykefravaer\t2018\t7,3 %\tinput/data/nokkeltall.csv:3:17\n\
          \x20 netto_driftsresultat\t2017\t– (skjermet)\tinput/data/nokkeltall.csv:4:22\n\
          \x20 netto_driftsresultat\t2018\t558 mill. kr\tinput/data/nokkeltall.csv:4:24\n\
-         \x20 fritidsstipend\t2018\t237\tinput/data/nokkeltall.csv:5:17\n"
+         \x20 fritidsstipend\t2018\t237\tinput/data/nokkeltall.csv:5:17\n\
+         \x20 skipped\tinput/data/nokkeltall.csv:5:16\tempty cell (2017)\n"
     );
     // The document prints 2018 and 2017: with the school years read as the year they start
     // in, it has its figures (the suppressed one printed as a dash with its reason).

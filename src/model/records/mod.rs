@@ -355,8 +355,27 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
                 });
             }
             Layout::Wide => {
+                let filled =
+                    |column: &PeriodColumn| row.get(column.index).filter(|c| !c.value.is_empty());
+                // A row naming a group (a county above its municipalities) has no figures.
+                if !columns.periods.iter().any(|c| filled(c).is_some()) {
+                    out.skipped.push(Skipped {
+                        origin: kpi.origin.clone(),
+                        reason: "no figures in the period columns".into(),
+                    });
+                    continue;
+                }
                 for column in &columns.periods {
-                    let Some(value) = row.get(column.index).filter(|c| !c.value.is_empty()) else {
+                    let Some(value) = filled(column) else {
+                        if let Some(cell) = row.get(column.index) {
+                            out.skipped.push(Skipped {
+                                origin: cell.origin.clone(),
+                                reason: format!(
+                                    "empty cell ({})",
+                                    options.period(column.period).label_nb()
+                                ),
+                            });
+                        }
                         continue;
                     };
                     out.records.push(Record {
