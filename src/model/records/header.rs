@@ -290,6 +290,23 @@ pub(super) fn columns(
     match layout {
         Layout::Long => {
             let mut problems = Vec::new();
+            // Two sources of one figure's period: refuse rather than drop the column unseen.
+            if let (Some(_), Some(column)) = (outside, find(&mapping.year)) {
+                let cell = &table.header[column];
+                return Err(vec![
+                    Diagnostic::error(
+                        cell.origin.clone(),
+                        format!(
+                            "the table has a period column \"{}\", and the manifest gives the period too (period:)",
+                            cell.value.as_text().trim()
+                        ),
+                    )
+                    .with_hint(
+                        "remove period: from the data source to read each row's period from this \
+                         column, or write columns: { year: [] } to give every row the manifest's period",
+                    ),
+                ]);
+            }
             if long_columns == (None, None, None) && figures_in_header {
                 return Err(vec![
                     Diagnostic::error(
