@@ -1,5 +1,5 @@
-//! The command line: `rapportverk build | check | list | watch | init | schema`, parsed with clap into one
-//! checked configuration.
+//! The command line: `rapportverk build | check | list | data | watch | init | schema`, parsed
+//! with clap into one checked configuration.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,9 @@ pub enum Command {
     Check(CheckArgs),
     /// List the documents (output files) the project defines.
     List(ProjectArgs),
+    /// List every figure the KPI data sources give (KPI, period, value as printed, origin)
+    /// and every row read as no figure, and why: to check a mapping before any narrative.
+    Data(DataArgs),
     /// Build drafts, then rebuild on every save of a file they are made from (Ctrl-C stops).
     Watch(WatchArgs),
     /// Write a small project that builds at once, to make your own from.
@@ -57,6 +60,18 @@ pub struct ProjectArgs {
     /// The project's input folder (holding rapportverk.yaml) or the manifest file itself.
     #[arg(long, default_value = "input", value_name = "PATH")]
     pub project: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Only the data source with this id.
+    #[arg(long, value_name = "ID")]
+    pub source: Option<String>,
+    /// Print JSON (its form is documented in README.md, "Checking a mapping").
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

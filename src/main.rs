@@ -2,6 +2,7 @@
 //! progress, print its problems and a summary, exit with a code.
 
 mod cli;
+mod data_listing;
 mod watch;
 
 use std::io::IsTerminal;
@@ -68,6 +69,13 @@ fn main() -> ExitCode {
         Command::Watch(args) => return watch::watch(args),
         Command::Init(args) => return init(&args.dir),
         Command::Schema(args) => return schema(&args.out),
+        Command::Data(args) => {
+            let project = match load(&args.project.project, &cache) {
+                Ok(project) => project,
+                Err(code) => return code,
+            };
+            return data_listing::print(&project, args);
+        }
         Command::List(args) => {
             let project = match load(&args.project, &cache) {
                 Ok(project) => project,

@@ -1,14 +1,13 @@
 //! The manifest (`input/rapportverk.yaml`): which documents to build, from which narrative,
 //! data and template, with every path resolved and kept inside the project.
 
-use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
+use crate::ingest::ReadOptions;
 use crate::ingest::yaml::{self, Spanned, origin_of};
-use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
 
 pub(crate) const MANIFEST_NAME: &str = "rapportverk.yaml";
 
@@ -63,46 +62,10 @@ fn default_templates() -> Spanned<String> {
     )
 }
 
-/// A data file and how to read it; every option but `id` and `file` may be left to detection.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct DataSourceEntry {
-    #[schemars(with = "String")]
-    id: Spanned<String>,
-    #[schemars(with = "String")]
-    file: Spanned<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    sheet: Option<Spanned<String>>,
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    delimiter: Option<Spanned<String>>,
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    encoding: Option<Spanned<String>>,
-    #[serde(default)]
-    #[schemars(with = "Option<i64>")]
-    header_row: Option<Spanned<i64>>,
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    layout: Option<Spanned<String>>,
-    #[serde(default)]
-    percent_as_fraction: bool,
-    #[serde(default)]
-    filter: BTreeMap<String, FilterValues>,
-    #[serde(default)]
-    columns: ColumnMapping,
-}
+pub use crate::model::records::{ColumnMapping, Filter, Layout, SchoolYearRule};
 
-/// `filter: { region: "0219 Bærum" }` or `filter: { region: ["0219 Bærum", "0220 Asker"] }`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-enum FilterValues {
-    One(String),
-    Many(Vec<String>),
-}
-
-pub use crate::model::records::{ColumnMapping, Filter, Layout};
+mod data_source;
+use data_source::DataSourceEntry;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +134,15 @@ pub struct DataSource {
     /// Rows to keep, by column value.
     pub filters: Vec<Filter>,
     pub columns: ColumnMapping,
+    /// The period of every figure, given in the manifest or by the file name, and where.
+    /// (A period in a cell is read with the table: `read.period_cell`.)
+    pub period: Option<(crate::model::period::Period, Origin)>,
+    /// School years read as years; `None` keeps them as school years.
+    pub school_year: Option<SchoolYearRule>,
+    /// Rows whose KPI is not defined are skipped (one summary warning) instead of errors.
+    pub ignore_unknown_kpis: bool,
+    /// Cell texts read as a withheld value, besides `*`.
+    pub suppressed: Vec<String>,
     pub origin: Origin,
 }
 
@@ -358,26 +330,13 @@ impl Project {
                 ));
             }
             let path = resolver.resolve(&entry.file, &mut problems);
-            sources.push(DataSource {
-                id: entry.id.value.clone(),
-                read: read_options(&manifest_path, entry, &path, &mut problems),
+            sources.push(data_source::data_source(
+                &manifest_path,
+                entry,
                 path,
-                layout: layout_of(&manifest_path, entry.layout.as_ref(), &mut problems),
-                percent_as_fraction: entry.percent_as_fraction,
-                filters: entry
-                    .filter
-                    .iter()
-                    .map(|(column, values)| Filter {
-                        column: column.clone(),
-                        values: match values {
-                            FilterValues::One(v) => vec![v.clone()],
-                            FilterValues::Many(v) => v.clone(),
-                        },
-                    })
-                    .collect(),
-                columns: entry.columns.clone(),
                 origin,
-            });
+                &mut problems,
+            ));
         }
 
         let mut documents: Vec<DocumentSpec> = Vec::new();
@@ -573,149 +532,6 @@ fn branding(
             Some(folder) => Some(resolver.resolve(folder, problems)),
             None => default_fonts.is_dir().then_some(default_fonts),
         },
-    }
-}
-
-/// How to read a data source's file, from its manifest entry; each problem at its line.
-fn read_options(
-    manifest: &Path,
-    entry: &DataSourceEntry,
-    path: &Path,
-    problems: &mut Diagnostics,
-) -> ReadOptions {
-    let workbook = is_workbook(path);
-    if is_lock_file(path) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let real = name
-            .trim_start_matches("~$")
-            .trim_start_matches(".~lock.")
-            .trim_end_matches('#');
-        problems.push(
-            Diagnostic::error(
-                origin_of(manifest, &entry.file),
-                format!("\"{}\" is an Office lock file, not a workbook", entry.file.value),
-            )
-            .with_hint(format!(
-                "Excel writes ~$ files beside a workbook while it is open; name the workbook itself, \"{real}\""
-            )),
-        );
-    }
-    let mut misplaced = |option: Option<Origin>, name: &str, applies_to: &str| {
-        if let Some(origin) = option {
-            problems.push(
-                Diagnostic::error(
-                    origin,
-                    format!(
-                        "{name}: applies to {applies_to}, and \"{}\" is not one",
-                        entry.file.value
-                    ),
-                )
-                .with_hint(format!("remove {name}: from this data source")),
-            );
-        }
-    };
-    if workbook {
-        misplaced(
-            entry.delimiter.as_ref().map(|d| origin_of(manifest, d)),
-            "delimiter",
-            "text files",
-        );
-        misplaced(
-            entry.encoding.as_ref().map(|e| origin_of(manifest, e)),
-            "encoding",
-            "text files",
-        );
-    } else {
-        misplaced(
-            entry.sheet.as_ref().map(|s| origin_of(manifest, s)),
-            "sheet",
-            "workbooks",
-        );
-    }
-    let delimiter = entry
-        .delimiter
-        .as_ref()
-        .and_then(|d| match d.value.as_str() {
-            "tab" | "\\t" | "\t" => Some(b'\t'),
-            v if v.len() == 1 && v.is_ascii() && !v.contains(['"', '\n', '\r']) => {
-                Some(v.as_bytes()[0])
-            }
-            _ => {
-                problems.push(
-                    Diagnostic::error(
-                        origin_of(manifest, d),
-                        format!("delimiter \"{}\" is not one character", d.value),
-                    )
-                    .with_hint(
-                        "write delimiter: \";\", \",\" or \"tab\", or leave it out to detect it",
-                    ),
-                );
-                None
-            }
-        });
-    let encoding = entry.encoding.as_ref().and_then(|e| {
-        let found = encoding_rs::Encoding::for_label(e.value.trim().as_bytes());
-        if found.is_none() {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(manifest, e),
-                    format!("\"{}\" is not an encoding", e.value),
-                )
-                .with_hint("write utf-8, windows-1252, iso-8859-1 or utf-16le, or leave it out to detect it"),
-            );
-        }
-        found
-    });
-    let header_row = entry
-        .header_row
-        .as_ref()
-        .and_then(|h| match usize::try_from(h.value) {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                problems.push(
-                    Diagnostic::error(
-                        origin_of(manifest, h),
-                        format!("header_row is {}; it counts lines or rows from 1", h.value),
-                    )
-                    .with_hint(
-                        "give the number of the line (CSV) or row (workbook) with the column names",
-                    ),
-                );
-                None
-            }
-        });
-    ReadOptions {
-        sheet: entry.sheet.as_ref().map(|s| s.value.clone()),
-        delimiter,
-        encoding,
-        header_row,
-    }
-}
-
-fn layout_of(
-    manifest: &Path,
-    layout: Option<&Spanned<String>>,
-    problems: &mut Diagnostics,
-) -> Option<Layout> {
-    let layout = layout?;
-    match layout.value.trim().to_lowercase().as_str() {
-        "long" | "lang" => Some(Layout::Long),
-        "wide" | "bred" => Some(Layout::Wide),
-        other => {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(manifest, layout),
-                    format!("\"{other}\" is not a layout"),
-                )
-                .with_hint(
-                    "write layout: long (a row per KPI and year) or layout: wide (a column per year), or leave it out to detect it",
-                ),
-            );
-            None
-        }
     }
 }
 

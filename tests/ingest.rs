@@ -9,6 +9,7 @@ use std::path::Path;
 use rapportverk::ingest::number::Missing;
 use rapportverk::ingest::{CellValue, ReadOptions, read_table};
 use rapportverk::model::kpi::{KpiData, Value};
+use rapportverk::model::period::Period;
 use rapportverk::project::{DocumentKind, Project};
 
 use common::{check_evaluation, copy_dir, repo};
@@ -53,7 +54,7 @@ fn validate(dir: &Path) -> (KpiData, Vec<String>) {
 fn number(kpis: &KpiData, id: &str, year: i32) -> f64 {
     match kpis
         .observations
-        .get(&(id.to_string(), year))
+        .get(&(id.to_string(), Period::Year(year)))
         .map(|o| o.value)
     {
         Some(Value::Number(n)) => n,
@@ -62,7 +63,7 @@ fn number(kpis: &KpiData, id: &str, year: i32) -> f64 {
 }
 
 fn origin(kpis: &KpiData, id: &str, year: i32) -> String {
-    let origin = kpis.observations[&(id.to_string(), year)]
+    let origin = kpis.observations[&(id.to_string(), Period::Year(year))]
         .origin
         .to_string();
     origin.split("input/").last().unwrap().to_string()
@@ -86,7 +87,7 @@ fn every_encoding_gives_the_same_figures_and_letters() {
         assert!(messages.is_empty(), "{name}: {messages:?}");
         assert_eq!(number(&kpis, "sykefravaer", 2018), 7.3, "{name}");
         assert_eq!(number(&kpis, "netto_driftsresultat", 2018), 558.0, "{name}");
-        let note = &kpis.observations[&("fritidsstipend".to_string(), 2018)].note;
+        let note = &kpis.observations[&("fritidsstipend".to_string(), Period::Year(2018))].note;
         assert_eq!(note, "Evaluering – Bærum", "{name}");
         // Lines and columns count characters of the decoded text, after a `sep=` line too.
         let line = if name.contains("excel-sep") { 6 } else { 5 };
@@ -156,7 +157,7 @@ fn a_wide_workbook_in_the_1904_date_system_with_a_unit_in_a_cell() {
     assert!(
         !kpis
             .observations
-            .contains_key(&("fritidsstipend".to_string(), 2017))
+            .contains_key(&("fritidsstipend".to_string(), Period::Year(2017)))
     );
 }
 
@@ -185,7 +186,7 @@ Merk: foreløpige tall\n";
     assert_eq!(number(&kpis, "sykefravaer", 2018), 7.3);
     // "..": no value, with SSB's reason, never zero.
     assert_eq!(
-        kpis.observations[&("netto_driftsresultat".to_string(), 2017)].value,
+        kpis.observations[&("netto_driftsresultat".to_string(), Period::Year(2017))].value,
         Value::Missing(Missing::NotAvailable)
     );
     // 2,6 in a row whose unit is "mrd. kr", for a KPI in mill. kr.

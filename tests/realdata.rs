@@ -1,63 +1,40 @@
 //! Real Norwegian exports (`../shared/realdata/`, see its README.md) read through the real
 //! ingest, each with the mapping a user would write for it, and a few known values asserted
-//! per file. When the folder is absent the tests say so and pass, unless
+//! per file (the files whose period is outside the table or below a year are read in
+//! `realdata_periods.rs`). When the folder is absent the tests say so and pass, unless
 //! `RAPPORTVERK_REQUIRE_REALDATA=1` (set by `.ci/run`) makes its absence a failure.
 
 mod common;
 
-use common::check_evaluation;
+use common::{check_evaluation, realdata};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rapportverk::ingest::number::{Missing, Parsed, looks_like_code, parse_number};
 use rapportverk::ingest::{Cell, CellValue, ReadOptions, Table, read_table};
 use rapportverk::model::kpi::Value;
+use rapportverk::model::period::Period;
 use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout, Record, Records};
 use rapportverk::project::{DocumentKind, Project};
 
 /// Every file of the folder, each read by one test below.
-const FILES: [&str; 9] = [
+const FILES: [&str; 15] = [
     "bergen_driftsbudsjett_2013.csv",
+    "fad_lonn_t-b-tabell.csv",
     "imdi_bosatte_enslige_mindrearige_2022.csv",
     "kmd_partistotte_2014.csv",
     "lorenskog_kostra_2025_nokkeltall.xlsx",
+    "nav_hl060_helt_ledige_202210.xlsx",
     "nvdb_kostra01_vegnett_hele_landet.xlsx",
+    "oed_eiti_2011_totalt.csv",
     "sogndal_investeringsbudsjett_2013.csv",
+    "ssb_11656_arbeidsforhold_naering_2024K4.csv",
     "ssb_folketall_elections-norway.csv",
+    "ssb_kostra_13502_andel_barn_i_barnehage.xlsx",
     "ssb_kpi_03014_semikolon_1979-2016.csv",
     "stavangerskolen_nedlasting.csv",
-];
-
-/// Files added to the folder for the second round of real exports (the issue "Real exports,
-/// round two"), which the tests do not read yet: that issue's work is to read them. Listed so
-/// any other new file still fails the check below.
-const AWAITING_ROUND_TWO: [&str; 6] = [
-    "fad_lonn_t-b-tabell.csv",
-    "nav_hl060_helt_ledige_202210.xlsx",
-    "oed_eiti_2011_totalt.csv",
-    "ssb_11656_arbeidsforhold_naering_2024K4.csv",
-    "ssb_kostra_13502_andel_barn_i_barnehage.xlsx",
     "udir_fag_antall_elever_2022-25.tsv",
 ];
-
-/// The folder, or `None` (after saying so) when it is absent and not required.
-fn realdata() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("RAPPORTVERK_REQUIRE_REALDATA").as_deref() == Ok("1") {
-        panic!(
-            "{} is absent, and RAPPORTVERK_REQUIRE_REALDATA=1 requires it",
-            dir.display()
-        );
-    }
-    println!(
-        "skipped: {} is absent, so the real-data tests read nothing",
-        dir.display()
-    );
-    None
-}
 
 fn table(dir: &Path, name: &str, options: ReadOptions) -> Table {
     let source = rapportverk::load::SourceCache::new()
@@ -103,7 +80,7 @@ fn find<'a>(records: &'a Records, kpi: &str, year: i32) -> &'a Record {
     records
         .records
         .iter()
-        .find(|r| r.kpi.value.as_text().trim() == kpi && r.year == year)
+        .find(|r| r.kpi.value.as_text().trim() == kpi && r.period == Period::Year(year))
         .unwrap_or_else(|| panic!("no record for {kpi} {year}"))
 }
 
@@ -128,7 +105,7 @@ fn every_file_of_the_folder_is_read_by_a_test() {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "README.md" && !AWAITING_ROUND_TWO.contains(&n.as_str()))
+        .filter(|n| n != "README.md")
         .collect();
     names.sort();
     assert_eq!(names, FILES, "a new file in the folder needs a test here");
@@ -182,7 +159,7 @@ fn bergen_budget_excel_accounting_amounts_and_dash_zero() {
     all_parse(&r);
     let first = &r.records[0];
     assert_eq!(first.kpi.value.as_text(), "24410");
-    assert_eq!(first.year, 2013);
+    assert_eq!(first.period, Period::Year(2013));
     assert_eq!(number(&first.value), -1_362_250.0, "\" -1 362 250 \"");
     assert_eq!(at(&first.value), format!("{name}:2:128"));
     let dash = r
@@ -268,12 +245,11 @@ fn stavanger_schools_bom_crlf_and_dots_for_missing() {
         }
     }
     assert_eq!((t.rows.len(), missing), (6233, 2678), "43 % are \".\"");
-    // School years are periods, not years: refused with a hint (see README, "Data files").
+    // School years are periods of their own (see README, "Data files").
     let periode = t.column(&["periode"]).unwrap();
-    let err = layout::year_of(&t.rows[0][periode]).unwrap_err();
-    assert!(
-        err.to_string().contains("\"2014-2015\" is not a year"),
-        "{err}"
+    assert_eq!(
+        layout::period_of(&t.rows[0][periode]).unwrap(),
+        Period::SchoolYear { start: 2014 }
     );
 }
 
@@ -324,7 +300,7 @@ fn imdi_settlement_three_header_rows_and_ssb_symbols() {
     let figures: Vec<(i32, String)> = r
         .records
         .iter()
-        .map(|r| (r.year, r.value.value.as_text()))
+        .map(|r| (r.period.year(), r.value.value.as_text()))
         .collect();
     let expected: Vec<(i32, String)> = [
         (2014, "5"),
@@ -429,7 +405,10 @@ fn lorenskog_kostra_workbook_merged_titles_years_as_text_soft_hyphens() {
     let t = table(&dir, name, sheet("Økonomi", Some(5)));
     assert_eq!(t.header[0].value.as_text(), "År \\ Region");
     assert_eq!(t.rows[0][0].value, CellValue::Text("2020".into()));
-    assert_eq!(layout::year_of(&t.rows[0][0]).unwrap(), 2020);
+    assert_eq!(
+        layout::period_of(&t.rows[0][0]).unwrap(),
+        Period::Year(2020)
+    );
     assert_eq!(t.rows[5][1].value, CellValue::Number(4.0));
     assert_eq!(at(&t.rows[5][1]), format!("{name}[Økonomi]!B11"));
 }
@@ -490,7 +469,9 @@ fn lorenskog_overview_read_as_kpi_data_by_a_project() {
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
     assert!(messages.is_empty(), "{messages:?}");
-    let value = |id: &str, year: i32| valid.kpis().observations[&(id.to_string(), year)].value;
+    let value = |id: &str, year: i32| {
+        valid.kpis().observations[&(id.to_string(), Period::Year(year))].value
+    };
     assert_eq!(value("netto_driftsresultat", 2025), Value::Number(4.0));
     assert_eq!(value("netto_driftsresultat", 2024), Value::Number(0.2));
     assert_eq!(value("grunnskole_andel", 2025), Value::Number(25.8));

@@ -3,6 +3,7 @@
 //! report for people, schedulers and the next run. It prints nothing: it tells the caller
 //! what happens through [`Event`]s.
 
+pub mod data_listing;
 mod kinds;
 mod lock;
 pub mod plan;

@@ -115,16 +115,22 @@ pub(crate) fn delimiter_name(delimiter: u8) -> String {
     }
 }
 
-/// The delimiter named by Excel's `sep=;` first line, if the file starts with one.
+/// The delimiter named by Excel's `sep=;` first line, if the file starts with one: any one
+/// character, tab included (Udir writes `sep=<TAB>` in UTF-16), also written `sep=\t`.
 fn excel_separator_line(text: &str) -> Option<u8> {
-    let first = text.lines().next()?.trim();
+    let first = text.lines().next()?;
+    // Only the line break and a byte-order mark go: the delimiter may be white space.
+    let first = first
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n'])
+        .trim_matches('"');
     let rest = first
         .get(..4)?
         .eq_ignore_ascii_case("sep=")
         .then(|| &first[4..])?;
-    match rest.trim_matches('"').as_bytes() {
-        [b] if b.is_ascii() => Some(*b),
-        _ if rest == "\\t" => Some(b'\t'),
+    match rest.as_bytes() {
+        [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') => Some(*b),
+        b"\\t" => Some(b'\t'),
         _ => None,
     }
 }
@@ -365,6 +371,20 @@ mod tests {
         assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
         assert_eq!(table.header_origin.to_string(), "t.csv:2:1");
         assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:3:8");
+    }
+
+    #[test]
+    fn a_tab_sep_line_in_utf16_as_udir_writes_it() {
+        let text = "sep=\t\r\nkpi\tår\tverdi\r\nx\t2018\t7,3\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let table = read_table(&SourceFile::new("t.csv", bytes), None, None).unwrap();
+        assert_eq!(table.delimiter, Some(b'\t'));
+        assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
+        assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:3:8");
+        assert_eq!(excel_separator_line("sep=\\t\nkpi"), Some(b'\t'));
+        assert_eq!(excel_separator_line("\u{feff}sep=|\nkpi"), Some(b'|'));
+        assert_eq!(excel_separator_line("sep=;;\nkpi"), None);
     }
 
     #[test]

@@ -76,6 +76,47 @@ pub struct ReadOptions {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// The header's line (text) or row (workbook), 1-based (default detected).
     pub header_row: Option<usize>,
+    /// A cell outside the table that holds its period (`period: { cell: "Metadata!B2" }`).
+    pub period_cell: Option<CellRef>,
+}
+
+/// A cell named the spreadsheet way: `B6` on the table's own sheet (or line 6, field 2 of a
+/// text file), or `Metadata!B2` on another sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRef {
+    pub sheet: Option<String>,
+    /// 0-based row and column.
+    pub row: u32,
+    pub column: u32,
+    /// Where the manifest names the cell, for messages about it.
+    pub named_at: Option<Origin>,
+}
+
+impl CellRef {
+    /// Parses `B6`, `Metadata!B2` or `'0. Om tabellene'!B6`; `None` if it is not a cell.
+    pub fn parse(text: &str) -> Option<CellRef> {
+        let text = text.trim();
+        let (sheet, cell) = match text.rsplit_once('!') {
+            Some((sheet, cell)) => (Some(sheet.trim().trim_matches('\'').to_string()), cell),
+            None => (None, text),
+        };
+        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
+        let digits = &cell[letters.len()..];
+        if letters.is_empty() || letters.len() > 3 || digits.is_empty() {
+            return None;
+        }
+        let row: u32 = digits.parse().ok().filter(|r| *r >= 1)?;
+        let column = letters
+            .to_ascii_uppercase()
+            .bytes()
+            .fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1));
+        Some(CellRef {
+            sheet: sheet.filter(|s| !s.is_empty()),
+            row: row - 1,
+            column: column - 1,
+            named_at: None,
+        })
+    }
 }
 
 /// A table: a header row and the data rows below it.
@@ -94,6 +135,8 @@ pub struct Table {
     pub footnotes: Vec<Cell>,
     /// Problems found while reading that do not stop it (a garbled letter, say).
     pub warnings: Vec<Diagnostic>,
+    /// The cell `ReadOptions::period_cell` named, as read.
+    pub period_cell: Option<Cell>,
 }
 
 impl Table {
@@ -113,14 +156,22 @@ impl Table {
             delimiter: None,
             footnotes: Vec::new(),
             warnings: Vec::new(),
+            period_cell: None,
         })
     }
 
-    /// Index of the first column whose header matches one of `names` (case- and space-insensitive).
+    /// Index of the first column whose header matches one of `names` by [`header_matches`]:
+    /// a header equal to a name wins over one that only adds a unit in brackets.
     pub fn column(&self, names: &[&str]) -> Option<usize> {
-        self.header.iter().position(|cell| {
+        let equal = |cell: &Cell| {
             let header = normalise_header(&cell.value.as_text());
             names.iter().any(|n| normalise_header(n) == header)
+        };
+        self.header.iter().position(equal).or_else(|| {
+            self.header.iter().position(|cell| {
+                let header = cell.value.as_text();
+                names.iter().any(|n| header_matches(&header, n))
+            })
         })
     }
 
@@ -135,8 +186,8 @@ impl Table {
         let names_all = |row: &[Cell]| {
             groups.iter().all(|group| {
                 row.iter().any(|cell| {
-                    let header = normalise_header(&cell.value.as_text());
-                    group.iter().any(|n| normalise_header(n) == header)
+                    let header = cell.value.as_text();
+                    group.iter().any(|n| header_matches(&header, n))
                 })
             })
         };
@@ -249,6 +300,32 @@ pub(crate) fn normalise_header(text: &str) -> String {
         .join(" ")
 }
 
+/// The one rule by which a column name in the manifest finds a header, in both layouts:
+/// equal once case, `_`, `-`, soft hyphens and runs of white space are folded, and a unit in
+/// brackets at the header's end may be left out (`Lengde` finds `Lengde [m]`, `næring` finds
+/// `næring (SN2007)`).
+pub(crate) fn header_matches(header: &str, name: &str) -> bool {
+    let (header, name) = (normalise_header(header), normalise_header(name));
+    if name.is_empty() {
+        return false;
+    }
+    header == name || without_bracketed_unit(&header) == name
+}
+
+/// `lengde [m]` → `lengde`; `næring (sn2007)` → `næring`; anything else as it is.
+fn without_bracketed_unit(header: &str) -> &str {
+    let trimmed = header.trim_end();
+    let open = match trimmed.chars().last() {
+        Some(']') => '[',
+        Some(')') => '(',
+        _ => return header,
+    };
+    match trimmed.rfind(open) {
+        Some(at) if at > 0 => trimmed[..at].trim_end(),
+        _ => header,
+    }
+}
+
 /// Whether a path names a workbook (read with calamine) rather than a text file.
 pub(crate) fn is_workbook(path: &Path) -> bool {
     let extension = path
@@ -274,11 +351,73 @@ pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, D
     } else {
         csv::read_table(source, options.delimiter, options.encoding)?
     };
+    if let Some(wanted) = &options.period_cell {
+        table.period_cell = Some(period_cell(source, &table, wanted)?);
+    }
     if let Some(number) = options.header_row {
         table.use_header_row(number)?;
     }
     table.drop_footnotes();
     Ok(table)
+}
+
+/// The cell `wanted` names: in the table as read (title rows included), or on another sheet.
+fn period_cell(source: &SourceFile, table: &Table, wanted: &CellRef) -> Result<Cell, Diagnostic> {
+    let other;
+    let (in_table, sheet_shown) = match &wanted.sheet {
+        Some(sheet) if is_workbook(&source.path) => {
+            other = excel::read_table(source, Some(sheet))?;
+            (&other, sheet.clone())
+        }
+        // The manifest refuses a sheet for a text file; read the cell in the file itself.
+        _ => (table, String::new()),
+    };
+    // Workbook cells know their row and column; a text file's field is its place in the row.
+    let found = std::iter::once(&in_table.header)
+        .chain(&in_table.rows)
+        .flat_map(|row| row.iter().enumerate())
+        .find(|(field, cell)| match &cell.origin {
+            Origin::Cell { row, column, .. } => *row == wanted.row && *column == wanted.column,
+            origin => {
+                row_number(origin) == Some(wanted.row as usize + 1)
+                    && *field == wanted.column as usize
+            }
+        })
+        .map(|(_, cell)| cell)
+        .filter(|cell| !cell.value.is_empty());
+    let name = column_name(wanted.column);
+    found.cloned().ok_or_else(|| {
+        let place = if sheet_shown.is_empty() {
+            format!("{name}{}", wanted.row + 1)
+        } else {
+            format!("{sheet_shown}!{name}{}", wanted.row + 1)
+        };
+        Diagnostic::error(
+            wanted
+                .named_at
+                .clone()
+                .unwrap_or_else(|| Origin::file(&source.path)),
+            format!(
+                "period: the cell {place} of {} is empty",
+                source.path.display()
+            ),
+        )
+        .with_hint("name the cell that holds the period (workbook cells as Excel names them, text files as line and field: B6 is line 6, field 2)")
+    })
+}
+
+/// A 0-based column as letters: 0 → A, 27 → AB.
+fn column_name(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// The bytes as text, in the encoding detected (see [`encoding`]) or `given`.
@@ -344,6 +483,45 @@ mod tests {
         let notes: Vec<String> = table.footnotes.iter().map(|c| c.value.as_text()).collect();
         assert_eq!(notes, ["Kilde: SSB", "Merk: foreløpige tall"]);
         assert_eq!(table.footnotes[0].origin.to_string(), "t.csv:5:1");
+    }
+
+    #[test]
+    fn column_names_match_without_case_spacing_or_a_unit_in_brackets() {
+        assert!(header_matches("Lengde [m]", "lengde"));
+        assert!(header_matches("næring (SN2007)", "Næring"));
+        assert!(header_matches(
+            "  Netto_drifts-resultat ",
+            "netto drifts resultat"
+        ));
+        assert!(!header_matches("Lengde [m]", "Leng"));
+        assert!(!header_matches("[m]", ""));
+        let text = "Lengde;Lengde [m]\n1;2\n";
+        let table = read_table(&source("t.csv", text), &ReadOptions::default()).unwrap();
+        assert_eq!(table.column(&["lengde"]), Some(0), "the equal header wins");
+        assert_eq!(table.column(&["lengde [m]"]), Some(1));
+    }
+
+    #[test]
+    fn cell_references_read_as_spreadsheets_write_them() {
+        let cell = |sheet: Option<&str>, row, column| CellRef {
+            sheet: sheet.map(str::to_string),
+            row,
+            column,
+            named_at: None,
+        };
+        assert_eq!(CellRef::parse("B6"), Some(cell(None, 5, 1)));
+        assert_eq!(
+            CellRef::parse("Metadata!B2"),
+            Some(cell(Some("Metadata"), 1, 1))
+        );
+        assert_eq!(
+            CellRef::parse("'0. Om tabellene'!AB10"),
+            Some(cell(Some("0. Om tabellene"), 9, 27))
+        );
+        assert_eq!(column_name(27), "AB");
+        for no in ["6B", "B0", "B", "Metadata!", "2018"] {
+            assert_eq!(CellRef::parse(no), None, "{no}");
+        }
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum Missing {
     NotYetAvailable,
     /// `:`: confidential.
     Confidential,
+    /// `*` (NAV, Udir) or a mark the manifest lists (`suppressed:`): withheld, as a small count
+    /// could identify a person.
+    Suppressed,
 }
 
 impl Missing {
@@ -28,6 +31,7 @@ impl Missing {
             Missing::NotAvailable => "tall mangler",
             Missing::NotYetAvailable => "tall foreligger ikke ennå",
             Missing::Confidential => "konfidensielt",
+            Missing::Suppressed => "skjermet",
         }
     }
 }
@@ -193,6 +197,7 @@ pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
         ".." => return Ok(Parsed::Missing(Missing::NotAvailable)),
         "..." | "…" => return Ok(Parsed::Missing(Missing::NotYetAvailable)),
         ":" => return Ok(Parsed::Missing(Missing::Confidential)),
+        "*" => return Ok(Parsed::Missing(Missing::Suppressed)),
         // Excel's accounting format and SSB both write a lone dash for a real zero.
         "-" | "\u{2212}" | "\u{2013}" => {
             return Ok(Parsed::Value {

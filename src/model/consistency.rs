@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::ingest::number::{Parsed, WrittenUnit, parse_number};
 use crate::model::document::DocumentModel;
 use crate::model::kpi::{KpiData, KpiDefinition, Unit, Value};
+use crate::model::period::Period;
 
 /// How many words after a KPI's name a typed figure may stand and still belong to it.
 const WINDOW: usize = 8;
@@ -37,10 +38,7 @@ pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
         };
         let plain = prose.plain_text(" … ");
         for finding in typed_figures(&plain, kpis, year) {
-            let Some(obs) = kpis
-                .observations
-                .get(&(finding.kpi.id.clone(), finding.year))
-            else {
+            let Some(obs) = kpis.at(&finding.kpi.id, &Period::Year(finding.year)) else {
                 continue;
             };
             let Value::Number(actual) = obs.value else {
@@ -220,7 +218,7 @@ mod tests {
         kpis.definitions
             .insert("sykefravaer".into(), crate::model::kpi::sick_leave());
         kpis.observations.insert(
-            ("sykefravaer".into(), 2018),
+            ("sykefravaer".into(), Period::Year(2018)),
             Observation {
                 value: Value::Number(7.4),
                 origin: Origin::text("k.csv", 3, 18),

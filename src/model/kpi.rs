@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::period::Period;
 use super::{cell_text, required_column};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::number::{Missing, Parsed, parse_number};
@@ -342,11 +343,11 @@ impl Trend {
     }
 }
 
-/// Every KPI definition and observation of a document, keyed by id and (id, year).
+/// Every KPI definition and observation of a document, keyed by id and (id, period).
 #[derive(Debug, Clone, Default)]
 pub struct KpiData {
     pub definitions: BTreeMap<String, KpiDefinition>,
-    pub observations: BTreeMap<(String, i32), Observation>,
+    pub observations: BTreeMap<(String, Period), Observation>,
 }
 
 /// A KPI seen from one report year.
@@ -415,16 +416,34 @@ impl KpiData {
         let definition = self.definitions.get(id)?;
         Some(KpiFigures {
             definition,
-            current: self.observations.get(&(id.to_string(), year)),
-            previous: self.observations.get(&(id.to_string(), year - 1)),
+            current: self.at(id, &Period::Year(year)),
+            previous: self.at(id, &Period::Year(year - 1)),
         })
     }
 
-    /// Every observed period of a KPI, oldest first.
+    /// Every annual observation of a KPI, oldest first.
     pub(crate) fn series(&self, id: &str) -> Vec<(i32, &Observation)> {
+        self.period_series(id)
+            .into_iter()
+            .filter_map(|(period, obs)| match period {
+                Period::Year(year) => Some((year, obs)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The observation of a KPI for one period of any kind.
+    pub(crate) fn at(&self, id: &str, period: &Period) -> Option<&Observation> {
+        self.observations.get(&(id.to_string(), *period))
+    }
+
+    /// Every observation of a KPI, of every kind of period, in the periods' order (years
+    /// first, oldest first within a kind).
+    pub(crate) fn period_series(&self, id: &str) -> Vec<(Period, &Observation)> {
         self.observations
-            .range((id.to_string(), i32::MIN)..=(id.to_string(), i32::MAX))
-            .map(|((_, year), obs)| (*year, obs))
+            .range((id.to_string(), Period::Year(i32::MIN))..)
+            .take_while(|((kpi, _), _)| kpi == id)
+            .map(|((_, period), obs)| (*period, obs))
             .collect()
     }
 }
@@ -454,7 +473,7 @@ mod tests {
         data.definitions.insert("sykefravaer".into(), sick_leave());
         for (year, value) in [(2017, 7.5), (2018, 7.3)] {
             data.observations.insert(
-                ("sykefravaer".into(), year),
+                ("sykefravaer".into(), Period::Year(year)),
                 Observation {
                     value: Value::Number(value),
                     origin: Origin::text("k.csv", 2, 3),

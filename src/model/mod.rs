@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod letter;
 pub mod letters;
 pub mod narrative;
+pub mod period;
 pub mod prose;
 pub mod records;
 
@@ -90,7 +91,7 @@ pub(crate) fn required_column(
                 format!(
                     "no column \"{}\" in the header (found: {})",
                     names[0],
-                    table.header_names().join(", ")
+                    records::header_list(&table.header_names())
                 ),
             )
             .with_hint(

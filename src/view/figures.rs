@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::locale::Locale;
 use crate::model::kpi::{KpiData, KpiDefinition, Value as KpiValue};
 use crate::model::narrative::Text;
+use crate::model::period::Period;
 use crate::model::prose::{RefFunction, Reference};
 use crate::norsk as format;
 
@@ -51,7 +52,11 @@ impl<'a> Figures<'a> {
         let printed = kpis
             .observations
             .iter()
-            .filter_map(|((id, year), obs)| {
+            .filter_map(|((id, period), obs)| {
+                // Periods below a year are stored but not printed yet.
+                let Period::Year(year) = period else {
+                    return None;
+                };
                 let definition = kpis.definitions.get(id)?;
                 let printed = match obs.value {
                     KpiValue::Number(v) => Printed {
@@ -107,7 +112,7 @@ impl<'a> Figures<'a> {
     pub(crate) fn observation(&self, definition: &KpiDefinition, year: i32) -> Option<&Printed> {
         let key = (definition.id.clone(), year);
         let printed = self.printed.get(&key)?;
-        if let Some(obs) = self.kpis.observations.get(&key) {
+        if let Some(obs) = self.kpis.at(&key.0, &Period::Year(year)) {
             self.note(
                 definition,
                 year.to_string(),

@@ -153,3 +153,22 @@ pub fn check_evaluation(
     problems.extend(found);
     (model, problems)
 }
+
+/// The folder, or `None` (after saying so) when it is absent and not required.
+pub fn realdata() -> Option<PathBuf> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("RAPPORTVERK_REQUIRE_REALDATA").as_deref() == Ok("1") {
+        panic!(
+            "{} is absent, and RAPPORTVERK_REQUIRE_REALDATA=1 requires it",
+            dir.display()
+        );
+    }
+    println!(
+        "skipped: {} is absent, so the real-data tests read nothing",
+        dir.display()
+    );
+    None
+}

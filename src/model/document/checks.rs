@@ -14,6 +14,7 @@ use crate::model::kpi::{KpiData, Value};
 use crate::model::narrative::{
     Block, KpiColumn, Narrative, Section, Text, UnitNarrative, YearsWritten, all_blocks,
 };
+use crate::model::period::Period;
 
 /// What the narrative's KPI references are checked against, and what not to report twice:
 /// a figure missing because its file or row has a problem already told is not told again.
@@ -43,6 +44,7 @@ impl KpiChecks<'_> {
 }
 
 /// What one data source contributed, for the checks that need the report year.
+#[derive(Debug)]
 pub(super) struct SourceYears {
     pub(super) file: std::path::PathBuf,
     /// Every figure's year and where it is.
@@ -50,6 +52,7 @@ pub(super) struct SourceYears {
 }
 
 /// A target given in a data file's `mål` column, applied once the report year is known.
+#[derive(Debug)]
 pub(super) struct DataTarget {
     pub(super) kpi: String,
     pub(super) year: i32,
@@ -393,7 +396,7 @@ fn check_kpi_for_year(
         problems.push(unknown_kpi(&id.value, origin, kpis));
     } else if checks.already_told(&id.value, Some(year)) {
         // The row that would give the figure has a problem of its own, told already.
-    } else if !kpis.observations.contains_key(&(id.value.clone(), year)) {
+    } else if kpis.at(&id.value, &Period::Year(year)).is_none() {
         problems.push(
             Diagnostic::error(
                 origin,

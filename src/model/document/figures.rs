@@ -1,104 +1,181 @@
 //! KPI figures from a data file's records: the KPI looked up, the value parsed with the KPI's
 //! unit in mind, and each figure checked against the figures already read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Years;
 use super::checks::DataTarget;
+use super::plausibility::{Fractions, magnitude};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{
-    Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit, without_float_noise,
+    Missing, Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit, without_float_noise,
 };
-use crate::ingest::{Cell, CellValue, normalise_header};
+use crate::ingest::{Cell, CellValue, Table, normalise_header};
 use crate::model::kpi::{KpiData, KpiDefinition, Observation, Unit, Value};
-use crate::model::records::{Record, same_row};
+use crate::model::period::Period;
+use crate::model::records::{Record, Skipped, TableOptions, period_of, same_row};
 use crate::project::DataSource;
+
+/// Where [`observations`] puts what it reads.
+pub(super) struct Sink<'a> {
+    pub(super) kpis: &'a mut KpiData,
+    pub(super) targets: &'a mut Vec<DataTarget>,
+    pub(super) failed_rows: &'a mut BTreeSet<(String, Option<i32>)>,
+    pub(super) problems: &'a mut Diagnostics,
+    /// Rows that gave no figure on purpose (a KPI not defined, with `unknown_kpis: ignore`).
+    pub(super) skipped: &'a mut Vec<Skipped>,
+    /// The observations this source gave, in row order.
+    pub(super) keys: &'a mut Vec<(String, Period)>,
+    /// Which data source gave each observation so far, for the hint when one is given twice.
+    pub(super) owners: &'a mut BTreeMap<(String, Period), String>,
+}
+
+/// How many rows with an undefined KPI a summary names.
+const EXAMPLES: usize = 3;
+
+/// The record options of a data source: layout, filters, school-year rule, and the period
+/// given outside the table (a constant, the file name, or the cell the table read).
+pub(super) fn table_options(
+    source: &DataSource,
+    table: &Table,
+) -> Result<TableOptions, Diagnostic> {
+    let period = match (&source.period, &table.period_cell) {
+        (Some(given), _) => Some(given.clone()),
+        (None, Some(cell)) => Some((period_in_cell(cell)?, cell.origin.clone())),
+        (None, None) => None,
+    };
+    Ok(TableOptions {
+        layout: source.layout,
+        filters: source.filters.clone(),
+        period,
+        school_year: source.school_year,
+        ignore_rows_without_kpi: source.ignore_unknown_kpis,
+    })
+}
+
+/// The period a cell named by `period: { cell: … }` holds: a period or date on its own, or
+/// exactly one inside a text (`tidspunkt 2025-12-31`, `Januar - oktober 2022`).
+fn period_in_cell(cell: &Cell) -> Result<Period, Diagnostic> {
+    if let Ok(period) = period_of(cell) {
+        return Ok(period);
+    }
+    let text = cell.value.as_text();
+    let mut found: Vec<Period> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
+        .filter_map(|part| {
+            let part = Cell::new(CellValue::Text(part.to_string()), cell.origin.clone());
+            period_of(&part).ok()
+        })
+        .collect();
+    found.dedup();
+    match found[..] {
+        [one] => Ok(one),
+        _ => Err(Diagnostic::error(
+            cell.origin.clone(),
+            format!(
+                "period: the cell holds \"{}\", which names {} periods",
+                text.trim(),
+                if found.is_empty() { "no" } else { "several" }
+            ),
+        )
+        .with_hint("name a cell that holds one period (2018, T2 2018, 2018K4, 31.12.2018), or write period: 2018")),
+    }
+}
 
 /// Turns one data source's records into observations: the KPI looked up by id (or by name,
 /// for tables from elsewhere), the value parsed with the KPI's unit in mind, every figure
 /// checked against the figures already read from this and the other files.
-pub(super) fn observations(
-    records: &[Record],
-    source: &DataSource,
-    kpis: &mut KpiData,
-    targets: &mut Vec<DataTarget>,
-    failed_rows: &mut BTreeSet<(String, Option<i32>)>,
-    problems: &mut Diagnostics,
-) -> Years {
+pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut Sink) -> Years {
     let mut years = Vec::new();
+    let mut ignored: Vec<(String, Origin)> = Vec::new();
+    let mut fractions = Fractions::default();
     for record in records {
+        let kpis = &*sink.kpis;
         let written = record.kpi.value.as_text().trim().to_string();
+        let period = record.period;
+        let year = period.is_year().then(|| period.year());
         let Some(id) = kpi_id(&written, kpis) else {
-            problems.push(unknown_kpi(&written, record.kpi.origin.clone(), kpis));
+            if source.ignore_unknown_kpis {
+                sink.skipped.push(Skipped {
+                    origin: record.kpi.origin.clone(),
+                    reason: format!(
+                        "\"{written}\" is no KPI of the definition list (unknown_kpis: ignore)"
+                    ),
+                });
+                if !ignored.iter().any(|(w, _)| *w == written) {
+                    ignored.push((written, record.kpi.origin.clone()));
+                }
+                continue;
+            }
+            sink.problems
+                .push(unknown_kpi(&written, record.kpi.origin.clone(), kpis));
             // A misspelt id most likely meant the KPI suggested; its figure is not missing too.
             if let Some(near) = closest(&written, kpis.definitions.keys().map(String::as_str)) {
-                failed_rows.insert((near.to_string(), Some(record.year)));
+                sink.failed_rows.insert((near.to_string(), year));
             }
             continue;
         };
         let Some(definition) = kpis.definitions.get(&id) else {
             continue;
         };
-        let year = record.year;
+        let shown = period.label_nb();
         let cell = &record.value;
+        let failed = |sink: &mut Sink| {
+            if year.is_some() {
+                sink.failed_rows.insert((id.clone(), year));
+            }
+        };
         if cell.value.is_empty() {
-            problems.push(
+            sink.problems.push(
                 Diagnostic::error(
                     cell.origin.clone(),
-                    format!("the value of {id} {year} is empty"),
+                    format!("the value of {id} {shown} is empty"),
                 )
                 .with_hint("write the figure, or \"..\" if it is missing"),
             );
-            failed_rows.insert((id.clone(), Some(year)));
+            failed(sink);
             continue;
         }
-        let value = match figure(
-            cell,
-            definition,
-            source.percent_as_fraction,
-            record.unit.as_ref(),
-        ) {
+        let value = match figure(cell, definition, source, record.unit.as_ref()) {
             Ok(value) => value,
             Err(d) => {
-                problems.push(d);
-                failed_rows.insert((id.clone(), Some(year)));
+                sink.problems.push(d);
+                failed(sink);
                 continue;
             }
         };
-        if let (Value::Number(v), Unit::Percent) = (value, &definition.unit)
-            && !(-100.0..=100.0).contains(&v)
-            && !id.contains("endring")
-        {
-            problems.push(
-                Diagnostic::warning(
-                    cell.origin.clone(),
-                    format!("{id} {year} is {} %, outside 0–100", crate::norsk::number(v, definition.decimals)),
-                )
-                .with_hint("check the figure: a percentage written as a count, or a value in the wrong row?"),
-            );
+        if let Some(d) = magnitude(&id, &shown, value, definition, cell) {
+            sink.problems.push(d);
         }
+        fractions.note(&id, value, definition, cell);
         if let Some(target_cell) = &record.target {
-            match figure(
-                target_cell,
-                definition,
-                source.percent_as_fraction,
-                record.unit.as_ref(),
-            ) {
-                Ok(Value::Number(target)) => targets.push(DataTarget {
+            match figure(target_cell, definition, source, record.unit.as_ref()) {
+                Ok(Value::Number(target)) => sink.targets.push(DataTarget {
                     kpi: id.clone(),
-                    year,
+                    year: year.unwrap_or(i32::MIN),
                     target,
                     origin: target_cell.origin.clone(),
                 }),
                 Ok(Value::Missing(_)) => {}
-                Err(d) => problems.push(d),
+                Err(d) => sink.problems.push(d),
             }
         }
-        let key = (id.clone(), year);
-        if let Some(existing) = kpis.observations.get(&key) {
+        let key = (id.clone(), period);
+        if let Some(existing) = sink.kpis.observations.get(&key) {
+            let owner = sink.owners.get(&key).map_or("", String::as_str);
             let hint = match &record.column_label {
+                // Two sources of the document read this file (the same cell, or another
+                // column of the same row): not a matter of the file's rows.
+                _ if owner != source.id && existing.origin.path() == cell.origin.path() => {
+                    format!(
+                        "the data sources \"{owner}\" and \"{}\" of the document both read \
+                         this file; list it once in the document's data:, or keep the sources \
+                         apart with filter: or columns:",
+                        source.id
+                    )
+                }
                 Some(label) if same_row(&existing.origin, &cell.origin) => format!(
-                    "two columns of this row hold {year} (this one is \"{label}\"); choose the \
+                    "two columns of this row hold {shown} (this one is \"{label}\"); choose the \
                      one to read with columns: {{ value: [...] }} in the manifest"
                 ),
                 _ if existing.origin.path() != cell.origin.path() => {
@@ -106,11 +183,11 @@ pub(super) fn observations(
                 }
                 _ => "keep one of the two rows".to_string(),
             };
-            problems.push(
+            sink.problems.push(
                 Diagnostic::error(
                     cell.origin.clone(),
                     format!(
-                        "{id} {year} is given twice: here and at {}",
+                        "{id} {shown} is given twice: here and at {}",
                         existing.origin
                     ),
                 )
@@ -118,8 +195,10 @@ pub(super) fn observations(
             );
             continue;
         }
-        years.push((year, record.year_origin.clone()));
-        kpis.observations.insert(
+        years.push((period.year(), record.period_origin.clone()));
+        sink.keys.push(key.clone());
+        sink.owners.insert(key.clone(), source.id.clone());
+        sink.kpis.observations.insert(
             key,
             Observation {
                 value,
@@ -127,6 +206,66 @@ pub(super) fn observations(
                 note: record.note.clone(),
             },
         );
+    }
+    if let Some((_, first)) = ignored.first() {
+        let count = sink
+            .skipped
+            .iter()
+            .filter(|s| s.reason.ends_with("(unknown_kpis: ignore)"))
+            .count();
+        let examples: Vec<String> = ignored
+            .iter()
+            .take(EXAMPLES)
+            .map(|(w, _)| format!("\"{w}\""))
+            .collect();
+        let names = match ignored.len().saturating_sub(EXAMPLES) {
+            0 => examples.join(", "),
+            1 => format!("{} and 1 other name", examples.join(", ")),
+            n => format!("{} and {n} other names", examples.join(", ")),
+        };
+        let figures = match count {
+            1 => "1 figure was".to_string(),
+            n => format!("{n} figures were"),
+        };
+        sink.problems.push(
+            Diagnostic::warning(
+                first.clone(),
+                format!("{figures} ignored: their KPI is not in the definition list ({names})"),
+            )
+            .with_hint("rapportverk data --source ID lists them; define a KPI in the definition list to read its rows"),
+        );
+    }
+    // Documents print years; the figures of other periods are read but not printed yet.
+    let below_a_year: Vec<&(String, Period)> =
+        sink.keys.iter().filter(|(_, p)| !p.is_year()).collect();
+    if let Some((id, period)) = below_a_year.first() {
+        let origin = sink.kpis.observations[&(id.clone(), *period)]
+            .origin
+            .clone();
+        let hint = if matches!(period, Period::SchoolYear { .. }) {
+            "to print school years as years, write school_year: start (2020-21 counts as 2020) or school_year: end in the data source"
+        } else {
+            "give annual figures for the document to print, or check the period column"
+        };
+        sink.problems.push(
+            Diagnostic::warning(
+                origin,
+                match below_a_year.len() {
+                    1 => format!(
+                        "1 figure is for a period that is not a year ({id} {}); the documents print years only",
+                        period.label_nb()
+                    ),
+                    n => format!(
+                        "{n} figures are for periods that are not years (the first: {id} {}); the documents print years only",
+                        period.label_nb()
+                    ),
+                },
+            )
+            .with_hint(hint),
+        );
+    }
+    for warning in fractions.warnings() {
+        sink.problems.push(warning);
     }
     years
 }
@@ -150,9 +289,10 @@ pub(super) fn kpi_id(written: &str, kpis: &KpiData) -> Option<String> {
 fn figure(
     cell: &Cell,
     definition: &KpiDefinition,
-    percent_as_fraction: bool,
+    source: &DataSource,
     unit_cell: Option<&Cell>,
 ) -> Result<Value, Diagnostic> {
+    let percent_as_fraction = source.percent_as_fraction;
     let id = &definition.id;
     let (value, written) = match &cell.value {
         CellValue::Number(n) if cell.percent_format => {
@@ -170,6 +310,10 @@ fn figure(
             (*n, Some(WrittenUnit::Percent))
         }
         CellValue::Number(n) => (*n, None),
+        // Marks the manifest lists (`suppressed: ["-"]`) mean a value withheld.
+        CellValue::Text(text) if source.suppressed.iter().any(|m| m.trim() == text.trim()) => {
+            return Ok(Value::Missing(Missing::Suppressed));
+        }
         CellValue::Text(text) if is_excel_error(text) => {
             return Err(Diagnostic::error(
                 cell.origin.clone(),
@@ -328,9 +472,26 @@ mod tests {
         }
     }
 
+    fn source(percent_as_fraction: bool) -> DataSource {
+        DataSource {
+            id: "k".into(),
+            path: "k.csv".into(),
+            read: Default::default(),
+            layout: None,
+            percent_as_fraction,
+            filters: Vec::new(),
+            columns: Default::default(),
+            period: None,
+            school_year: None,
+            ignore_unknown_kpis: false,
+            suppressed: vec!["x".into()],
+            origin: Origin::file("m.yaml"),
+        }
+    }
+
     fn read(text: &str, unit: &str, fraction: bool) -> Result<Value, String> {
         let cell = Cell::new(CellValue::Text(text.into()), Origin::text("k.csv", 3, 9));
-        figure(&cell, &definition(unit), fraction, None).map_err(|d| d.to_string())
+        figure(&cell, &definition(unit), &source(fraction), None).map_err(|d| d.to_string())
     }
 
     #[test]
@@ -376,6 +537,15 @@ mod tests {
             Ok(Value::Missing(Missing::NotAvailable))
         );
         assert_eq!(read(" -   ", "mill. kr", false), Ok(Value::Number(0.0)));
+        // Udir's and NAV's `*`, and a mark the manifest lists, are withheld values.
+        assert_eq!(
+            read("*", "antall", false),
+            Ok(Value::Missing(Missing::Suppressed))
+        );
+        assert_eq!(
+            read(" x ", "antall", false),
+            Ok(Value::Missing(Missing::Suppressed))
+        );
         assert!(
             read("00300", "antall", false)
                 .unwrap_err()
@@ -395,15 +565,15 @@ mod tests {
             |text: &str| Cell::new(CellValue::Text(text.into()), Origin::text("k.csv", 3, 13));
         let def = definition("mill. kr");
         assert_eq!(
-            figure(&value, &def, false, Some(&unit("mrd. kr"))),
+            figure(&value, &def, &source(false), Some(&unit("mrd. kr"))),
             Ok(Value::Number(2600.0))
         );
         assert_eq!(
-            figure(&value, &def, false, Some(&unit("mill. kr"))),
+            figure(&value, &def, &source(false), Some(&unit("mill. kr"))),
             Ok(Value::Number(2.6))
         );
         assert_eq!(
-            figure(&value, &def, false, Some(&unit("antall")))
+            figure(&value, &def, &source(false), Some(&unit("antall")))
                 .unwrap_err()
                 .to_string(),
             "k.csv:3:13: error: the unit \"antall\" is not x's unit \"mill. kr\" (defined at d.csv:2:1)\n  hint: give the figure in the KPI's unit, or correct the unit in the KPI definition list"

@@ -5,6 +5,7 @@
 
 mod checks;
 mod figures;
+mod plausibility;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use crate::model::narrative::{Narrative, UnitNarrative};
 use crate::model::records::{self, Filter};
 use crate::project::DataSource;
 
-use checks::{DataTarget, KpiChecks, SourceYears};
+use checks::{KpiChecks, SourceYears};
 
 /// A document whose inputs passed the checks (warnings may remain): every date, status and
 /// prose field of its narrative parsed, every figure it prints present, for every unit.
@@ -67,13 +68,136 @@ impl UnitInputs<'_> {
     }
 }
 
-/// What one unit's figures were read with, for the checks.
-struct UnitData {
-    kpis: KpiData,
-    targets: Vec<DataTarget>,
-    failed_rows: BTreeSet<(String, Option<i32>)>,
-    sources: Vec<SourceYears>,
+/// What a document's data sources gave (for one unit, when a unit is given): the KPI data, and per source the figures it gave
+/// and the rows it skipped on purpose. `rapportverk data` lists it; [`check`] checks the
+/// narrative against it.
+#[derive(Debug, Default)]
+pub struct DataReading {
+    pub kpis: KpiData,
+    pub sources: Vec<SourceReading>,
+    pub problems: Diagnostics,
+    definitions_failed: bool,
     data_failed: bool,
+    unreadable: bool,
+    failed_rows: BTreeSet<(String, Option<i32>)>,
+    targets: Vec<checks::DataTarget>,
+    years: Vec<SourceYears>,
+    /// Which data source gave each observation.
+    owners: std::collections::BTreeMap<(String, crate::model::period::Period), String>,
+}
+
+/// One data source's part of a [`DataReading`].
+#[derive(Debug)]
+pub struct SourceReading {
+    pub id: String,
+    pub file: PathBuf,
+    /// The observations this source gave, as keys of [`KpiData::observations`], in row order.
+    pub observations: Vec<(String, crate::model::period::Period)>,
+    /// Rows and cells that gave no figure on purpose, and why.
+    pub skipped: Vec<records::Skipped>,
+    /// Whether only one unit's rows were read (the table has the unit column).
+    pub split_by_unit: bool,
+}
+
+/// Reads every data table of a document (`None`: the file could not be read, its problem
+/// told already) into KPI observations checked against the run's KPI `definitions`. With a
+/// `unit` (column, value), a table that has the column gives only that unit's rows; a table
+/// without it gives its figures to every unit.
+pub fn read_data(
+    definitions: &KpiDefinitions,
+    data: &[(&DataSource, Option<Table>)],
+    unit: Option<(&str, &str)>,
+) -> DataReading {
+    let mut reading = DataReading {
+        kpis: KpiData {
+            definitions: definitions.list.clone(),
+            ..KpiData::default()
+        },
+        definitions_failed: definitions.failed,
+        // A file that could not be read fails the document (its problem is told already).
+        unreadable: definitions.failed && definitions.list.is_empty(),
+        ..DataReading::default()
+    };
+    reading.problems.extend(definitions.problems.clone());
+    for (source, table) in data {
+        let Some(mut table) = table.clone() else {
+            reading.data_failed = true;
+            reading.unreadable = true;
+            continue;
+        };
+        // Problems found while reading that do not stop it (a garbled letter, say).
+        for warning in std::mem::take(&mut table.warnings) {
+            reading.problems.push(warning);
+        }
+        let mut in_file = Diagnostics::default();
+        let mut options = match figures::table_options(source, &table) {
+            Ok(options) => options,
+            Err(d) => {
+                reading.problems.push(d);
+                reading.data_failed = true;
+                continue;
+            }
+        };
+        let mut split_by_unit = false;
+        if let Some((column, value)) = unit {
+            // Whether the table names the unit: found on a copy, once its header is known.
+            let mut probe = table.clone();
+            records::read_records(&mut probe, &source.columns, &options);
+            if probe.column(&[column]).is_some() {
+                split_by_unit = true;
+                options.filters.push(Filter {
+                    column: column.to_string(),
+                    values: vec![value.to_string()],
+                });
+            }
+        }
+        let read = records::read_records(&mut table, &source.columns, &options);
+        if read.records.is_empty() && !read.problems.is_empty() {
+            reading.data_failed = true;
+        }
+        // The file's problems in the order of its rows, whichever check found them.
+        for problem in read.problems {
+            in_file.push(problem);
+        }
+        for (kpi, year) in read.failed {
+            if let Some(id) = figures::kpi_id(&kpi, &reading.kpis) {
+                reading.failed_rows.insert((id, year));
+            }
+        }
+        let mut skipped = read.skipped;
+        let mut keys = Vec::new();
+        let years = if reading.definitions_failed {
+            Vec::new()
+        } else {
+            let mut sink = figures::Sink {
+                kpis: &mut reading.kpis,
+                targets: &mut reading.targets,
+                failed_rows: &mut reading.failed_rows,
+                problems: &mut in_file,
+                skipped: &mut skipped,
+                keys: &mut keys,
+                owners: &mut reading.owners,
+            };
+            figures::observations(&read.records, source, &mut sink)
+        };
+        let mut in_file = in_file.into_vec();
+        in_file.sort_by(|a, b| a.origin.cmp(&b.origin));
+        for problem in in_file {
+            reading.problems.push(problem);
+        }
+        reading.years.push(SourceYears {
+            file: table.file.clone(),
+            years,
+        });
+        reading.sources.push(SourceReading {
+            id: source.id.clone(),
+            file: table.file.clone(),
+            observations: keys,
+            skipped,
+            split_by_unit,
+        });
+    }
+    reading
 }
 
 /// Checks one document: its data tables (`None`: the file could not be read, its problem told
@@ -87,96 +211,17 @@ pub fn check(
     units: &UnitInputs,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let mut problems = Diagnostics::default();
-    problems.extend(definitions.problems.clone());
-    let definitions_failed = definitions.failed;
-    // A file that could not be read fails the document (its problem is told already).
-    let mut unreadable = definitions.failed && definitions.list.is_empty();
-    let mut per_unit: Vec<UnitData> = units
-        .units
-        .iter()
-        .map(|_| UnitData {
-            kpis: KpiData {
-                definitions: definitions.list.clone(),
-                ..KpiData::default()
-            },
-            targets: Vec::new(),
-            failed_rows: BTreeSet::new(),
-            sources: Vec::new(),
-            data_failed: false,
-        })
-        .collect();
-    for (source, table) in data {
-        let Some(mut table) = table.clone() else {
-            per_unit.iter_mut().for_each(|u| u.data_failed = true);
-            unreadable = true;
-            continue;
-        };
-        // Problems found while reading that do not stop it (a garbled letter, say).
-        for warning in std::mem::take(&mut table.warnings) {
-            problems.push(warning);
-        }
-        let mut probe = table.clone();
-        let all = records::records(&mut probe, &source.columns, source.layout, &source.filters);
-        let split = units
-            .column
-            .filter(|column| probe.column(&[column]).is_some());
-        let mut in_file = Diagnostics::default();
-        for (index, (name, _)) in units.units.iter().enumerate() {
-            let read = match (split, name) {
-                (Some(column), Some(name)) => {
-                    let mut filters = source.filters.clone();
-                    filters.push(Filter {
-                        column: column.to_string(),
-                        values: vec![name.clone()],
-                    });
-                    let mut own = table.clone();
-                    records::records(&mut own, &source.columns, source.layout, &filters)
-                }
-                // A file without the unit column holds figures for every unit.
-                _ => all.clone(),
-            };
-            let unit = &mut per_unit[index];
-            if read.records.is_empty() && !read.problems.is_empty() {
-                unit.data_failed = true;
-            }
-            // Rows read for every unit are told once, with the first.
-            let tell = split.is_some() || index == 0;
-            let mut unit_problems = Diagnostics::default();
-            for problem in read.problems {
-                unit_problems.push(problem);
-            }
-            for (kpi, year) in read.failed {
-                if let Some(id) = figures::kpi_id(&kpi, &unit.kpis) {
-                    unit.failed_rows.insert((id, year));
-                }
-            }
-            let years = if definitions_failed {
-                Vec::new()
-            } else {
-                figures::observations(
-                    &read.records,
-                    source,
-                    &mut unit.kpis,
-                    &mut unit.targets,
-                    &mut unit.failed_rows,
-                    &mut unit_problems,
-                )
-            };
-            if tell {
-                in_file.extend(unit_problems);
-            }
-            unit.sources.push(SourceYears {
-                file: table.file.clone(),
-                years,
-            });
-        }
-        // The file's problems in the order of its rows, whichever check found them.
-        let mut in_file = in_file.into_vec();
-        in_file.sort_by(|a, b| a.origin.cmp(&b.origin));
-        for problem in in_file {
-            problems.push(problem);
-        }
+    let mut unreadable = false;
+    let mut readings = Vec::new();
+    for (name, _) in &units.units {
+        let unit = units.column.zip(name.as_deref());
+        let mut reading = read_data(definitions, data, unit);
+        // Files read for every unit are told once; a unit's own rows with that unit.
+        problems.extend(std::mem::take(&mut reading.problems));
+        unreadable |= reading.unreadable;
+        readings.push(reading);
     }
+    problems = once_each(problems);
     let narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
         Ok(parsed) => parsed,
         Err(d) => {
@@ -190,7 +235,16 @@ pub fn check(
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
     let mut unit_problems = Diagnostics::default();
-    for ((name, unit_file), mut data) in units.units.iter().zip(per_unit) {
+    for ((name, unit_file), data) in units.units.iter().zip(readings) {
+        let DataReading {
+            mut kpis,
+            definitions_failed,
+            data_failed,
+            failed_rows,
+            targets,
+            years,
+            ..
+        } = data;
         let own = match unit_file {
             Some(source) => match crate::ingest::yaml::parse::<UnitNarrative>(source) {
                 Ok(parsed) => Some((source.path.clone(), parsed)),
@@ -201,18 +255,12 @@ pub fn check(
             },
             None => None,
         };
-        checks::period_checks(
-            year,
-            &data.sources,
-            &data.targets,
-            &mut data.kpis,
-            &mut period_problems,
-        );
+        checks::period_checks(year, &years, &targets, &mut kpis, &mut period_problems);
         let checks = KpiChecks {
-            kpis: &data.kpis,
+            kpis: &kpis,
             definitions_failed,
-            data_failed: data.data_failed,
-            failed_rows: data.failed_rows,
+            data_failed,
+            failed_rows,
         };
         checks::narrative(file, &narrative_value, &checks, &mut unit_problems);
         if let Some((path, own)) = &own {
@@ -221,26 +269,27 @@ pub fn check(
         checks::target_checks(
             file,
             &narrative_value.sections,
-            &data.kpis,
+            &kpis,
             &definitions.target_written,
             &mut unit_problems,
         );
         unit_models.push(UnitModel {
             name: name.clone(),
             narrative: own,
-            kpis: data.kpis,
+            kpis,
         });
     }
-    // The common text is checked against every unit's figures: say each problem once.
-    // Told in the order of the narrative's lines, whichever check found them.
-    let mut seen = BTreeSet::new();
+    // The common text is checked against every unit's figures: say each problem once, in
+    // the order of the narrative's lines, whichever check found it.
     let mut unit_problems = unit_problems.into_vec();
     unit_problems.sort_by(|a, b| a.origin.cmp(&b.origin));
-    for problem in period_problems.into_vec().into_iter().chain(unit_problems) {
-        if seen.insert((problem.origin.clone(), problem.message.clone())) {
-            problems.push(problem);
-        }
+    for problem in once_each(period_problems).into_vec() {
+        problems.push(problem);
     }
+    for problem in unit_problems {
+        problems.push(problem);
+    }
+    let mut problems = once_each(problems);
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
@@ -251,6 +300,18 @@ pub fn check(
     };
     problems.extend(crate::model::consistency::lint(&model));
     (Some(model), problems)
+}
+
+/// The problems in their order, each (place, message) once.
+fn once_each(problems: Diagnostics) -> Diagnostics {
+    let mut seen = BTreeSet::new();
+    let mut out = Diagnostics::default();
+    for problem in problems.into_vec() {
+        if seen.insert((problem.origin.clone(), problem.message.clone())) {
+            out.push(problem);
+        }
+    }
+    out
 }
 
 /// Where a year's figures of one data file are, for the checks that need the report year.

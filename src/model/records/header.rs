@@ -5,32 +5,47 @@ use super::{ColumnMapping, Columns, Layout};
 use crate::diag::{Diagnostic, Origin};
 use crate::ingest::csv::delimiter_name;
 use crate::ingest::number::parse_number;
-use crate::ingest::{Cell, CellValue, Table, normalise_header};
+use crate::ingest::{Cell, CellValue, Table, header_matches, normalise_header};
+use crate::model::period::{Period, month_of, plausible_year};
 
 /// Makes the first row within the first 30 that can head a table of the wanted (or any)
 /// layout the header. Leaves a header named in the manifest alone.
-pub(super) fn locate_header(table: &mut Table, mapping: &ColumnMapping, layout: Option<Layout>) {
+pub(super) fn locate_header(
+    table: &mut Table,
+    mapping: &ColumnMapping,
+    layout: Option<Layout>,
+    outside: Option<Period>,
+) {
     if table.header_fixed {
         return;
     }
+    let year = outside.map(|p| p.year());
     let candidates = std::iter::once(&table.header).chain(table.rows.iter().take(30));
     let mut found = None;
     for (index, row) in candidates.enumerate() {
-        let long = names_all(row, &[&mapping.kpi, &mapping.year, &mapping.value]);
+        // A period given outside the table leaves the long layout without a year column.
+        let long = match outside {
+            Some(_) => names_all(row, &[&mapping.kpi, &mapping.value]),
+            None => names_all(row, &[&mapping.kpi, &mapping.year, &mapping.value]),
+        };
         let wide = || {
             let years = row
                 .iter()
-                .filter(|c| header_year(&c.value).is_some())
+                .filter(|c| header_period(&c.value, year).is_some())
                 .count();
             // A header holds names and years, never figures: `x;2018;7,3` is a data row.
             let only_names = row.iter().all(|c| match &c.value {
                 CellValue::Empty => true,
-                CellValue::Text(t) => header_year(&c.value).is_some() || parse_number(t).is_err(),
-                CellValue::Number(_) => header_year(&c.value).is_some(),
+                CellValue::Text(t) => {
+                    header_period(&c.value, year).is_some() || parse_number(t).is_err()
+                }
+                CellValue::Number(_) => header_period(&c.value, year).is_some(),
                 CellValue::Date(_) => false,
             });
             let kpi_named = names_all(row, &[&mapping.kpi]);
-            let first_is_label = row.first().is_some_and(|c| header_year(&c.value).is_none());
+            let first_is_label = row
+                .first()
+                .is_some_and(|c| header_period(&c.value, year).is_none());
             only_names
                 && ((kpi_named && years > 0) || (first_is_label && years > 1 && row.len() > years))
         };
@@ -80,8 +95,8 @@ fn is_label_row(row: &[Cell]) -> bool {
 pub(super) fn names_all(row: &[Cell], groups: &[&Vec<String>]) -> bool {
     groups.iter().all(|group| {
         row.iter().any(|cell| {
-            let header = normalise_header(&cell.value.as_text());
-            group.iter().any(|n| normalise_header(n) == header)
+            let header = cell.value.as_text();
+            group.iter().any(|n| header_matches(&header, n))
         })
     })
 }
@@ -89,7 +104,7 @@ pub(super) fn names_all(row: &[Cell], groups: &[&Vec<String>]) -> bool {
 /// How many rows right below the header continue it: SSB writes the statistic's name or unit
 /// (`Enhet: Personer`) and the year (`År: 2014`) on rows of their own. Such rows have an empty
 /// first cell and text, never figures, in the others.
-pub(super) fn header_rows_below(table: &Table) -> usize {
+pub(super) fn header_rows_below(table: &Table, year: Option<i32>) -> usize {
     table
         .rows
         .iter()
@@ -99,9 +114,9 @@ pub(super) fn header_rows_below(table: &Table) -> usize {
                 && row.iter().all(|c| match &c.value {
                     CellValue::Empty => true,
                     CellValue::Text(t) => {
-                        parse_number(t).is_err() || header_year(&c.value).is_some()
+                        parse_number(t).is_err() || header_period(&c.value, year).is_some()
                     }
-                    CellValue::Number(_) => header_year(&c.value).is_some(),
+                    CellValue::Number(_) => header_period(&c.value, year).is_some(),
                     CellValue::Date(_) => false,
                 })
         })
@@ -138,102 +153,114 @@ fn label_text(cells: &[Cell]) -> String {
         .join(" / ")
 }
 
-/// The year a header cell names: `2018`, `År: 2018`, `Lørenskog 2025`, `budsjett_2013`.
-/// Quarters and months (`2017K4`, `2017M01`), ranges (`2014-2015`) and years inside other
-/// text (`(2015=100)`) are not years.
-pub(crate) fn header_year(value: &CellValue) -> Option<i32> {
+/// The period a header cell names, as one of its parts: `2018`, `År: 2018`, `Lørenskog 2025`,
+/// `budsjett_2013`, `Antall jobber 2024K4 Begge kjønn`, `T2 2018`, Udir's dotted
+/// `2022-23.Alle eierformer.Antall elever`; with `year` (the period given outside the table),
+/// a part of the year alone (`Januar`, `T2`, `1. tertial`). A header naming two periods (`2014 - 2015` read as parts,
+/// `2017 2018`) or one inside other text (`(2015=100)`) names none.
+pub(crate) fn header_period(value: &CellValue, year: Option<i32>) -> Option<Period> {
     let text = match value {
-        CellValue::Number(n) if n.fract() == 0.0 => return plausible_year(*n as i64),
+        CellValue::Number(n) if n.fract() == 0.0 => {
+            return plausible_year(*n as i64).map(Period::Year);
+        }
         CellValue::Text(t) => t.trim(),
         _ => return None,
     };
-    let digits = text.get(text.len().checked_sub(4)?..)?;
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
+    if let Some(period) = Period::parse(text) {
+        return Some(period);
     }
-    let before = &text[..text.len() - 4];
-    if !(before.is_empty() || before.ends_with([' ', ':', '_', '\u{a0}'])) {
-        return None;
-    }
-    // `2014 - 2015` names a range, not a year.
-    if before
-        .trim_end_matches([' ', ':', '_', '\u{a0}'])
-        .ends_with(['-', '–', '/'])
+    // With the year given outside: a part of it alone (`Januar`, `T2`, `1. tertial`, `K4`).
+    if let Some(part) = year
+        .and_then(|year| Period::parse(&format!("{text} {year}")))
+        .filter(|p| !p.is_year())
     {
-        return None;
+        return Some(part);
     }
-    plausible_year(digits.parse().ok()?)
+    // Udir joins the levels of its header with dots, SSB with spaces.
+    let parts: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ':' | '_' | '.' | ','))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        // `K4 2018`, `desember 2018` are two parts of one period.
+        if let Some(pair) = parts
+            .get(i + 1)
+            .and_then(|next| Period::parse(&format!("{} {next}", parts[i])))
+            .filter(|p| !p.is_year())
+        {
+            found.push(pair);
+            i += 2;
+            continue;
+        }
+        match Period::parse(parts[i]) {
+            // A school year leads the header (Udir's `2022-23.Alle eierformer…`); further in,
+            // `Endring 2017-2018` is a change between two years, not a figure for a school year.
+            Some(Period::SchoolYear { .. }) if i > 0 => {
+                return None;
+            }
+            Some(period) => found.push(period),
+            None => {}
+        }
+        i += 1;
+    }
+    match found[..] {
+        [one] => Some(one),
+        _ => None,
+    }
 }
 
-fn plausible_year(year: i64) -> Option<i32> {
-    (1900..=2200).contains(&year).then_some(year as i32)
-}
-
-/// A period cell as a year: a number or text `2018`, a date cell, or a date written
-/// `31.12.2018` or `2018-12-31`. Anything else is an error saying what was found.
-pub fn year_of(cell: &Cell) -> Result<i32, Diagnostic> {
-    let not_a_year = |hint: &str| {
+/// A period cell: a number or text `2018`, any period [`Period::parse`] reads (`2018K4`,
+/// `T2 2018`, `2020-21`), a date cell, or a date written `31.12.2018` or `2018-12-31` (its
+/// year). Anything else is an error saying what was found.
+pub fn period_of(cell: &Cell) -> Result<Period, Diagnostic> {
+    let not_a_period = |hint: &str| {
         Diagnostic::error(
             cell.origin.clone(),
             format!("\"{}\" is not a year", cell.value.as_text().trim()),
         )
         .with_hint(hint.to_string())
     };
-    const HINT: &str = "write the period as a four-digit year, e.g. 2018";
+    const HINT: &str = "write the period as a four-digit year, e.g. 2018, or as a tertial (T2 2018), quarter (2018K4), month (2018M12) or school year (2020-21)";
     match &cell.value {
         CellValue::Empty => Err(Diagnostic::error(cell.origin.clone(), "the year is empty")
             .with_hint("fill in the year, e.g. 2018, or delete the row")),
-        CellValue::Date(date) => Ok(chrono::Datelike::year(date)),
+        CellValue::Date(date) => Ok(Period::Year(chrono::Datelike::year(date))),
         CellValue::Number(n) if n.fract() == 0.0 => match plausible_year(*n as i64) {
-            Some(year) => Ok(year),
-            None if (3_000.0..=2_958_465.0).contains(n) => Err(not_a_year(
+            Some(year) => Ok(Period::Year(year)),
+            None if (3_000.0..=2_958_465.0).contains(n) => Err(not_a_period(
                 "this looks like an Excel date serial; format the cell as a date, or write the year",
             )),
-            None => Err(not_a_year(HINT)),
+            None => Err(not_a_period(HINT)),
         },
-        CellValue::Number(_) => Err(not_a_year(HINT)),
+        CellValue::Number(_) => Err(not_a_period(HINT)),
         CellValue::Text(text) => {
             let t = text.trim();
-            if t.len() == 4
-                && t.chars().all(|c| c.is_ascii_digit())
-                && let Some(year) = t.parse().ok().and_then(plausible_year)
-            {
-                return Ok(year);
+            if let Some(period) = Period::parse(t) {
+                return Ok(period);
             }
             if let Some(date) = ["%d.%m.%Y", "%Y-%m-%d"]
                 .iter()
                 .find_map(|f| chrono::NaiveDate::parse_from_str(t, f).ok())
             {
-                return Ok(chrono::Datelike::year(&date));
+                return Ok(Period::Year(chrono::Datelike::year(&date)));
             }
-            let bytes = t.as_bytes();
-            let starts_with_year = bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit);
-            if starts_with_year && matches!(bytes[4], b'K' | b'k' | b'Q' | b'q') {
-                Err(not_a_year(
-                    "quarters (2017K4) are not supported; give one figure per year",
-                ))
-            } else if starts_with_year && matches!(bytes[4], b'M' | b'm') {
-                Err(not_a_year(
-                    "months (2017M01) are not supported; give one figure per year",
-                ))
-            } else if starts_with_year && matches!(bytes[4], b'-' | b'/') && t.len() >= 9 {
-                Err(not_a_year(
-                    "a range such as a school year (2014-2015) is not a year; write the year the figure belongs to",
-                ))
-            } else {
-                Err(not_a_year(HINT))
-            }
+            Err(not_a_period(HINT))
         }
     }
 }
 
 /// Which columns hold what, for the chosen layout; an error at the header for each one missing.
+/// With a period given `outside` the table, the long layout needs no year column.
 pub(super) fn columns(
     table: &Table,
     labels: &[Vec<Cell>],
     mapping: &ColumnMapping,
     layout: Option<Layout>,
+    outside: Option<Period>,
 ) -> Result<Columns, Vec<Diagnostic>> {
+    let year = outside.map(|p| p.year());
     let find = |names: &[String]| {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         table.column(&names)
@@ -243,36 +270,50 @@ pub(super) fn columns(
     let target = find(&mapping.target);
     let long_columns = (
         find(&mapping.kpi),
-        find(&mapping.year),
+        if outside.is_some() {
+            None
+        } else {
+            find(&mapping.year)
+        },
         find(&mapping.value),
     );
-    let years = year_columns(labels, mapping);
+    let periods = period_columns(labels, mapping, year);
+    let figures_in_header = holds_figures(&table.header, year);
     // A header holding figures is a data row: read as long, which reports the missing header.
     let layout = layout.unwrap_or(
-        match (
-            long_columns,
-            years.is_empty() || holds_figures(&table.header),
-        ) {
+        match (long_columns, periods.is_empty() || figures_in_header) {
             ((_, Some(_), _), _) | (_, true) => Layout::Long,
+            ((_, _, Some(_)), _) if outside.is_some() => Layout::Long,
             _ => Layout::Wide,
         },
     );
     match layout {
         Layout::Long => {
             let mut problems = Vec::new();
-            let mut require = |found: Option<usize>, names: &[String]| {
-                if found.is_none() {
-                    problems.push(missing_column(table, names));
-                }
-                found.unwrap_or(0)
-            };
-            if long_columns == (None, None, None) && holds_figures(&table.header) {
+            // Two sources of one figure's period: refuse rather than drop the column unseen.
+            if let (Some(_), Some(column)) = (outside, find(&mapping.year)) {
+                let cell = &table.header[column];
+                return Err(vec![
+                    Diagnostic::error(
+                        cell.origin.clone(),
+                        format!(
+                            "the table has a period column \"{}\", and the manifest gives the period too (period:)",
+                            cell.value.as_text().trim()
+                        ),
+                    )
+                    .with_hint(
+                        "remove period: from the data source to read each row's period from this \
+                         column, or write columns: { year: [] } to give every row the manifest's period",
+                    ),
+                ]);
+            }
+            if long_columns == (None, None, None) && figures_in_header {
                 return Err(vec![
                     Diagnostic::error(
                         table.header_origin.clone(),
                         format!(
                             "the table has no header row: the first row holds figures ({})",
-                            table.header_names().join(", ")
+                            header_list(&table.header_names())
                         ),
                     )
                     .with_hint(
@@ -281,10 +322,31 @@ pub(super) fn columns(
                     ),
                 ]);
             }
-            let kpi = require(long_columns.0, &mapping.kpi);
-            let year = require(long_columns.1, &mapping.year);
-            let value = require(long_columns.2, &mapping.value);
+            // A blank header above the first column is the KPI's, as in wide tables.
+            let kpi = long_columns.0.or_else(|| {
+                table
+                    .header
+                    .first()
+                    .filter(|c| c.value.is_empty())
+                    .map(|_| 0)
+            });
+            let mut require = |found: Option<usize>, names: &[String], what: Role| {
+                if found.is_none() {
+                    problems.push(missing_column(table, names, what));
+                }
+                found.unwrap_or(0)
+            };
+            let kpi = require(kpi, &mapping.kpi, Role::Kpi);
+            let year = match outside {
+                Some(_) => None,
+                None => Some(require(long_columns.1, &mapping.year, Role::Year)),
+            };
+            let value = require(long_columns.2, &mapping.value, Role::Value);
             if !problems.is_empty() {
+                // Under a title taken for the header every column is missing: tell it once.
+                if title_hint(table).is_some() {
+                    problems.truncate(1);
+                }
                 return Err(problems);
             }
             Ok(Columns {
@@ -292,39 +354,41 @@ pub(super) fn columns(
                 kpi,
                 year,
                 value,
-                years: Vec::new(),
+                periods: Vec::new(),
                 note,
                 unit,
                 target,
             })
         }
         Layout::Wide => {
-            if years.is_empty() {
+            if periods.is_empty() {
                 return Err(vec![
                     Diagnostic::error(
                         table.header_origin.clone(),
                         format!(
                             "no column header names a year (found: {})",
-                            table.header_names().join(", ")
+                            header_list(&table.header_names())
                         ),
                     )
                     .with_hint(
-                        "in layout: wide, each year has a column headed by the year, e.g. 2018",
+                        "in layout: wide, each year has a column headed by the year, e.g. 2018, \
+                         or by a period (2018K4, T2 2018, 2020-21); month names (Januar) need \
+                         the year from period: in the manifest",
                     ),
                 ]);
             }
-            let kpi = long_columns
-                .0
-                .or_else(|| (0..labels.len()).find(|c| !years.iter().any(|(y, ..)| y == c)));
+            let kpi = long_columns.0.or_else(|| {
+                (0..labels.len()).find(|c| !periods.iter().any(|column| column.index == *c))
+            });
             let Some(kpi) = kpi else {
-                return Err(vec![missing_column(table, &mapping.kpi)]);
+                return Err(vec![missing_column(table, &mapping.kpi, Role::Kpi)]);
             };
             Ok(Columns {
                 layout,
                 kpi,
-                year: 0,
+                year: None,
                 value: 0,
-                years,
+                periods,
                 note,
                 unit,
                 target,
@@ -333,83 +397,175 @@ pub(super) fn columns(
     }
 }
 
-/// The columns whose header names a year, as (column, year, label). When some of them also
-/// carry one of the mapping's value names (`value: [Lørenskog]` picks `Lørenskog 2025` over
-/// `Landet 2025`), only those. Columns headed by a target, unit or note name are left out.
-fn year_columns(
+/// A column of a wide table headed by a period.
+pub(super) struct PeriodColumn {
+    pub(super) index: usize,
+    pub(super) period: Period,
+    /// The whole header, continuation rows joined by " / ".
+    pub(super) label: String,
+    /// The header cell that names the period.
+    pub(super) origin: Origin,
+}
+
+/// The label with its period taken out, normalised: what else the header says.
+fn without_period(label: &str, year: Option<i32>) -> String {
+    let rest: Vec<&str> = label
+        .split(|c: char| c.is_whitespace() || matches!(c, '/' | ':' | '.' | '_' | ','))
+        .filter(|part| {
+            !part.is_empty()
+                && Period::parse(part).is_none()
+                && !(year.is_some() && month_of(part).is_some())
+        })
+        .collect();
+    normalise_header(&rest.join(" "))
+}
+
+/// Whether a period column's header, its period taken out, holds `name` as whole words; a name
+/// with dots (`Alle eierformer.Jenter`) needs every part.
+pub(super) fn label_holds(label: &str, name: &str, year: Option<i32>) -> bool {
+    let rest = without_period(label, year);
+    let words: Vec<&str> = rest.split(' ').collect();
+    name.split('.').all(|part| {
+        let part = normalise_header(&part.replace(['/', ':'], " "));
+        !part.is_empty()
+            && words
+                .windows(part.split(' ').count())
+                .any(|w| w.join(" ") == part)
+    })
+}
+
+/// The columns whose header names a period. When some of them also carry one of the mapping's
+/// value names (`value: [Lørenskog]` picks `Lørenskog 2025` over `Landet 2025`), only those;
+/// a name with dots (`Alle eierformer.Jenter`) needs every part. Columns headed by a target,
+/// unit or note name are left out.
+fn period_columns(
     labels: &[Vec<Cell>],
     mapping: &ColumnMapping,
-) -> Vec<(usize, i32, String, Origin)> {
+    year: Option<i32>,
+) -> Vec<PeriodColumn> {
     let mut found = Vec::new();
-    for (column, cells) in labels.iter().enumerate() {
-        let years: Vec<(i32, &Cell)> = cells
+    for (index, cells) in labels.iter().enumerate() {
+        let periods: Vec<(Period, &Cell)> = cells
             .iter()
-            .filter_map(|c| header_year(&c.value).map(|y| (y, c)))
+            .filter_map(|c| header_period(&c.value, year).map(|p| (p, c)))
             .collect();
-        if let [(year, cell)] = years[..] {
-            found.push((column, year, label_text(cells), cell.origin.clone()));
+        if let [(period, cell)] = periods[..] {
+            found.push(PeriodColumn {
+                index,
+                period,
+                label: label_text(cells),
+                origin: cell.origin.clone(),
+            });
         }
     }
-    let without_year = |label: &str, year: i32| {
-        normalise_header(
-            &label
-                .replace(&year.to_string(), " ")
-                .replace(['/', ':'], " "),
-        )
-    };
-    // Whether the label, its year taken out, holds one of `names` as whole words.
-    let names_one_of = |names: &[String], label: &str, year: i32| {
-        let label = without_year(label, year);
-        let words: Vec<&str> = label.split(' ').collect();
-        names.iter().any(|n| {
-            let n = normalise_header(&n.replace(['/', ':'], " "));
-            !n.is_empty()
-                && words
-                    .windows(n.split(' ').count())
-                    .any(|w| w.join(" ") == n)
-        })
-    };
+    // Whether the label, its period taken out, holds one of `names` as whole words.
+    let names_one_of =
+        |names: &[String], label: &str| names.iter().any(|n| label_holds(label, n, year));
     // `Mål 2018` is a target, not a figure.
-    found.retain(|(_, year, label, _)| {
-        let rest = without_year(label, *year);
+    found.retain(|column| {
+        let rest = without_period(&column.label, year);
         ![&mapping.target, &mapping.unit, &mapping.note]
             .iter()
             .any(|names| names.iter().any(|n| normalise_header(n) == rest))
     });
     if found
         .iter()
-        .any(|(_, year, label, _)| names_one_of(&mapping.value, label, *year))
+        .any(|column| names_one_of(&mapping.value, &column.label))
     {
-        found.retain(|(_, year, label, _)| names_one_of(&mapping.value, label, *year));
+        found.retain(|column| names_one_of(&mapping.value, &column.label));
     }
     found
 }
 
 /// Whether a row holds a figure (a number that is not a year): a data row, not a header.
-fn holds_figures(row: &[Cell]) -> bool {
+fn holds_figures(row: &[Cell], year: Option<i32>) -> bool {
     row.iter().any(|c| match &c.value {
-        CellValue::Number(_) => header_year(&c.value).is_none(),
-        CellValue::Text(t) => header_year(&c.value).is_none() && parse_number(t).is_ok(),
+        CellValue::Number(_) => header_period(&c.value, year).is_none(),
+        CellValue::Text(t) => header_period(&c.value, year).is_none() && parse_number(t).is_ok(),
         _ => false,
     })
 }
 
-pub(super) fn missing_column(table: &Table, names: &[String]) -> Diagnostic {
+/// What a missing column was to hold, for a hint that fits it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Kpi,
+    Year,
+    Value,
+}
+
+pub(super) fn missing_column(table: &Table, names: &[String], role: Role) -> Diagnostic {
     let first = names.first().map_or("", String::as_str);
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    // The first few accepted names; the README lists them all.
+    const NAMED: usize = 4;
+    let mut quoted: Vec<String> = names
+        .iter()
+        .take(NAMED)
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    if names.len() > NAMED {
+        quoted.push(format!("one of {} more names", names.len() - NAMED));
+    }
     let d = Diagnostic::error(
         table.header_origin.clone(),
         format!(
             "no column \"{first}\" in the header (found: {})",
-            table.header_names().join(", ")
+            header_list(&table.header_names())
         ),
     );
-    match wrong_delimiter_hint(table) {
-        Some(hint) => d.with_hint(hint),
-        None => d.with_hint(format!(
-            "name a column {}, or map yours in the manifest (columns:)",
-            quoted.join(" or ")
+    if let Some(hint) = wrong_delimiter_hint(table).or_else(|| title_hint(table)) {
+        return d.with_hint(hint);
+    }
+    let key = match role {
+        Role::Kpi => "kpi",
+        Role::Year => "year",
+        Role::Value => "value",
+    };
+    let map = format!(
+        "name a column {}, or map yours in the manifest: columns: {{ {key}: [your header] }}",
+        quoted.join(" or ")
+    );
+    match role {
+        // Budget exports and KOSTRA workbooks carry the year in their name or a metadata cell.
+        Role::Year => d.with_hint(format!(
+            "{map}; if the file has no year column, give the period instead: period: 2018, \
+             period: {{ cell: \"Metadata!B2\" }} or period: file_name"
         )),
+        _ => d.with_hint(map),
+    }
+}
+
+/// When no row was found to name the columns and the first is one cell (a title), the
+/// header is likely the first row of two or more cells: say which, with the option to name it.
+fn title_hint(table: &Table) -> Option<String> {
+    let filled = |row: &[Cell]| row.iter().filter(|c| !c.value.is_empty()).count();
+    if table.header_fixed || filled(&table.header) != 1 {
+        return None;
+    }
+    let first = table.rows.iter().find(|row| filled(row) >= 2)?;
+    let number = first
+        .first()
+        .and_then(|c| crate::ingest::row_number(&c.origin))?;
+    let names: Vec<String> = first.iter().map(|c| c.value.as_text()).collect();
+    let what = if table.delimiter.is_some() {
+        "line"
+    } else {
+        "row"
+    };
+    Some(format!(
+        "the first {what} is a title; if {what} {number} ({}) names the columns, give \
+         header_row: {number} and map its names with columns: {{ kpi: [...], value: [...] }}",
+        header_list(&names)
+    ))
+}
+
+/// Header names for a message, cut to the first eight: `a, b, … and 80 more`.
+pub(crate) fn header_list(names: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let shown: Vec<&str> = names.iter().take(SHOWN).map(|n| n.trim()).collect();
+    match names.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{}, … and {more} more", shown.join(", ")),
     }
 }
 
@@ -419,6 +575,11 @@ pub(crate) fn wrong_delimiter_hint(table: &Table) -> Option<String> {
     let [only] = &table.header[..] else {
         return None;
     };
+    // A one-cell title above rows the delimiter does split says nothing about the delimiter.
+    let filled = |row: &Vec<Cell>| row.iter().filter(|c| !c.value.is_empty()).count();
+    if table.rows.iter().any(|row| filled(row) >= 2) {
+        return None;
+    }
     let text = only.value.as_text();
     let other = [';', '\t', ',']
         .into_iter()

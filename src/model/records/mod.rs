@@ -7,13 +7,14 @@ mod header;
 
 use serde::Deserialize;
 
-pub(crate) use header::wrong_delimiter_hint;
-pub use header::year_of;
-use header::{column_labels, columns, header_rows_below, locate_header};
+pub use header::period_of;
+use header::{PeriodColumn, column_labels, columns, header_rows_below, locate_header};
+pub(crate) use header::{header_list, wrong_delimiter_hint};
 
 use crate::diag::{Diagnostic, Origin, closest};
 use crate::ingest::csv::delimiter_name;
-use crate::ingest::{Cell, CellValue, Table, row_number};
+use crate::ingest::{Cell, CellValue, Table, normalise_header, row_number};
+use crate::model::period::Period;
 
 /// Which header names hold the KPI id, the period, the value, the source note, the unit and
 /// the target. Each entry lists accepted names; the defaults recognise common Norwegian and
@@ -33,8 +34,19 @@ impl Default for ColumnMapping {
     fn default() -> Self {
         let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         ColumnMapping {
-            kpi: names(&["kpi", "nøkkeltall", "nokkeltall", "indikator", "id"]),
-            year: names(&["år", "ar", "aar", "periode", "year", "period"]),
+            kpi: names(&[
+                "kpi",
+                "nøkkeltall",
+                "nokkeltall",
+                "indikator",
+                "id",
+                "statistikkvariabel",
+            ]),
+            // SSB's long exports head the period `tid`, `kvartal` or `måned`.
+            year: names(&[
+                "år", "ar", "aar", "periode", "year", "period", "tid", "kvartal", "måned", "maned",
+                "tertial", "skoleår", "skolear",
+            ]),
             value: names(&["verdi", "value", "tall"]),
             note: names(&["kilde", "merknad", "note", "source"]),
             unit: names(&["enhet", "unit", "måleenhet"]),
@@ -64,9 +76,10 @@ pub struct Filter {
 pub struct Record {
     /// The KPI as the table names it: an id, or in tables from elsewhere a name.
     pub kpi: Cell,
-    pub year: i32,
-    /// The year's cell (long) or column header (wide).
-    pub year_origin: Origin,
+    pub period: Period,
+    /// The period's cell (long), column header (wide), or where the manifest's `period:`
+    /// found it (the manifest line, a workbook cell, the file).
+    pub period_origin: Origin,
     /// The value as the cell holds it; validation parses it with the KPI's unit in mind.
     pub value: Cell,
     pub note: String,
@@ -87,18 +100,62 @@ pub struct Records {
     /// The KPI (as written) and, where it could be read, the year of each row that had a
     /// problem: the figures it would have given are missing because of a problem already told.
     pub failed: Vec<(String, Option<i32>)>,
+    /// Rows read on purpose as no figures (a repeated header, a title row, a filtered row),
+    /// for `rapportverk data`.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A row or cell that gave no figure, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub origin: Origin,
+    pub reason: String,
+}
+
+/// How school years (`2020-21`) are read: kept as school years, or as the year they start or
+/// end in, for annual documents (`school_year: start` in the manifest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchoolYearRule {
+    Start,
+    End,
+}
+
+/// How to read a KPI table besides its column names: the manifest's data-source options.
+#[derive(Debug, Clone, Default)]
+pub struct TableOptions {
+    /// Long or wide; `None` to detect it.
+    pub layout: Option<Layout>,
+    pub filters: Vec<Filter>,
+    /// The period of every figure, given outside the table (`period:`), and where it was
+    /// found. A long table then needs no year column, and month names head wide columns.
+    pub period: Option<(Period, Origin)>,
+    /// School years as years; `None` keeps them as school years.
+    pub school_year: Option<SchoolYearRule>,
+    /// Rows with figures but no KPI are skipped, not errors (`unknown_kpis: ignore`).
+    pub ignore_rows_without_kpi: bool,
+}
+
+impl TableOptions {
+    /// A record's period under the school-year rule.
+    fn period(&self, period: Period) -> Period {
+        match (period, self.school_year) {
+            (Period::SchoolYear { start }, Some(SchoolYearRule::Start)) => Period::Year(start),
+            (Period::SchoolYear { start }, Some(SchoolYearRule::End)) => Period::Year(start + 1),
+            _ => period,
+        }
+    }
 }
 
 /// The columns of a table once its header is known.
 struct Columns {
     layout: Layout,
     kpi: usize,
-    /// Long: the year column. Wide: unused.
-    year: usize,
+    /// Long: the period column, unless the period is given outside the table. Wide: unused.
+    year: Option<usize>,
     /// Long: the value column.
     value: usize,
-    /// Wide: (column, year, label, header cell) of every year column read.
-    years: Vec<(usize, i32, String, Origin)>,
+    /// Wide: every period column read.
+    periods: Vec<PeriodColumn>,
     note: Option<usize>,
     unit: Option<usize>,
     target: Option<usize>,
@@ -111,12 +168,24 @@ pub fn records(
     layout: Option<Layout>,
     filters: &[Filter],
 ) -> Records {
+    let options = TableOptions {
+        layout,
+        filters: filters.to_vec(),
+        ..TableOptions::default()
+    };
+    read_records(table, mapping, &options)
+}
+
+/// [`records`] with every option of the manifest's data source.
+pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableOptions) -> Records {
     let mut out = Records::default();
-    locate_header(table, mapping, layout);
-    let below = header_rows_below(table);
+    let (layout, filters) = (options.layout, &options.filters[..]);
+    let outside = options.period.as_ref().map(|(p, _)| *p);
+    locate_header(table, mapping, layout, outside);
+    let below = header_rows_below(table, outside.map(|p| p.year()));
     let labels = column_labels(table, below);
     table.rows.drain(..below);
-    let columns = match columns(table, &labels, mapping, layout) {
+    let columns = match columns(table, &labels, mapping, layout, outside) {
         Ok(columns) => columns,
         Err(problems) => {
             out.problems = problems;
@@ -124,17 +193,30 @@ pub fn records(
         }
     };
     out.layout = Some(columns.layout);
-    let filter_columns: Vec<(usize, &Filter)> = filters
-        .iter()
-        .filter_map(|f| match table.column(&[f.column.as_str()]) {
-            Some(c) => Some((c, f)),
+    let mut columns = columns;
+    let year = outside.map(|p| p.year());
+    // A filter names a column, or (wide) a part of the period columns' headers: Udir's
+    // `2022-23.Offentlig.Jenter` is kept by `filter: { eierform: Offentlig }`.
+    let on_headers = |f: &Filter, column: &PeriodColumn| {
+        f.values
+            .iter()
+            .any(|v| header::label_holds(&column.label, v, year))
+    };
+    let mut filter_columns: Vec<(usize, &Filter)> = Vec::new();
+    let mut broken = false;
+    for f in filters {
+        match table.column(&[f.column.as_str()]) {
+            Some(c) => filter_columns.push((c, f)),
+            None if columns.periods.iter().any(|p| on_headers(f, p)) => {
+                columns.periods.retain(|p| on_headers(f, p));
+            }
             None => {
                 out.problems.push(missing_filter_column(table, f));
-                None
+                broken = true;
             }
-        })
-        .collect();
-    if filter_columns.len() != filters.len() {
+        }
+    }
+    if broken {
         return out;
     }
     let header_width = table.header.len();
@@ -143,6 +225,20 @@ pub fn records(
             .iter()
             .all(|(c, f)| row.get(*c).is_some_and(|cell| filter_matches(cell, f)))
         {
+            if let Some(first) = row.first() {
+                out.skipped.push(Skipped {
+                    origin: first.origin.clone(),
+                    reason: "left out by filter:".into(),
+                });
+            }
+            continue;
+        }
+        // Statistics banks repeat the header above each block (NAV per county).
+        if repeats_header(row, &table.header) {
+            out.skipped.push(Skipped {
+                origin: row[0].origin.clone(),
+                reason: "repeats the header".into(),
+            });
             continue;
         }
         // The KPI and year of a row that fails, so validation does not report the figure
@@ -151,9 +247,14 @@ pub fn records(
             let kpi = row
                 .get(columns.kpi)
                 .map(|c| c.value.as_text().trim().to_string());
-            let year = match columns.layout {
-                Layout::Long => row.get(columns.year).and_then(|c| year_of(c).ok()),
-                Layout::Wide => None,
+            let year = match (columns.layout, columns.year) {
+                (Layout::Long, Some(column)) => row
+                    .get(column)
+                    .and_then(|c| period_of(c).ok())
+                    .filter(Period::is_year)
+                    .map(|p| p.year()),
+                (Layout::Long, None) => outside.filter(Period::is_year).map(|p| p.year()),
+                (Layout::Wide, _) => None,
             };
             if let Some(kpi) = kpi.filter(|k| !k.is_empty()) {
                 out.failed.push((kpi, year));
@@ -165,12 +266,33 @@ pub fn records(
             continue;
         }
         let Some(kpi) = row.get(columns.kpi).filter(|c| !c.value.is_empty()) else {
-            let has_figures = columns.layout == Layout::Long
-                || columns
-                    .years
+            let has_figures = match columns.layout {
+                // A row of text only, and no KPI, is a title inside the table.
+                Layout::Long => row.iter().any(|c| match &c.value {
+                    CellValue::Number(_) => true,
+                    CellValue::Text(t) => crate::ingest::number::parse_number(t).is_ok(),
+                    _ => false,
+                }),
+                Layout::Wide => columns
+                    .periods
                     .iter()
-                    .any(|(c, ..)| row.get(*c).is_some_and(|cell| !cell.value.is_empty()));
-            if has_figures {
+                    .any(|p| row.get(p.index).is_some_and(|cell| !cell.value.is_empty())),
+            };
+            if !has_figures {
+                if let Some(first) = row.iter().find(|c| !c.value.is_empty()) {
+                    out.skipped.push(Skipped {
+                        origin: first.origin.clone(),
+                        reason: "a title row: no KPI and no figure".into(),
+                    });
+                }
+            } else if options.ignore_rows_without_kpi {
+                if let Some(cell) = row.get(columns.kpi).or(row.first()) {
+                    out.skipped.push(Skipped {
+                        origin: cell.origin.clone(),
+                        reason: "the KPI cell is empty (unknown_kpis: ignore)".into(),
+                    });
+                }
+            } else {
                 let origin = row
                     .get(columns.kpi)
                     .or(row.first())
@@ -196,18 +318,25 @@ pub fn records(
         };
         match columns.layout {
             Layout::Long => {
-                let Some(year_cell) = row.get(columns.year) else {
-                    out.problems.push(short_row(table, row, columns.year));
-                    failed(&mut out);
-                    continue;
-                };
-                let year = match year_of(year_cell) {
-                    Ok(year) => year,
-                    Err(d) => {
-                        out.problems.push(d);
-                        failed(&mut out);
-                        continue;
+                let (period, period_origin) = match (columns.year, &options.period) {
+                    (Some(column), _) => {
+                        let Some(period_cell) = row.get(column) else {
+                            out.problems.push(short_row(table, row, column));
+                            failed(&mut out);
+                            continue;
+                        };
+                        match period_of(period_cell) {
+                            Ok(period) => (period, period_cell.origin.clone()),
+                            Err(d) => {
+                                out.problems.push(d);
+                                failed(&mut out);
+                                continue;
+                            }
+                        }
                     }
+                    (None, Some((period, origin))) => (*period, origin.clone()),
+                    // `columns` requires one of the two.
+                    (None, None) => continue,
                 };
                 let Some(value) = row.get(columns.value) else {
                     out.problems.push(short_row(table, row, columns.value));
@@ -216,8 +345,8 @@ pub fn records(
                 };
                 out.records.push(Record {
                     kpi: kpi.clone(),
-                    year,
-                    year_origin: year_cell.origin.clone(),
+                    period: options.period(period),
+                    period_origin,
                     value: value.clone(),
                     note: text_of(columns.note),
                     unit: optional(columns.unit),
@@ -226,19 +355,38 @@ pub fn records(
                 });
             }
             Layout::Wide => {
-                for (column, year, label, origin) in &columns.years {
-                    let Some(value) = row.get(*column).filter(|c| !c.value.is_empty()) else {
+                let filled =
+                    |column: &PeriodColumn| row.get(column.index).filter(|c| !c.value.is_empty());
+                // A row naming a group (a county above its municipalities) has no figures.
+                if !columns.periods.iter().any(|c| filled(c).is_some()) {
+                    out.skipped.push(Skipped {
+                        origin: kpi.origin.clone(),
+                        reason: "no figures in the period columns".into(),
+                    });
+                    continue;
+                }
+                for column in &columns.periods {
+                    let Some(value) = filled(column) else {
+                        if let Some(cell) = row.get(column.index) {
+                            out.skipped.push(Skipped {
+                                origin: cell.origin.clone(),
+                                reason: format!(
+                                    "empty cell ({})",
+                                    options.period(column.period).label_nb()
+                                ),
+                            });
+                        }
                         continue;
                     };
                     out.records.push(Record {
                         kpi: kpi.clone(),
-                        year: *year,
-                        year_origin: origin.clone(),
+                        period: options.period(column.period),
+                        period_origin: column.origin.clone(),
                         value: value.clone(),
                         note: text_of(columns.note),
                         unit: optional(columns.unit),
                         target: optional(columns.target),
-                        column_label: Some(label.clone()),
+                        column_label: Some(column.label.clone()),
                     });
                 }
             }
@@ -254,13 +402,28 @@ fn missing_filter_column(table: &Table, filter: &Filter) -> Diagnostic {
         format!(
             "no column \"{}\" to filter on (found: {})",
             filter.column,
-            names.join(", ")
+            header_list(&names)
         ),
     );
     match closest(&filter.column, names.iter().map(String::as_str)) {
         Some(near) => d.with_hint(format!("did you mean \"{near}\"?")),
         None => d.with_hint("filter: names a column of the header and the values to keep"),
     }
+}
+
+/// Whether a row repeats the header: two or more filled cells, each the header's text.
+fn repeats_header(row: &[Cell], header: &[Cell]) -> bool {
+    let filled: Vec<(usize, &Cell)> = row
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.value.is_empty())
+        .collect();
+    filled.len() >= 2
+        && filled.iter().all(|(i, c)| {
+            header.get(*i).is_some_and(|h| {
+                normalise_header(&h.value.as_text()) == normalise_header(&c.value.as_text())
+            })
+        })
 }
 
 /// Whether a cell holds one of the filter's values; a code stored as a number matches the

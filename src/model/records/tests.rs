@@ -1,8 +1,9 @@
 //! Tests of reading KPI records from tables of every shape.
 
-use super::header::header_year;
+use super::header::header_period;
 use super::*;
 use crate::ingest::{ReadOptions, SourceFile, read_table};
+use crate::model::period::Period;
 use std::path::PathBuf;
 
 fn table(text: &str) -> Table {
@@ -18,7 +19,13 @@ fn summary(records: &Records) -> Vec<(String, i32, String)> {
     records
         .records
         .iter()
-        .map(|r| (r.kpi.value.as_text(), r.year, r.value.value.as_text()))
+        .map(|r| {
+            (
+                r.kpi.value.as_text(),
+                r.period.year(),
+                r.value.value.as_text(),
+            )
+        })
         .collect()
 }
 
@@ -96,56 +103,106 @@ fn value_names_choose_among_columns_of_the_same_year() {
 }
 
 #[test]
-fn header_years() {
-    let year = |t: &str| header_year(&CellValue::Text(t.into()));
-    assert_eq!(year("2018"), Some(2018));
-    assert_eq!(year("År: 2014"), Some(2014));
-    assert_eq!(year("Lørenskog 2025"), Some(2025));
-    assert_eq!(year("budsjett_2013"), Some(2013));
+fn header_periods() {
+    let period = |t: &str| header_period(&CellValue::Text(t.into()), None);
+    assert_eq!(period("2018"), Some(Period::Year(2018)));
+    assert_eq!(period("År: 2014"), Some(Period::Year(2014)));
+    assert_eq!(period("Lørenskog 2025"), Some(Period::Year(2025)));
+    assert_eq!(period("budsjett_2013"), Some(Period::Year(2013)));
+    assert_eq!(period("2017K4"), Some(Period::Quarter { year: 2017, n: 4 }));
+    assert_eq!(period("2017M01"), Some(Period::Month { year: 2017, n: 1 }));
+    assert_eq!(
+        period("2022-23.Alle eierformer.Alle trinn.Alle kjønn.Antall elever"),
+        Some(Period::SchoolYear { start: 2022 })
+    );
+    assert_eq!(
+        period("2021.Alle eierformer.Oppfyller pedagognormen (andel)"),
+        Some(Period::Year(2021))
+    );
+    assert_eq!(
+        period("Antall jobber (arbeidsforhold) 2024K4 Begge kjønn"),
+        Some(Period::Quarter { year: 2024, n: 4 })
+    );
+    assert_eq!(
+        period("Sykefravær T2 2018"),
+        Some(Period::Tertial { year: 2018, n: 2 })
+    );
+    assert_eq!(
+        period("2014-2015"),
+        Some(Period::SchoolYear { start: 2014 })
+    );
     for no in [
-        "2017K4",
-        "2017M01",
-        "2014-2015",
+        "2014 - 2015",
+        "Endring 2017-2018",
+        "Avvik 2017-18",
+        "2017 2018",
         "(2015=100)",
         "Konsumprisindeks (2015=100)",
         "12018",
         "1850",
         "x2018",
+        "Januar",
+        "1-5 år",
     ] {
-        assert_eq!(year(no), None, "{no}");
+        assert_eq!(period(no), None, "{no}");
     }
-    assert_eq!(header_year(&CellValue::Number(2018.0)), Some(2018));
+    let with_year = |t: &str| header_period(&CellValue::Text(t.into()), Some(2022));
+    assert_eq!(
+        with_year("Januar"),
+        Some(Period::Month { year: 2022, n: 1 })
+    );
+    assert_eq!(
+        with_year("1. tertial"),
+        Some(Period::Tertial { year: 2022, n: 1 })
+    );
+    assert_eq!(with_year("T3"), Some(Period::Tertial { year: 2022, n: 3 }));
+    assert_eq!(with_year("K4"), Some(Period::Quarter { year: 2022, n: 4 }));
+    assert_eq!(with_year("Mål"), None);
+    assert_eq!(with_year("Kommune"), None);
+    assert_eq!(with_year("Regnskap 2021"), Some(Period::Year(2021)));
+    assert_eq!(
+        header_period(&CellValue::Number(2018.0), None),
+        Some(Period::Year(2018))
+    );
 }
 
 #[test]
-fn years_from_cells() {
+fn periods_from_cells() {
     let cell = |value| Cell::new(value, Origin::text("t.csv", 2, 5));
-    let year = |value| year_of(&cell(value)).map_err(|d| d.to_string());
-    assert_eq!(year(CellValue::Text(" 2018 ".into())), Ok(2018));
-    assert_eq!(year(CellValue::Number(2018.0)), Ok(2018));
-    assert_eq!(year(CellValue::Text("31.12.2018".into())), Ok(2018));
+    let period = |value| period_of(&cell(value)).map_err(|d| d.to_string());
     assert_eq!(
-        year(CellValue::Date(
+        period(CellValue::Text(" 2018 ".into())),
+        Ok(Period::Year(2018))
+    );
+    assert_eq!(period(CellValue::Number(2018.0)), Ok(Period::Year(2018)));
+    assert_eq!(
+        period(CellValue::Text("31.12.2018".into())),
+        Ok(Period::Year(2018))
+    );
+    assert_eq!(
+        period(CellValue::Date(
             chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap()
         )),
-        Ok(2018)
+        Ok(Period::Year(2018))
     );
     assert_eq!(
-        year(CellValue::Text("2O18".into())),
-        Err("t.csv:2:5: error: \"2O18\" is not a year\n  hint: write the period as a four-digit year, e.g. 2018".into())
+        period(CellValue::Text("2O18".into())),
+        Err("t.csv:2:5: error: \"2O18\" is not a year\n  hint: write the period as a four-digit year, e.g. 2018, or as a tertial (T2 2018), quarter (2018K4), month (2018M12) or school year (2020-21)".into())
+    );
+    assert_eq!(
+        period(CellValue::Text("2014-2015".into())),
+        Ok(Period::SchoolYear { start: 2014 })
+    );
+    assert_eq!(
+        period(CellValue::Text("2017K4".into())),
+        Ok(Period::Quarter { year: 2017, n: 4 })
+    );
+    assert_eq!(
+        period(CellValue::Text("T2 2018".into())),
+        Ok(Period::Tertial { year: 2018, n: 2 })
     );
     assert!(
-        year(CellValue::Text("2014-2015".into()))
-            .unwrap_err()
-            .contains("school year")
-    );
-    assert!(
-        year(CellValue::Text("2017K4".into()))
-            .unwrap_err()
-            .contains("quarters")
-    );
-    assert!(
-        year(CellValue::Number(43465.0))
+        period(CellValue::Number(43465.0))
             .unwrap_err()
             .contains("date serial")
     );
@@ -216,6 +273,128 @@ fn a_wrong_delimiter_is_named() {
     );
 }
 
+fn with_options(text: &str, mapping: &ColumnMapping, options: &TableOptions) -> Records {
+    read_records(&mut table(text), mapping, options)
+}
+
+fn given(period: Period) -> TableOptions {
+    TableOptions {
+        period: Some((period, Origin::text("m.yaml", 6, 13))),
+        ..TableOptions::default()
+    }
+}
+
+#[test]
+fn a_period_given_outside_leaves_the_long_table_without_a_year_column() {
+    let r = with_options(
+        "kpi;verdi\nsykefravaer;7,3\n",
+        &ColumnMapping::default(),
+        &given(Period::Year(2018)),
+    );
+    assert_eq!(r.layout, Some(Layout::Long));
+    assert_eq!(summary(&r), [("sykefravaer".into(), 2018, "7,3".into())]);
+    assert_eq!(r.records[0].period_origin.to_string(), "m.yaml:6:13");
+}
+
+#[test]
+fn month_names_head_columns_when_the_year_is_given() {
+    let text = "Kommune;Januar;Februar\n0301 Oslo;13613;11205\nRogaland;;\n;Januar;Februar\n1101 Eigersund;172;164\n";
+    let r = with_options(text, &ColumnMapping::default(), &given(Period::Year(2022)));
+    assert_eq!(r.layout, Some(Layout::Wide));
+    let periods: Vec<(String, Period)> = r
+        .records
+        .iter()
+        .map(|r| (r.kpi.value.as_text(), r.period))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            ("0301 Oslo".into(), Period::Month { year: 2022, n: 1 }),
+            ("0301 Oslo".into(), Period::Month { year: 2022, n: 2 }),
+            ("1101 Eigersund".into(), Period::Month { year: 2022, n: 1 }),
+            ("1101 Eigersund".into(), Period::Month { year: 2022, n: 2 }),
+        ]
+    );
+    assert!(messages(&r).is_empty(), "{:?}", messages(&r));
+    let skipped: Vec<(String, &str)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.origin.to_string(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("t.csv:3:1".to_string(), "no figures in the period columns"),
+            ("t.csv:4:1".to_string(), "repeats the header")
+        ]
+    );
+    // Without the year, month names are no periods: the table has no period columns.
+    let r = read(text, &ColumnMapping::default());
+    assert!(r.records.is_empty());
+}
+
+#[test]
+fn school_years_stay_school_years_or_become_years_by_the_rule() {
+    let text = "kpi;2020-21;2021-22\nelever;100;110\n";
+    let r = read(text, &ColumnMapping::default());
+    assert_eq!(r.records[0].period, Period::SchoolYear { start: 2020 });
+    for (rule, year) in [(SchoolYearRule::Start, 2020), (SchoolYearRule::End, 2021)] {
+        let options = TableOptions {
+            school_year: Some(rule),
+            ..TableOptions::default()
+        };
+        let r = with_options(text, &ColumnMapping::default(), &options);
+        assert_eq!(r.records[0].period, Period::Year(year));
+    }
+}
+
+#[test]
+fn title_rows_inside_a_long_table_and_rows_without_a_kpi() {
+    let text = "kpi;år;verdi\nsykefravaer;2018;7,3\n;Økonomi;\n;2018;558\n";
+    let r = read(text, &ColumnMapping::default());
+    assert_eq!(
+        messages(&r),
+        ["t.csv:4:1: error: the KPI id is empty\n  hint: fill in the KPI column or delete the row"]
+    );
+    assert_eq!(r.skipped[0].reason, "a title row: no KPI and no figure");
+    let options = TableOptions {
+        ignore_rows_without_kpi: true,
+        ..TableOptions::default()
+    };
+    let r = with_options(text, &ColumnMapping::default(), &options);
+    assert!(messages(&r).is_empty());
+    assert_eq!(
+        r.skipped[1].reason,
+        "the KPI cell is empty (unknown_kpis: ignore)"
+    );
+}
+
+#[test]
+fn dotted_udir_headers_are_chosen_by_their_parts() {
+    let text =
+        "kode\t2021.Offentlig.Jenter\t2021.Offentlig.Gutter\t2021.Privat.Jenter\nA1\t1\t2\t3\n";
+    let mapping = ColumnMapping {
+        value: vec!["Offentlig.Jenter".into()],
+        ..ColumnMapping::default()
+    };
+    let r = read(text, &mapping);
+    assert_eq!(summary(&r), [("A1".into(), 2021, "1".into())]);
+    // The same columns chosen by filters on the headers' parts, as no column is so named.
+    let filters = [
+        Filter {
+            column: "eierform".into(),
+            values: vec!["Offentlig".into()],
+        },
+        Filter {
+            column: "kjønn".into(),
+            values: vec!["Jenter".into()],
+        },
+    ];
+    let r = records(&mut table(text), &ColumnMapping::default(), None, &filters);
+    assert_eq!(summary(&r), [("A1".into(), 2021, "1".into())]);
+    assert!(messages(&r).is_empty());
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -243,10 +422,14 @@ mod properties {
         /// symbols, line ends) in any order.
         #[test]
         fn never_panics_on_table_like_text(
-            text in "([;,\t\"\r\n ]|kpi|år|verdi|2018|2017K4|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|\u{feff}){0,60}",
+            text in "([;,\t\"\r\n .]|kpi|år|verdi|2018|2017K4|T2 2018|2020-21|Januar|\\*|7,3|\\.\\.|:|-|æ|Ã¸|sep=;|sep=\t|\u{feff}){0,60}",
         ) {
             let source = SourceFile::new(PathBuf::from("t.csv"), text.into_bytes());
             if let Ok(mut t) = read_table(&source, &ReadOptions::default()) {
+                // With a period given outside too, and a school-year rule.
+                let mut options = given(Period::Year(2022));
+                options.school_year = Some(SchoolYearRule::End);
+                let _ = read_records(&mut t.clone(), &ColumnMapping::default(), &options);
                 let _ = records(&mut t, &ColumnMapping::default(), None, &[]);
             }
         }

@@ -1,0 +1,232 @@
+//! `rapportverk data`: every figure the KPI data sources give, as the documents will print
+//! it and where it comes from, and every row or cell read on purpose as no figure, so a user
+//! can check a mapping before writing any narrative. Read exactly as an evaluation reads its
+//! data; prints nothing (the binary prints the listing as text or JSON).
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::ingest::{ReadOptions, read_table};
+use crate::load::SourceCache;
+use crate::model::document::{SourceReading, read_data};
+use crate::model::kpi::{KpiData, Value, definitions};
+use crate::model::period::Period;
+use crate::project::{DataSource, DocumentKind, PerUnit, Project};
+use crate::view::figures::NO_VALUE;
+
+/// What the data sources give. Its JSON form is documented in README ("Checking a mapping").
+#[derive(Debug, Serialize)]
+pub struct DataListing {
+    pub sources: Vec<SourceListing>,
+    pub problems: Vec<ProblemListing>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceListing {
+    pub id: String,
+    pub file: String,
+    pub observations: Vec<ObservationListing>,
+    pub skipped: Vec<SkippedListing>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObservationListing {
+    /// The unit whose rows these are, in a document made per unit (a sector, a department);
+    /// `null` otherwise.
+    pub unit: Option<String>,
+    /// The KPI id of the definition list.
+    pub kpi: String,
+    /// As the document prints it: `2018`, `T2 2018`, `K4 2024`, `januar 2022`, `2022–23`.
+    pub period: String,
+    /// The period for scripts, in a form that does not follow the document's language:
+    /// `2018`, `2018T2`, `2024K4`, `2022M01`, `2022-23`.
+    pub period_code: String,
+    /// As the document prints it: `7,3 %`, `558 mill. kr`, `– (skjermet)`.
+    pub value: String,
+    /// The number read, `null` for a missing value.
+    pub number: Option<f64>,
+    /// `file:line:column` or `file[Sheet]!C7`.
+    pub origin: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkippedListing {
+    pub origin: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemListing {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    pub origin: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Reads the KPI data sources of the project's evaluations (or only `only`, a source id),
+/// each once, in the manifest's order, read together with the other sources of the first
+/// evaluation that lists it, as that evaluation reads them. `Err` when `only` names no KPI
+/// data source.
+pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagnostic> {
+    let evaluations: Vec<(&Vec<DataSource>, Option<&PerUnit>)> = project
+        .documents
+        .iter()
+        .filter_map(|spec| match &spec.kind {
+            DocumentKind::Report { data, per_unit, .. } => Some((data, per_unit.as_deref())),
+            _ => None,
+        })
+        .collect();
+    if let Some(wanted) = only
+        && !evaluations
+            .iter()
+            .any(|(data, _)| data.iter().any(|s| s.id == wanted))
+    {
+        return Err(Diagnostic::error(
+            crate::diag::Origin::file(&project.manifest),
+            format!("no document reads a KPI data source with the id \"{wanted}\""),
+        )
+        .with_hint("give the id of a data source that an evaluation lists under data:"));
+    }
+    let cache = SourceCache::new();
+    let mut problems = Diagnostics::default();
+    let table = |path: &std::path::Path, options: &ReadOptions, problems: &mut Diagnostics| {
+        let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+        read_table(&source, options)
+            .map_err(|d| problems.push(d))
+            .ok()
+    };
+    let kpi_definitions = definitions(table(
+        &project.kpi_definitions,
+        &ReadOptions::default(),
+        &mut problems,
+    ));
+    let mut listed: Vec<SourceListing> = Vec::new();
+    let mut told: Vec<String> = Vec::new();
+    for (data, per_unit) in evaluations {
+        let wanted = |s: &DataSource| {
+            only.is_none_or(|id| id == s.id) && !listed.iter().any(|l| l.id == s.id)
+        };
+        if !data.iter().any(wanted) {
+            continue;
+        }
+        let mut found = Diagnostics::default();
+        let tables: Vec<_> = data
+            .iter()
+            .map(|s| (s, table(&s.path, &s.read, &mut found)))
+            .collect();
+        // A document made per unit reads each unit's rows as its units' PDFs do.
+        let units: Vec<Option<(&str, String)>> = match per_unit {
+            None => vec![None],
+            Some(per) => table(&per.source.path, &per.source.read, &mut found)
+                .and_then(|mut t| crate::model::units(&mut t, &per.column))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|unit| Some((per.column.as_str(), unit)))
+                .collect(),
+        };
+        let mut new: Vec<SourceListing> = Vec::new();
+        for unit in &units {
+            let as_unit = unit.as_ref().map(|(column, name)| (*column, name.as_str()));
+            let reading = read_data(&kpi_definitions, &tables, as_unit);
+            found.extend(reading.problems.clone());
+            for source in &reading.sources {
+                if !data.iter().find(|s| s.id == source.id).is_some_and(wanted) {
+                    continue;
+                }
+                let mut part = listing(&reading.kpis, source, as_unit.map(|(_, name)| name));
+                match new.iter_mut().find(|l| l.id == part.id) {
+                    // A file without the unit column gives the same figures to every unit.
+                    Some(l)
+                        if as_unit.is_some() && l.observations.iter().any(|o| o.unit.is_none()) => {
+                    }
+                    Some(l) => {
+                        l.observations.append(&mut part.observations);
+                        // Another unit's rows are skipped for this unit: only rows every
+                        // unit skipped are no figure at all.
+                        l.skipped
+                            .retain(|s| part.skipped.iter().any(|p| p.origin == s.origin));
+                    }
+                    None => new.push(part),
+                }
+            }
+        }
+        listed.extend(new);
+        // A problem of a file two evaluations read is told once.
+        for problem in found.iter() {
+            let text = problem.to_string();
+            if !told.contains(&text) {
+                told.push(text);
+                problems.push(problem.clone());
+            }
+        }
+    }
+    Ok(DataListing {
+        sources: listed,
+        problems: problems
+            .iter()
+            .map(|d| ProblemListing {
+                severity: match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                origin: d.origin.as_ref().map(ToString::to_string),
+                message: d.message.clone(),
+                hint: d.hint.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// One source's figures as read for `unit` (when the table has the unit's column).
+fn listing(kpis: &KpiData, source: &SourceReading, unit: Option<&str>) -> SourceListing {
+    let unit_column = unit.filter(|_| source.split_by_unit);
+    SourceListing {
+        id: source.id.clone(),
+        file: source.file.display().to_string(),
+        observations: source
+            .observations
+            .iter()
+            .filter_map(|(id, period)| {
+                let (value, number) = printed(kpis, id, period)?;
+                Some(ObservationListing {
+                    unit: unit_column.map(str::to_string),
+                    kpi: id.clone(),
+                    period: period.label_nb(),
+                    period_code: period_code(period),
+                    value,
+                    number,
+                    origin: kpis.at(id, period)?.origin.to_string(),
+                })
+            })
+            .collect(),
+        skipped: source
+            .skipped
+            .iter()
+            .map(|s| SkippedListing {
+                origin: s.origin.to_string(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn period_code(period: &Period) -> String {
+    match *period {
+        Period::Year(year) => year.to_string(),
+        Period::Tertial { year, n } => format!("{year}T{n}"),
+        Period::Quarter { year, n } => format!("{year}K{n}"),
+        Period::Month { year, n } => format!("{year}M{n:02}"),
+        Period::SchoolYear { start } => format!("{start}-{:02}", (start + 1).rem_euclid(100)),
+    }
+}
+
+/// A figure as the documents print it (the view's rule: the KPI's decimals and unit, or the
+/// dash and the reason), and the number.
+fn printed(kpis: &KpiData, id: &str, period: &Period) -> Option<(String, Option<f64>)> {
+    let definition = kpis.definitions.get(id)?;
+    Some(match kpis.at(id, period)?.value {
+        Value::Number(v) => (definition.format_value(v), Some(v)),
+        Value::Missing(reason) => (format!("{NO_VALUE} ({})", reason.reason()), None),
+    })
+}
