@@ -75,7 +75,8 @@ pub use crate::model::records::{ColumnMapping, Filter, Layout};
 #[serde(deny_unknown_fields)]
 struct DocumentEntry {
     id: Spanned<String>,
-    /// `rapport` (the default: a narrative of sections and blocks) or `oppdragsbrev`.
+    /// Retired: every document is a narrative of sections and blocks. `kind: rapport` is
+    /// accepted; any other kind (the old `oppdragsbrev`) is an error naming what to write.
     #[serde(default)]
     kind: Option<Spanned<String>>,
     template: Spanned<String>,
@@ -89,13 +90,18 @@ struct DocumentEntry {
     /// Every unit in one PDF (`output/<id>.pdf`), made with this template.
     #[serde(default)]
     combined: Option<Spanned<String>>,
-    /// Letters: the assignments table (a data source id).
+    /// An overview of every unit (`output/<id>/oversikt.pdf`), made with this template.
+    #[serde(default)]
+    overview: Option<Spanned<String>>,
+    /// Data sources read as rows (not KPI figures) by `assignments` and `calendar` blocks;
+    /// the `per_unit: source` is always one.
+    #[serde(default)]
+    tables: Vec<Spanned<String>>,
+    /// Retired keys of `kind: oppdragsbrev`, told with what replaces them.
     #[serde(default)]
     assignments: Option<Spanned<String>>,
-    /// Letters: the template of the chief executive's overview.
     #[serde(default)]
     overview_template: Option<Spanned<String>>,
-    /// Letters: optional paragraphs per department.
     #[serde(default)]
     departments: Option<Spanned<String>>,
 }
@@ -146,12 +152,10 @@ pub enum DocumentKind {
         per_unit: Option<Box<PerUnit>>,
         /// The template of the volume with every unit (`output/<id>.pdf`).
         combined: Option<String>,
-    },
-    /// One letter per department of the assignments table, and an overview.
-    Letters {
-        assignments: Box<DataSource>,
-        overview_template: String,
-        departments: Option<PathBuf>,
+        /// The template of the overview of every unit (`output/<id>/oversikt.pdf`).
+        overview: Option<String>,
+        /// Tables read as rows by `assignments` and `calendar` blocks.
+        tables: Vec<DataSource>,
     },
 }
 
@@ -315,73 +319,42 @@ impl Project {
                 }
                 found
             };
-            let kind_name = entry.kind.as_ref().map_or("rapport", |k| k.value.as_str());
-            let kind = match kind_name {
-                "rapport" => Some(DocumentKind::Report {
-                    data: entry
-                        .data
-                        .iter()
-                        .filter_map(|w| find_source(w, &mut problems))
-                        .collect(),
-                    per_unit: entry.per_unit.as_ref().and_then(|per| {
-                        Some(Box::new(PerUnit {
-                            source: find_source(&per.source, &mut problems)?,
-                            column: per.column.value.clone(),
-                            narratives: per
-                                .narratives
-                                .as_ref()
-                                .map(|n| resolver.resolve(n, &mut problems)),
-                        }))
-                    }),
-                    combined: entry.combined.as_ref().map(|c| c.value.clone()),
+            retired_keys(&manifest_path, entry, &mut problems);
+            let kind = Some(DocumentKind::Report {
+                data: entry
+                    .data
+                    .iter()
+                    .filter_map(|w| find_source(w, &mut problems))
+                    .collect(),
+                per_unit: entry.per_unit.as_ref().and_then(|per| {
+                    Some(Box::new(PerUnit {
+                        source: find_source(&per.source, &mut problems)?,
+                        column: per.column.value.clone(),
+                        narratives: per
+                            .narratives
+                            .as_ref()
+                            .map(|n| resolver.resolve(n, &mut problems)),
+                    }))
                 }),
-                "oppdragsbrev" => {
-                    let required = |field: &Option<Spanned<String>>,
-                                    name: &str,
-                                    problems: &mut Diagnostics| {
-                        if field.is_none() {
-                            problems.push(
-                                Diagnostic::error(
-                                    origin.clone(),
-                                    format!("an oppdragsbrev document needs \"{name}\""),
-                                )
-                                .with_hint("see README.md, \"Assignment letters\""),
-                            );
-                        }
-                        field.clone()
-                    };
-                    let assignments = required(&entry.assignments, "assignments", &mut problems)
-                        .and_then(|a| find_source(&a, &mut problems));
-                    let overview =
-                        required(&entry.overview_template, "overview_template", &mut problems);
-                    match (assignments, overview) {
-                        (Some(assignments), Some(overview)) => Some(DocumentKind::Letters {
-                            assignments: Box::new(assignments),
-                            overview_template: overview.value,
-                            departments: entry
-                                .departments
-                                .as_ref()
-                                .map(|d| resolver.resolve(d, &mut problems)),
-                        }),
-                        _ => None,
-                    }
-                }
-                other => {
-                    // Only a written kind can be unknown; the default is "rapport".
-                    let origin = entry
-                        .kind
-                        .as_ref()
-                        .map_or(origin.clone(), |k| origin_of(&manifest_path, k));
-                    let mut d =
-                        Diagnostic::error(origin, format!("\"{other}\" is not a document kind"))
-                            .with_hint("write kind: rapport (the default) or kind: oppdragsbrev");
-                    if let Some(near) = closest(other, ["rapport", "oppdragsbrev"]) {
-                        d = d.with_hint(format!("did you mean \"{near}\"?"));
-                    }
-                    problems.push(d);
-                    None
-                }
-            };
+                combined: entry.combined.as_ref().map(|c| c.value.clone()),
+                overview: entry.overview.as_ref().map(|c| c.value.clone()),
+                tables: entry
+                    .tables
+                    .iter()
+                    .filter_map(|w| find_source(w, &mut problems))
+                    .collect(),
+            });
+            if let Some(overview) = &entry.overview
+                && entry.per_unit.is_none()
+            {
+                problems.push(
+                    Diagnostic::error(
+                        origin_of(&manifest_path, overview),
+                        "an overview needs a document built per unit",
+                    )
+                    .with_hint("add per_unit: { source: …, column: … }, or remove overview:"),
+                );
+            }
             if let Some(kind) = kind {
                 documents.push(DocumentSpec {
                     id: entry.id.value.clone(),
@@ -403,6 +376,38 @@ impl Project {
             kpi_definitions,
             documents,
         })
+    }
+}
+
+/// The keys of the retired letters kind, each told with what replaces it.
+fn retired_keys(manifest: &Path, entry: &DocumentEntry, problems: &mut Diagnostics) {
+    const INSTEAD: &str = "letters are a document built per unit now: write per_unit: { source: <table>, column: <unit column>, narratives: <folder of <unit>.yaml> } and overview: <template>, and print the rows with assignments and calendar blocks (README \"Assignment letters\")";
+    if let Some(kind) = &entry.kind
+        && kind.value != "rapport"
+    {
+        problems.push(
+            Diagnostic::error(
+                origin_of(manifest, kind),
+                format!("\"kind: {}\" is no longer needed or known", kind.value),
+            )
+            .with_hint(format!("remove kind:; {INSTEAD}")),
+        );
+    }
+    let retired = [
+        ("assignments", &entry.assignments, "per_unit: source"),
+        ("overview_template", &entry.overview_template, "overview"),
+        ("departments", &entry.departments, "per_unit: narratives"),
+    ];
+    for (key, value, replacement) in retired {
+        if let Some(value) = value {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, value),
+                    format!("\"{key}\" belonged to the retired kind oppdragsbrev"),
+                )
+                .with_hint(format!("write {replacement} instead; {INSTEAD}")),
+            );
+        }
     }
 }
 

@@ -6,9 +6,8 @@
 pub(crate) mod consistency;
 pub mod document;
 pub mod kpi;
-pub mod letter;
-pub mod letters;
 pub(crate) mod narrative;
+pub(crate) mod rows;
 pub mod prose;
 pub mod records;
 
