@@ -194,9 +194,5 @@ mod tests {
             short_date(NaiveDate::from_ymd_opt(2018, 4, 1).unwrap()),
             "01.04.2018"
         );
-        assert_eq!(
-            day_month(NaiveDate::from_ymd_opt(2018, 11, 9).unwrap()),
-            "9. november"
-        );
     }
 }

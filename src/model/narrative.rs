@@ -132,6 +132,9 @@ pub(crate) struct DocumentInfo {
     pub(crate) subject: String,
     #[serde(default)]
     pub(crate) keywords: Vec<String>,
+    /// What one unit is called (`Kommunalsjefområde`, `Sektor`), for templates that name it.
+    #[serde(default)]
+    pub(crate) unit_title: Option<String>,
     /// A short title for the PDF's title and footer (`Oppdragsbrev 2022`), when the title is long.
     #[serde(default)]
     pub(crate) short_title: Option<String>,
@@ -354,6 +357,10 @@ pub(crate) struct Assignments {
     /// A column of numbers to sum (`co2e_tonn`).
     #[serde(default)]
     pub(crate) amount: Option<Spanned<String>>,
+    /// What a row is called, for the title column's header (`Klimatiltak`); the locale's
+    /// word for an assignment when not given.
+    #[serde(default)]
+    pub(crate) label: Option<String>,
     /// What the amount is, for the table header and the appendix (`tonn CO₂e`); the
     /// column's name when not given.
     #[serde(default)]

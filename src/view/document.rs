@@ -49,6 +49,8 @@ pub(crate) struct Meta {
     /// The short title for the PDF's title and footer; the title when not given.
     pub(crate) short_title: String,
     pub(crate) subtitle: Option<String>,
+    /// What one unit is called (`Kommunalsjefområde`).
+    pub(crate) unit_title: Option<String>,
     pub(crate) municipality: String,
     pub(crate) author: String,
     pub(crate) subject: String,
@@ -259,6 +261,7 @@ pub fn view<'a>(
             title: doc.title.clone(),
             short_title: doc.short_title.clone().unwrap_or_else(|| doc.title.clone()),
             subtitle: doc.subtitle.clone(),
+            unit_title: doc.unit_title.clone(),
             municipality: doc
                 .municipality
                 .clone()

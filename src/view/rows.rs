@@ -47,6 +47,8 @@ pub(crate) struct RowView {
 pub(crate) struct AssignmentsView {
     /// `unit`, `partner` or `all`.
     pub(crate) matching: &'static str,
+    /// What a row is called (`Klimatiltak`), when the narrative says.
+    pub(crate) label: Option<String>,
     pub(crate) rows: Vec<RowView>,
     pub(crate) count: usize,
     /// Whether the block sums an amount column.
@@ -184,6 +186,7 @@ pub(crate) fn assignments(block: &Assignments, context: &RowContext, locale: &Lo
         .unwrap_or_default();
     AssignmentsView {
         matching: matching_key(matching),
+        label: block.label.clone(),
         count: rows.len(),
         rows,
         amount: block.amount.is_some(),

@@ -221,7 +221,13 @@ impl DocumentKind for Report {
     fn model(&self, context: &Context) -> (Option<Checked>, Diagnostics) {
         let run = context.definitions();
         let mut problems = run.unreadable.clone();
-        let mut sources: Vec<Arc<SourceFile>> = run.source.iter().cloned().collect();
+        // The definitions are listed in the appendix of a document with KPI data only.
+        let mut sources: Vec<Arc<SourceFile>> = run
+            .source
+            .iter()
+            .filter(|_| !self.data.is_empty())
+            .cloned()
+            .collect();
         let mut tables = Vec::new();
         for data in &self.data {
             let table = table(
