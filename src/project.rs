@@ -381,7 +381,7 @@ impl Project {
 
 /// The keys of the retired letters kind, each told with what replaces it.
 fn retired_keys(manifest: &Path, entry: &DocumentEntry, problems: &mut Diagnostics) {
-    const INSTEAD: &str = "letters are a document built per unit now: write per_unit: { source: <table>, column: <unit column>, narratives: <folder of <unit>.yaml> } and overview: <template>, and print the rows with assignments and calendar blocks (README \"Assignment letters\")";
+    const INSTEAD: &str = "see README \"Assignment letters\": per_unit:, overview: and the assignments and calendar blocks";
     if let Some(kind) = &entry.kind
         && kind.value != "rapport"
     {
@@ -390,7 +390,7 @@ fn retired_keys(manifest: &Path, entry: &DocumentEntry, problems: &mut Diagnosti
                 origin_of(manifest, kind),
                 format!("\"kind: {}\" is no longer needed or known", kind.value),
             )
-            .with_hint(format!("remove kind:; {INSTEAD}")),
+            .with_hint(format!("remove kind: (letters are a document built per unit); {INSTEAD}")),
         );
     }
     let retired = [

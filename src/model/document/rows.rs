@@ -186,7 +186,15 @@ fn read(
             return None;
         }
     };
-    let checked = rows::check(&mut table, spec, problems)?;
+    // Several blocks may read one table: its problems are told once.
+    let mut found = Diagnostics::default();
+    let checked = rows::check(&mut table, spec, &mut found);
+    for problem in found.into_vec() {
+        if units.seen.insert((String::new(), problem.to_string())) {
+            problems.push(problem);
+        }
+    }
+    let checked = checked?;
     for (unit, problem) in &checked.problems {
         let owner = inputs.units.contains(unit).then(|| unit.clone());
         let key = (owner.clone().unwrap_or_default(), problem.to_string());
