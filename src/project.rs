@@ -390,7 +390,9 @@ fn retired_keys(manifest: &Path, entry: &DocumentEntry, problems: &mut Diagnosti
                 origin_of(manifest, kind),
                 format!("\"kind: {}\" is no longer needed or known", kind.value),
             )
-            .with_hint(format!("remove kind: (letters are a document built per unit); {INSTEAD}")),
+            .with_hint(format!(
+                "remove kind: (letters are a document built per unit); {INSTEAD}"
+            )),
         );
     }
     let retired = [

@@ -403,9 +403,7 @@ fn row_errors_are_all_reported_with_their_cells() {
             "{CSV}:3:{}: error: the deadline is empty",
             col(&edited[2], 5)
         ),
-        format!(
-            "{CSV}:4:1: error: the id \"OPP-2022-001\" is used twice (first at {CSV}:2:1)"
-        ),
+        format!("{CSV}:4:1: error: the id \"OPP-2022-001\" is used twice (first at {CSV}:2:1)"),
         format!("{CSV}:5:{}: error: the title is empty", col(&edited[4], 2)),
         format!("{CSV}:6:{}: warning: the deadline ", col(&edited[5], 5)),
     ];

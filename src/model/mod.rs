@@ -7,9 +7,9 @@ pub(crate) mod consistency;
 pub mod document;
 pub mod kpi;
 pub(crate) mod narrative;
-pub(crate) mod rows;
 pub mod prose;
 pub mod records;
+pub(crate) mod rows;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::{Cell, Table};

@@ -279,7 +279,11 @@ pub(crate) fn check(
             }
         }
         let amount = amount_col.and_then(|c| row.get(c)).and_then(|cell| {
-            amount_of(cell, spec.amount.map_or("", |a| &a.value), &mut row_problems)
+            amount_of(
+                cell,
+                spec.amount.map_or("", |a| &a.value),
+                &mut row_problems,
+            )
         });
         let partners = partners_col.map_or(Vec::new(), |c| {
             partners_of(row, c, &id, &unit, &units, unit_word, &mut row_problems)
@@ -350,14 +354,12 @@ fn partners_of(
                 cell.origin.clone(),
                 format!("unknown {unit_word} \"{name}\" among the partners of {id}"),
             );
-            problems.push(
-                match closest(name, units.iter().map(String::as_str)) {
-                    Some(near) => d.with_hint(format!("did you mean \"{near}\"?")),
-                    None => d.with_hint(format!(
-                        "partners must be values of the column \"{unit_word}\", separated by \";\""
-                    )),
-                },
-            );
+            problems.push(match closest(name, units.iter().map(String::as_str)) {
+                Some(near) => d.with_hint(format!("did you mean \"{near}\"?")),
+                None => d.with_hint(format!(
+                    "partners must be values of the column \"{unit_word}\", separated by \";\""
+                )),
+            });
         }
     }
     partners
@@ -444,17 +446,19 @@ pub(crate) enum SortKey {
 }
 
 /// The sort key a block names (a field or a column header), or why it names none.
-pub(crate) fn sort_key(
-    written: &str,
-    table: &Table,
-    spec: &RowSpec,
-) -> Result<SortKey, String> {
+pub(crate) fn sort_key(written: &str, table: &Table, spec: &RowSpec) -> Result<SortKey, String> {
     let wanted = normalise_header(written);
-    if wanted == "deadline" || names(spec, "deadline").iter().any(|n| normalise_header(n) == wanted)
+    if wanted == "deadline"
+        || names(spec, "deadline")
+            .iter()
+            .any(|n| normalise_header(n) == wanted)
     {
         return Ok(SortKey::Deadline);
     }
-    if spec.amount.is_some_and(|a| normalise_header(&a.value) == wanted) {
+    if spec
+        .amount
+        .is_some_and(|a| normalise_header(&a.value) == wanted)
+    {
         return Ok(SortKey::Amount);
     }
     let column = FIELDS
@@ -487,7 +491,10 @@ pub(crate) fn select(rows: &[Row], filter: &[(String, String)], key: &SortKey) -
     selected.sort_by(|a, b| {
         let by_key = match key {
             SortKey::Deadline => a.deadline.cmp(&b.deadline),
-            SortKey::Amount => a.amount.partial_cmp(&b.amount).unwrap_or(std::cmp::Ordering::Equal),
+            SortKey::Amount => a
+                .amount
+                .partial_cmp(&b.amount)
+                .unwrap_or(std::cmp::Ordering::Equal),
             SortKey::Column(c) => a.cells.get(c).cmp(&b.cells.get(c)),
         };
         by_key.then_with(|| a.id.cmp(&b.id))

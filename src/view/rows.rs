@@ -110,7 +110,11 @@ fn belongs(row: &Row, matching: Match, unit: &str) -> bool {
     }
 }
 
-pub(crate) fn assignments(block: &Assignments, context: &RowContext, locale: &Locale) -> AssignmentsView {
+pub(crate) fn assignments(
+    block: &Assignments,
+    context: &RowContext,
+    locale: &Locale,
+) -> AssignmentsView {
     let matching = block.matching.unwrap_or(Match::All);
     let label = block
         .amount_label
@@ -128,9 +132,13 @@ pub(crate) fn assignments(block: &Assignments, context: &RowContext, locale: &Lo
             &row.origin,
         );
         if let Some(amount) = row.amount {
-            context
-                .ledger
-                .note(&row.title, &row.id, label.clone(), amount_text(amount), &row.origin);
+            context.ledger.note(
+                &row.title,
+                &row.id,
+                label.clone(),
+                amount_text(amount),
+                &row.origin,
+            );
         }
         RowView {
             id: row.id.clone(),
@@ -145,13 +153,24 @@ pub(crate) fn assignments(block: &Assignments, context: &RowContext, locale: &Lo
         }
     };
     let own: Vec<&Row> = match (context.unit, matching) {
-        (Some(unit), _) => block.rows.iter().filter(|r| belongs(r, matching, unit)).collect(),
-        (None, Match::Partner) => block.rows.iter().filter(|r| !r.partners.is_empty()).collect(),
+        (Some(unit), _) => block
+            .rows
+            .iter()
+            .filter(|r| belongs(r, matching, unit))
+            .collect(),
+        (None, Match::Partner) => block
+            .rows
+            .iter()
+            .filter(|r| !r.partners.is_empty())
+            .collect(),
         (None, _) => block.rows.iter().collect(),
     };
     let totals = |rows: &[&Row]| {
         let sum: f64 = rows.iter().filter_map(|r| r.amount).sum();
-        (amount_text(sum), rows.iter().filter(|r| r.amount.is_none()).count())
+        (
+            amount_text(sum),
+            rows.iter().filter(|r| r.amount.is_none()).count(),
+        )
     };
     let rows: Vec<RowView> = own.iter().map(|r| row_view(r)).collect();
     let groups = if context.unit.is_none() && matching != Match::All {
@@ -233,7 +252,10 @@ pub(crate) fn calendar(block: &Calendar, context: &RowContext, locale: &Locale) 
         match context.unit {
             Some(unit) if row.unit == unit => {
                 note();
-                dated.push((row.deadline, format!("{deadline_word} {}: {}", row.id, row.title)));
+                dated.push((
+                    row.deadline,
+                    format!("{deadline_word} {}: {}", row.id, row.title),
+                ));
             }
             Some(unit) if row.partners.iter().any(|p| p == unit) => {
                 note();
@@ -248,7 +270,10 @@ pub(crate) fn calendar(block: &Calendar, context: &RowContext, locale: &Locale) 
             Some(_) => {}
             None => {
                 note();
-                dated.push((row.deadline, format!("{deadline_word} {}: {}", row.id, row.title)));
+                dated.push((
+                    row.deadline,
+                    format!("{deadline_word} {}: {}", row.id, row.title),
+                ));
             }
         }
     }
