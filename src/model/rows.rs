@@ -398,31 +398,24 @@ fn deadline_of(
         ));
         return None;
     };
+    if cell.value.is_empty() {
+        problems.push(
+            Diagnostic::error(cell.origin.clone(), "the deadline is empty")
+                .with_hint("write a date, e.g. 15.02.2022 or 2022-02-15"),
+        );
+        return None;
+    }
     let parsed = match &cell.value {
         CellValue::Date(d) => Some(*d),
-        CellValue::Text(t) if t.trim().is_empty() => {
-            problems.push(
-                Diagnostic::error(cell.origin.clone(), "the deadline is empty")
-                    .with_hint("write a date, e.g. 15.02.2022 or 2022-02-15"),
-            );
-            return None;
-        }
         CellValue::Text(t) => {
             let t = t.trim();
             NaiveDate::parse_from_str(t, "%Y-%m-%d")
                 .or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"))
                 .ok()
         }
-        CellValue::Empty => {
-            problems.push(
-                Diagnostic::error(cell.origin.clone(), "the deadline is empty")
-                    .with_hint("write a date, e.g. 15.02.2022 or 2022-02-15"),
-            );
-            return None;
-        }
         // A date cell arrives as a date (calamine converts both workbook date systems); a
         // plain number is no date.
-        CellValue::Number(_) => None,
+        CellValue::Number(_) | CellValue::Empty => None,
     };
     if parsed.is_none() {
         problems.push(
