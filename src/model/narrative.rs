@@ -368,6 +368,9 @@ pub(crate) struct Assignments {
     /// Field → column header, where the table's headers differ from the defaults.
     #[serde(default)]
     pub(crate) columns: BTreeMap<String, Spanned<String>>,
+    /// Optional fields every row must fill in (`[source, responsible]`).
+    #[serde(default)]
+    pub(crate) required: Vec<String>,
     /// The rows, filtered and sorted, filled in by the checks.
     #[serde(skip)]
     pub(crate) rows: Vec<super::rows::Row>,

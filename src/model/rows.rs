@@ -57,6 +57,9 @@ pub(crate) struct RowSpec<'a> {
     pub(crate) year: i32,
     /// The narrative the block is written in.
     pub(crate) narrative: &'a std::path::Path,
+    /// Optional fields the block requires (`required: [source, responsible]`): their column
+    /// must be there and no cell of it empty.
+    pub(crate) required: &'a [String],
 }
 
 /// A table's rows as a block reads them.
@@ -152,9 +155,10 @@ pub(crate) fn check(
     let unit_col = column("unit", spec.unit_column.is_some());
     let title_col = column("title", true);
     let deadline_col = column("deadline", true);
-    let description_col = column("description", false);
-    let source_col = column("source", false);
-    let responsible_col = column("responsible", false);
+    let wanted = |field: &str| spec.required.iter().any(|r| r == field);
+    let description_col = column("description", wanted("description"));
+    let source_col = column("source", wanted("source"));
+    let responsible_col = column("responsible", wanted("responsible"));
     let partners_col = column("partners", false);
     let amount_col = spec.amount.and_then(|amount| {
         let found = table.column(&[amount.value.as_str()]);
@@ -233,6 +237,13 @@ pub(crate) fn check(
             None => String::new(),
         };
         let title = required(title_col, "title");
+        let mut optional = |column: Option<usize>, field: &str, what: &str| match column {
+            Some(c) if wanted(field) => required(c, what),
+            _ => text_at(row, column),
+        };
+        let description = optional(description_col, "description", "description");
+        let source = optional(source_col, "source", "source");
+        let responsible = optional(responsible_col, "responsible", "person responsible");
         let deadline = deadline_of(row, deadline_col, &row_origin, &mut row_problems);
         if let Some(date) = deadline
             && date.year() != spec.year
@@ -300,10 +311,10 @@ pub(crate) fn check(
                 id,
                 unit: unit.clone(),
                 title,
-                description: text_at(row, description_col),
-                source: text_at(row, source_col),
+                description,
+                source,
                 deadline,
-                responsible: text_at(row, responsible_col),
+                responsible,
                 amount,
                 partners,
                 cells,

@@ -67,6 +67,7 @@ pub(super) fn fill(
                     flags,
                     year: inputs.year,
                     narrative: file,
+                    required: &a.required,
                 };
                 let Some((table, checked)) =
                     read(a.table.as_ref(), &spec, file, &at, inputs, problems, units)
@@ -106,6 +107,29 @@ pub(super) fn fill(
                 };
                 a.matching = Some(matching);
                 a.rows = rows::select(&checked.rows, &filter, &key);
+                // A figure the filter leaves out would be missing from the sum unnoticed.
+                if let Some(amount) = &a.amount {
+                    for row in checked.rows.iter().filter(|r| r.amount.is_some()) {
+                        if a.rows.iter().all(|kept| kept.id != row.id) {
+                            let wanted: Vec<String> = a
+                                .filter
+                                .iter()
+                                .map(|(c, v)| format!("{c}: {}", v.value))
+                                .collect();
+                            let warning = Diagnostic::warning(
+                                row.origin.clone(),
+                                format!(
+                                    "{} has a figure in \"{}\" but is left out by where: {{ {} }}",
+                                    row.id,
+                                    amount.value,
+                                    wanted.join(", ")
+                                ),
+                            )
+                            .with_hint("correct the row's filter column, or remove the figure");
+                            tell(&row.unit, warning, inputs, problems, units);
+                        }
+                    }
+                }
             }
             Block::Calendar(spanned) => {
                 let at = origin_of(file, spanned);
@@ -138,6 +162,7 @@ pub(super) fn fill(
                     flags: Vec::new(),
                     year: inputs.year,
                     narrative: file,
+                    required: &[],
                 };
                 if let Some((_, checked)) =
                     read(c.table.as_ref(), &spec, file, &at, inputs, problems, units)
@@ -196,15 +221,7 @@ fn read(
     }
     let checked = checked?;
     for (unit, problem) in &checked.problems {
-        let owner = inputs.units.contains(unit).then(|| unit.clone());
-        let key = (owner.clone().unwrap_or_default(), problem.to_string());
-        if !units.seen.insert(key) {
-            continue;
-        }
-        match owner {
-            Some(unit) => units.by_unit.entry(unit).or_default().push(problem.clone()),
-            None => problems.push(problem.clone()),
-        }
+        tell(unit, problem.clone(), inputs, problems, units);
     }
     for unit in &checked.broken {
         if inputs.units.contains(unit) {
@@ -212,6 +229,32 @@ fn read(
         }
     }
     Some((table, checked))
+}
+
+/// Tells a row's problem once: with its unit's output, or with the document when no planned
+/// unit owns the row.
+fn tell(
+    unit: &str,
+    problem: Diagnostic,
+    inputs: &RowInputs,
+    problems: &mut Diagnostics,
+    units: &mut UnitRowProblems,
+) {
+    let owner = inputs
+        .units
+        .iter()
+        .any(|u| u == unit)
+        .then(|| unit.to_string());
+    if !units
+        .seen
+        .insert((owner.clone().unwrap_or_default(), problem.to_string()))
+    {
+        return;
+    }
+    match owner {
+        Some(unit) => units.by_unit.entry(unit).or_default().push(problem),
+        None => problems.push(problem),
+    }
 }
 
 fn no_column(file: &Path, at: &Spanned<String>, column: &str, table: &Table) -> Diagnostic {
