@@ -160,3 +160,43 @@ fn a_mapped_column_that_is_not_there_is_named_at_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_single_document_lists_the_rows_of_a_table_it_names() {
+    let dir = project();
+    let manifest = dir.path().join("input/rapportverk.yaml");
+    edit(
+        &manifest,
+        "    per_unit: { source: tiltak, column: skolekrets }\n    overview: tiltak-oversikt.typ.j2\n",
+        "    tables: [tiltak]\n",
+    );
+    std::fs::write(
+        dir.path().join("input/narrativ/tiltak.yaml"),
+        "document: { title: Tiltak 2024, year: 2024, municipality: Testkommune }\n\
+         sections:\n  - title: Alle tiltak\n    blocks:\n      - assignments: { table: tiltak, match: all, sort: navn, columns: { id: nr, title: navn, partners: partnere } }\n",
+    )
+    .unwrap();
+    // The single document's template has no unit.
+    edit(
+        &dir.path().join("templates/tiltak.typ.j2"),
+        "{{ document.title }} – {{ unit.name }}",
+        "{{ document.title }}",
+    );
+    edit(
+        &dir.path().join("templates/tiltak.typ.j2"),
+        ": {{ document.unit_title }} {{ unit.name }}",
+        "",
+    );
+    let output = build(dir.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = pdf_text(&dir.path().join("output/tiltak-2024.pdf"));
+    // Sorted by title: Leseuke, Sykkelparkering, Sykkelverksted, Trygg skolevei.
+    let order: Vec<usize> = ["T-2", "T-1", "T-4", "T-3"]
+        .iter()
+        .map(|id| {
+            text.find(id)
+                .unwrap_or_else(|| panic!("{id} missing in {text}"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?} in {text}");
+}
