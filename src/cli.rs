@@ -87,8 +87,8 @@ pub struct BuildArgs {
     /// Rebuild every document, changed or not.
     #[arg(long)]
     pub force: bool,
-    /// Build only documents whose id matches this glob (`*`, `?`, `[ab]`, `{a,b}`); a letter
-    /// batch's id selects its letters.
+    /// Build only documents whose id matches this glob (`*`, `?`, `[ab]`, `{a,b}`); a
+    /// per-unit document's id selects every unit's PDF.
     #[arg(long, value_name = "PATTERN")]
     pub only: Option<String>,
     /// Build only the K-th of N stable shares of the documents (e.g. 2/4), for split runs.

@@ -95,14 +95,69 @@ pub(crate) fn short_date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
 
-/// `13. april`, for dates whose year the sentence already gives.
-pub(crate) fn day_month(date: NaiveDate) -> String {
-    format!("{}. {}", date.day(), MONTHS[date.month0() as usize])
+/// 1-based month number of a Norwegian month name (`Februar` → 2).
+pub(crate) fn month_number(name: &str) -> Option<u32> {
+    let wanted = name.trim().to_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| *m == wanted)
+        .map(|i| i as u32 + 1)
+}
+
+/// A stable, readable file name for a unit: lowercase ASCII, `æ`→`ae`, `ø`→`o`, `å`→`aa`,
+/// other runs of non-alphanumerics → `-`. "Økonomi og styring" → `okonomi-og-styring`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        let mapped: &str = match c {
+            'æ' => "ae",
+            'ø' => "o",
+            'å' => "aa",
+            'é' | 'è' | 'ê' => "e",
+            'ü' => "u",
+            'ö' => "o",
+            'ä' => "a",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if mapped == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(mapped);
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_are_readable_ascii() {
+        assert_eq!(slug("Økonomi og styring"), "okonomi-og-styring");
+        assert_eq!(
+            slug("Kultur, idrett og frivillighet"),
+            "kultur-idrett-og-frivillighet"
+        );
+        assert_eq!(slug("Bærum – Ås/Årdal"), "baerum-aas-aardal");
+        assert_eq!(slug("  Skole "), "skole");
+    }
+
+    #[test]
+    fn months_by_name() {
+        assert_eq!(month_number("Februar"), Some(2));
+        assert_eq!(month_number("desember"), Some(12));
+        assert_eq!(month_number("feb"), None);
+    }
 
     #[test]
     fn numbers_use_nbsp_groups_comma_and_real_minus() {
@@ -138,10 +193,6 @@ mod tests {
         assert_eq!(
             short_date(NaiveDate::from_ymd_opt(2018, 4, 1).unwrap()),
             "01.04.2018"
-        );
-        assert_eq!(
-            day_month(NaiveDate::from_ymd_opt(2018, 11, 9).unwrap()),
-            "9. november"
         );
     }
 }

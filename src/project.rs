@@ -1,13 +1,17 @@
 //! The manifest (`input/rapportverk.yaml`): which documents to build, from which narrative,
 //! data and template, with every path resolved and kept inside the project.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::ReadOptions;
 use crate::ingest::yaml::{self, Spanned, origin_of};
+
+mod paths;
+
+use paths::{Resolver, is_slug, lexical_parts};
 
 pub(crate) const MANIFEST_NAME: &str = "rapportverk.yaml";
 
@@ -72,7 +76,8 @@ use data_source::DataSourceEntry;
 struct DocumentEntry {
     #[schemars(with = "String")]
     id: Spanned<String>,
-    /// `rapport` (the default: a narrative of sections and blocks) or `oppdragsbrev`.
+    /// Retired: every document is a narrative of sections and blocks. `kind: rapport` is
+    /// accepted; any other kind (the old `oppdragsbrev`) is an error naming what to write.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     kind: Option<Spanned<String>>,
@@ -91,17 +96,24 @@ struct DocumentEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     combined: Option<Spanned<String>>,
-    /// Letters: the assignments table (a data source id).
+    /// An overview of every unit (`output/<id>/oversikt.pdf`), made with this template.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
+    overview: Option<Spanned<String>>,
+    /// Data sources read as rows (not KPI figures) by `assignments` and `calendar` blocks;
+    /// the `per_unit: source` is always one.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    tables: Vec<Spanned<String>>,
+    /// Retired keys of `kind: oppdragsbrev`, told with what replaces them.
+    #[serde(default)]
+    #[schemars(skip)]
     assignments: Option<Spanned<String>>,
-    /// Letters: the template of the chief executive's overview.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(skip)]
     overview_template: Option<Spanned<String>>,
-    /// Letters: optional paragraphs per department.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(skip)]
     departments: Option<Spanned<String>>,
 }
 
@@ -163,12 +175,10 @@ pub enum DocumentKind {
         per_unit: Option<Box<PerUnit>>,
         /// The template of the volume with every unit (`output/<id>.pdf`).
         combined: Option<String>,
-    },
-    /// One letter per department of the assignments table, and an overview.
-    Letters {
-        assignments: Box<DataSource>,
-        overview_template: String,
-        departments: Option<PathBuf>,
+        /// The template of the overview of every unit (`output/<id>/oversikt.pdf`).
+        overview: Option<String>,
+        /// Tables read as rows by `assignments` and `calendar` blocks.
+        tables: Vec<DataSource>,
     },
 }
 
@@ -373,73 +383,42 @@ impl Project {
                 }
                 found
             };
-            let kind_name = entry.kind.as_ref().map_or("rapport", |k| k.value.as_str());
-            let kind = match kind_name {
-                "rapport" => Some(DocumentKind::Report {
-                    data: entry
-                        .data
-                        .iter()
-                        .filter_map(|w| find_source(w, &mut problems))
-                        .collect(),
-                    per_unit: entry.per_unit.as_ref().and_then(|per| {
-                        Some(Box::new(PerUnit {
-                            source: find_source(&per.source, &mut problems)?,
-                            column: per.column.value.clone(),
-                            narratives: per
-                                .narratives
-                                .as_ref()
-                                .map(|n| resolver.resolve(n, &mut problems)),
-                        }))
-                    }),
-                    combined: entry.combined.as_ref().map(|c| c.value.clone()),
+            retired_keys(&manifest_path, entry, &mut problems);
+            let kind = Some(DocumentKind::Report {
+                data: entry
+                    .data
+                    .iter()
+                    .filter_map(|w| find_source(w, &mut problems))
+                    .collect(),
+                per_unit: entry.per_unit.as_ref().and_then(|per| {
+                    Some(Box::new(PerUnit {
+                        source: find_source(&per.source, &mut problems)?,
+                        column: per.column.value.clone(),
+                        narratives: per
+                            .narratives
+                            .as_ref()
+                            .map(|n| resolver.resolve(n, &mut problems)),
+                    }))
                 }),
-                "oppdragsbrev" => {
-                    let required = |field: &Option<Spanned<String>>,
-                                    name: &str,
-                                    problems: &mut Diagnostics| {
-                        if field.is_none() {
-                            problems.push(
-                                Diagnostic::error(
-                                    origin.clone(),
-                                    format!("an oppdragsbrev document needs \"{name}\""),
-                                )
-                                .with_hint("see README.md, \"Assignment letters\""),
-                            );
-                        }
-                        field.clone()
-                    };
-                    let assignments = required(&entry.assignments, "assignments", &mut problems)
-                        .and_then(|a| find_source(&a, &mut problems));
-                    let overview =
-                        required(&entry.overview_template, "overview_template", &mut problems);
-                    match (assignments, overview) {
-                        (Some(assignments), Some(overview)) => Some(DocumentKind::Letters {
-                            assignments: Box::new(assignments),
-                            overview_template: overview.value,
-                            departments: entry
-                                .departments
-                                .as_ref()
-                                .map(|d| resolver.resolve(d, &mut problems)),
-                        }),
-                        _ => None,
-                    }
-                }
-                other => {
-                    // Only a written kind can be unknown; the default is "rapport".
-                    let origin = entry
-                        .kind
-                        .as_ref()
-                        .map_or(origin.clone(), |k| origin_of(&manifest_path, k));
-                    let mut d =
-                        Diagnostic::error(origin, format!("\"{other}\" is not a document kind"))
-                            .with_hint("write kind: rapport (the default) or kind: oppdragsbrev");
-                    if let Some(near) = closest(other, ["rapport", "oppdragsbrev"]) {
-                        d = d.with_hint(format!("did you mean \"{near}\"?"));
-                    }
-                    problems.push(d);
-                    None
-                }
-            };
+                combined: entry.combined.as_ref().map(|c| c.value.clone()),
+                overview: entry.overview.as_ref().map(|c| c.value.clone()),
+                tables: entry
+                    .tables
+                    .iter()
+                    .filter_map(|w| find_source(w, &mut problems))
+                    .collect(),
+            });
+            if let Some(overview) = &entry.overview
+                && entry.per_unit.is_none()
+            {
+                problems.push(
+                    Diagnostic::error(
+                        origin_of(&manifest_path, overview),
+                        "an overview needs a document built per unit",
+                    )
+                    .with_hint("add per_unit: { source: …, column: … }, or remove overview:"),
+                );
+            }
             if let Some(kind) = kind {
                 documents.push(DocumentSpec {
                     id: entry.id.value.clone(),
@@ -469,6 +448,40 @@ impl Project {
             kpi_definitions,
             documents,
         })
+    }
+}
+
+/// The keys of the retired letters kind, each told with what replaces it.
+fn retired_keys(manifest: &Path, entry: &DocumentEntry, problems: &mut Diagnostics) {
+    const INSTEAD: &str = "see README \"Assignment letters\": per_unit:, overview: and the assignments and calendar blocks";
+    if let Some(kind) = &entry.kind
+        && kind.value != "rapport"
+    {
+        problems.push(
+            Diagnostic::error(
+                origin_of(manifest, kind),
+                format!("\"kind: {}\" is no longer needed or known", kind.value),
+            )
+            .with_hint(format!(
+                "remove kind: (letters are a document built per unit); {INSTEAD}"
+            )),
+        );
+    }
+    let retired = [
+        ("assignments", &entry.assignments, "per_unit: source"),
+        ("overview_template", &entry.overview_template, "overview"),
+        ("departments", &entry.departments, "per_unit: narratives"),
+    ];
+    for (key, value, replacement) in retired {
+        if let Some(value) = value {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, value),
+                    format!("\"{key}\" belonged to the retired kind oppdragsbrev"),
+                )
+                .with_hint(format!("write {replacement} instead; {INSTEAD}")),
+            );
+        }
     }
 }
 
@@ -532,108 +545,5 @@ fn branding(
             Some(folder) => Some(resolver.resolve(folder, problems)),
             None => default_fonts.is_dir().then_some(default_fonts),
         },
-    }
-}
-
-/// Document ids become file names: keep them to `[a-z0-9-]`.
-fn is_slug(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('-')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-struct Resolver<'a> {
-    manifest: &'a Path,
-    base: &'a Path,
-    root: &'a Path,
-}
-
-impl Resolver<'_> {
-    /// Joins a manifest path to the manifest's folder and refuses one that leaves the project.
-    fn resolve(&self, relative: &Spanned<String>, problems: &mut Diagnostics) -> PathBuf {
-        let joined = self.base.join(&relative.value);
-        let inside = Path::new(&relative.value).is_relative()
-            && lexically_within(&joined, self.root)
-            && canonical_within(&joined, self.root);
-        if !inside {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(self.manifest, relative),
-                    format!(
-                        "\"{}\" points outside the project folder {}",
-                        relative.value,
-                        self.root.display()
-                    ),
-                )
-                .with_hint("keep data, narratives and templates inside the project, with paths relative to the manifest"),
-            );
-        }
-        joined
-    }
-}
-
-/// The parts of `path` with `.` and `..` resolved as text.
-fn lexical_parts(path: &Path) -> Vec<String> {
-    let mut parts: Vec<String> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                // Leaving the folder we started from: only fine if there is something to pop.
-                if parts.pop().is_none() || parts.last().is_some_and(|l| l == "..") {
-                    parts.push("..".into());
-                }
-            }
-            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
-        }
-    }
-    parts
-}
-
-/// Whether `path`, with `.` and `..` resolved as text, stays below `root`.
-fn lexically_within(path: &Path, root: &Path) -> bool {
-    let (p, r) = (lexical_parts(path), lexical_parts(root));
-    p.len() >= r.len() && p[..r.len()] == r[..] && !p.contains(&"..".to_string())
-}
-
-/// Where the file exists, symlinks resolved must also stay below the root.
-fn canonical_within(path: &Path, root: &Path) -> bool {
-    match (path.canonicalize(), root.canonicalize()) {
-        (Ok(p), Ok(r)) => p.starts_with(r),
-        _ => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_may_not_leave_the_root() {
-        let root = Path::new("proj");
-        assert!(lexically_within(
-            Path::new("proj/input/../templates/x"),
-            root
-        ));
-        assert!(!lexically_within(
-            Path::new("proj/input/../../etc/passwd"),
-            root
-        ));
-        assert!(lexically_within(
-            Path::new("input/data/x.csv"),
-            Path::new("")
-        ));
-        assert!(!lexically_within(Path::new("input/../../x"), Path::new("")));
-        assert!(lexically_within(Path::new("./input/x"), Path::new(".")));
-    }
-
-    #[test]
-    fn slugs() {
-        assert!(is_slug("evaluering-2018"));
-        assert!(!is_slug("Evaluering"));
-        assert!(!is_slug("a/b"));
-        assert!(!is_slug(""));
     }
 }

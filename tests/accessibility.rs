@@ -90,7 +90,7 @@ fn built() -> (tempfile::TempDir, Vec<Sample>) {
     let output = run(project.path(), &["build"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let narrative = yaml_values(&project.path().join("input/narrativ/oppdragsbrev-2022.yaml"));
-    let letter_title = narrative["letter"]["title"].as_str().unwrap().to_string();
+    let letter_title = narrative["document"]["title"].as_str().unwrap().to_string();
     let evaluation = yaml_values(&project.path().join("input/narrativ/evaluering-2018.yaml"));
     let mut all = vec![Sample {
         pdf: project.path().join("output/evaluering-2018.pdf"),

@@ -263,8 +263,8 @@ fn a_final_build_refuses_documents_with_warnings_unless_allowed() {
     // A deadline in another year is a warning for that department's letter.
     edit(
         &project.path().join("input/rapportverk.yaml"),
-        "assignments: oppdrag ",
-        "assignments: oppdrag-csv ",
+        "source: oppdrag ",
+        "source: oppdrag-csv ",
     );
     edit(
         &project.path().join("input/data/oppdrag-2022.csv"),

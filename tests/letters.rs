@@ -15,8 +15,8 @@ fn csv_project() -> tempfile::TempDir {
     let project = sample_project();
     edit(
         &project.path().join("input/rapportverk.yaml"),
-        "assignments: oppdrag ",
-        "assignments: oppdrag-csv ",
+        "source: oppdrag ",
+        "source: oppdrag-csv ",
     );
     project
 }
@@ -94,7 +94,7 @@ fn one_letter_per_department_with_exactly_its_assignments() {
     );
 
     for department in &departments {
-        let slug = rapportverk::model::letter::slug(department);
+        let slug = rapportverk::norsk::slug(department);
         let text = pdf_text(&letter(project.path(), &slug));
         let own: BTreeSet<String> = rows
             .iter()
@@ -303,7 +303,7 @@ fn a_misspelt_partner_is_named_with_the_closest_department() {
     let expected = format!("{CSV}:{line}:");
     assert!(err.contains(&expected), "{err}");
     assert!(
-        err.contains("error: unknown department \"Bistand og mestrng\" among the partners of OPP-2022-001\n  hint: did you mean \"Bistand og mestring\"?"),
+        err.contains("error: unknown kommunalsjefområde \"Bistand og mestrng\" among the partners of OPP-2022-001\n  hint: did you mean \"Bistand og mestring\"?"),
         "{err}"
     );
 }
@@ -400,12 +400,10 @@ fn row_errors_are_all_reported_with_their_cells() {
     };
     let expectations = [
         format!(
-            "{CSV}:3:{}: error: the deadline (frist) is empty",
+            "{CSV}:3:{}: error: the deadline is empty",
             col(&edited[2], 5)
         ),
-        format!(
-            "{CSV}:4:1: error: assignment id \"OPP-2022-001\" is used twice (first at {CSV}:2:1)"
-        ),
+        format!("{CSV}:4:1: error: the id \"OPP-2022-001\" is used twice (first at {CSV}:2:1)"),
         format!("{CSV}:5:{}: error: the title is empty", col(&edited[4], 2)),
         format!("{CSV}:6:{}: warning: the deadline ", col(&edited[5], 5)),
     ];
@@ -415,7 +413,7 @@ fn row_errors_are_all_reported_with_their_cells() {
             "missing {expected:?} in:\n{err}"
         );
     }
-    assert!(err.contains("is outside the letter's year 2022"), "{err}");
+    assert!(err.contains("is outside the document's year 2022"), "{err}");
 }
 
 #[test]
@@ -426,28 +424,26 @@ fn per_department_paragraphs_reach_only_their_department() {
             .status
             .success()
     );
-    let yaml = std::fs::read_to_string(
-        project
-            .path()
-            .join("input/narrativ/oppdragsbrev-2022-avdelinger.yaml"),
-    )
-    .unwrap();
+    // Each department's own text is narrativ/oppdragsbrev-2022/<slug>.yaml.
+    let folder = project.path().join("input/narrativ/oppdragsbrev-2022");
     let mut paragraphs: BTreeMap<String, String> = BTreeMap::new();
-    let mut department = String::new();
-    for line in yaml.lines() {
-        if let Some(name) = line.trim().strip_prefix("- department: ") {
-            department = name.trim_matches('"').to_string();
-        } else if let Some(p) = line.trim().strip_prefix("- p: ") {
-            // the paragraph's first sentence is enough to recognise it
-            let p = p.trim_matches('"');
-            paragraphs.insert(department.clone(), normalise(p.split(". ").next().unwrap()));
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let slug = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let yaml = std::fs::read_to_string(&path).unwrap();
+        for line in yaml.lines() {
+            if let Some(p) = line.trim().strip_prefix("- p: ") {
+                // the paragraph's first sentence is enough to recognise it
+                let p = p.trim_matches('"');
+                paragraphs.insert(slug.clone(), normalise(p.split(". ").next().unwrap()));
+            }
         }
     }
     assert!(paragraphs.len() >= 2);
     for (owner, sentence) in &paragraphs {
         for other in ["skole", "okonomi-og-styring", "barn-og-unge"] {
             let text = pdf_text(&letter(project.path(), other));
-            let is_owner = rapportverk::model::letter::slug(owner) == other;
+            let is_owner = owner == other;
             assert_eq!(
                 has(&text, sentence.as_str()),
                 is_owner,

@@ -462,9 +462,7 @@ fn lorenskog_overview_read_as_kpi_data_by_a_project() {
     .unwrap();
     let project = Project::load(&input).unwrap_or_else(|d| panic!("{d:?}"));
     let spec = &project.documents[0];
-    let DocumentKind::Report { data, .. } = &spec.kind else {
-        panic!()
-    };
+    let DocumentKind::Report { data, .. } = &spec.kind;
     let (valid, problems) = check_evaluation(&project, spec, data);
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));

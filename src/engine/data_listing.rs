@@ -72,9 +72,8 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     let evaluations: Vec<(&Vec<DataSource>, Option<&PerUnit>)> = project
         .documents
         .iter()
-        .filter_map(|spec| match &spec.kind {
-            DocumentKind::Report { data, per_unit, .. } => Some((data, per_unit.as_deref())),
-            _ => None,
+        .map(|spec| match &spec.kind {
+            DocumentKind::Report { data, per_unit, .. } => (data, per_unit.as_deref()),
         })
         .collect();
     if let Some(wanted) = only

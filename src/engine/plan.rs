@@ -15,7 +15,7 @@ use super::kinds::Document;
 
 /// One output file to produce.
 pub(crate) struct Job {
-    /// `evaluering-2018`, or `oppdragsbrev-2022/skole` for a letter of a batch.
+    /// `evaluering-2018`, or `oppdragsbrev-2022/skole` for one unit of a per-unit document.
     pub id: String,
     pub document: Arc<dyn Document>,
     /// The position among its document's outputs.
@@ -33,7 +33,7 @@ pub struct Selection {
 
 impl Selection {
     /// `only` is a glob over output ids (`*` matches any run of characters, `/` included); a
-    /// pattern also selects the outputs below it, so a letter batch's id selects its letters.
+    /// pattern also selects the outputs below it, so a per-unit document's id selects every unit's PDF.
     pub fn new(only: Option<&str>, shard: Option<(usize, usize)>) -> Result<Selection, String> {
         let only = match only {
             None => None,

@@ -22,7 +22,7 @@ pub(crate) struct ReportFile {
     pub mode: String,
     pub totals: Totals,
     pub documents: Vec<DocumentEntry>,
-    /// Problems that concern a whole batch or the run.
+    /// Problems that concern a whole per-unit document or the run.
     #[serde(default)]
     pub problems: Vec<Problem>,
 }
@@ -55,7 +55,7 @@ pub(crate) fn peak_memory_kib() -> Option<u64> {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct DocumentEntry {
     pub id: String,
-    /// The manifest's document id (a letter batch has many entries with one spec).
+    /// The manifest's document id (a per-unit document has many entries with one spec).
     pub spec: String,
     /// `built`, `unchanged`, `failed` or `checked`.
     pub status: String,

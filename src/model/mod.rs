@@ -6,12 +6,11 @@
 pub(crate) mod consistency;
 pub mod document;
 pub mod kpi;
-pub mod letter;
-pub mod letters;
 pub mod narrative;
 pub mod period;
 pub mod prose;
 pub mod records;
+pub(crate) mod rows;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::{Cell, Table};

@@ -1,5 +1,5 @@
-//! The narratives as staff write them in YAML (a document of sections and typed blocks; the
-//! assignment letters' text), read into the model's types: prose as a parsed tree, dates as dates, statuses as an enum.
+//! The narratives as staff write them in YAML (a document of sections and typed blocks), read
+//! into the model's types: prose as a parsed tree, dates as dates, statuses as an enum.
 //!
 //! Every parsed field keeps what was written and where ([`Spanned`]), so a problem inside it
 //! (a date that is no date, an unknown KPI reference) is reported at its line and column by
@@ -160,6 +160,12 @@ pub(crate) struct DocumentInfo {
     pub(crate) subject: String,
     #[serde(default)]
     pub(crate) keywords: Vec<String>,
+    /// What one unit is called (`Kommunalsjefområde`, `Sektor`), for templates that name it.
+    #[serde(default)]
+    pub(crate) unit_title: Option<String>,
+    /// A short title for the PDF's title and footer (`Oppdragsbrev 2022`), when the title is long.
+    #[serde(default)]
+    pub(crate) short_title: Option<String>,
     /// Title-block or letterhead lines (Grunnlag, Arkivsaksnr …) in the order written.
     #[serde(default)]
     pub(crate) fields: Vec<Field>,
@@ -365,7 +371,107 @@ pub(crate) enum Block {
     Chart(Chart),
     Tasks(Vec<Task>),
     Signature(Signature),
+    /// Rows of a data table for this document's unit (README "Assignments").
+    Assignments(#[schemars(with = "Assignments")] Spanned<Assignments>),
+    /// Reporting months and the dates of the unit's rows, month by month.
+    Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),
     PageBreak,
+}
+
+/// Which rows of the table an `assignments` block shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Match {
+    /// The rows whose unit column names this output's unit (every row in an overview).
+    Unit,
+    /// The rows of other units that name this output's unit among their partners.
+    Partner,
+    /// Every row.
+    All,
+}
+
+/// `assignments:` rows of a table filtered to this document's unit, sorted.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Assignments {
+    /// A data source id; the document's `per_unit: source` when not given.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) table: Option<Spanned<String>>,
+    /// `unit` (the default for a document built per unit), `partner` or `all`.
+    #[serde(default, rename = "match")]
+    pub(crate) matching: Option<Match>,
+    /// Only rows whose column holds this value (`klimatiltak: ja`).
+    #[serde(default, rename = "where")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub(crate) filter: BTreeMap<String, Spanned<String>>,
+    /// A column (or field) to sort by; by deadline when not given, then by id.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) sort: Option<Spanned<String>>,
+    /// A column of numbers to sum (`co2e_tonn`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) amount: Option<Spanned<String>>,
+    /// What a row is called, for the title column's header (`Klimatiltak`); the locale's
+    /// word for an assignment when not given.
+    #[serde(default)]
+    pub(crate) label: Option<String>,
+    /// What the amount is, for the table header and the appendix (`tonn CO₂e`); the
+    /// column's name when not given.
+    #[serde(default)]
+    pub(crate) amount_label: Option<String>,
+    /// Field → column header, where the table's headers differ from the defaults.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub(crate) columns: BTreeMap<String, Spanned<String>>,
+    /// Optional fields every row must fill in (`[source, responsible]`).
+    #[serde(default)]
+    pub(crate) required: Vec<String>,
+    /// The rows, filtered and sorted, filled in by the checks.
+    #[serde(skip)]
+    pub(crate) rows: Vec<super::rows::Row>,
+}
+
+/// `calendar:` what happens month by month: reporting months, fixed dates, and the deadlines
+/// of the unit's rows (and of rows it is a partner in) of a table.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Calendar {
+    /// A data source id; the document's `per_unit: source` when not given.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) table: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub(crate) columns: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub(crate) reporting: Option<Reporting>,
+    #[serde(default)]
+    pub(crate) dates: Vec<DatedItem>,
+    /// The rows with deadlines, filled in by the checks.
+    #[serde(skip)]
+    pub(crate) rows: Vec<super::rows::Row>,
+}
+
+/// The months with a report: `months: [februar, april]`, each listed as `text` (the last
+/// month as `last`, when given).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Reporting {
+    #[schemars(with = "Vec<String>")]
+    pub(crate) months: Vec<Spanned<String>>,
+    pub(crate) text: String,
+    #[serde(default)]
+    pub(crate) last: Option<String>,
+}
+
+/// A fixed date of the calendar.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DatedItem {
+    pub(crate) date: Date,
+    pub(crate) text: String,
 }
 
 /// A bullet: plain text, or a lead with sub-bullets.
@@ -451,13 +557,29 @@ impl Block {
                     all
                 })
                 .collect(),
-            Block::Chart(_) | Block::Signature(_) | Block::PageBreak => Vec::new(),
+            Block::Chart(_)
+            | Block::Signature(_)
+            | Block::Assignments(_)
+            | Block::Calendar(_)
+            | Block::PageBreak => Vec::new(),
         }
     }
 }
 
 pub(crate) fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
     blocks.iter().flat_map(Block::prose)
+}
+
+/// Every block of some sections and their subsections, in document order, to fill in.
+pub(crate) fn all_blocks_mut(sections: &mut [Section]) -> Vec<&mut Block> {
+    let mut all = Vec::new();
+    for section in sections {
+        for block in &mut section.blocks {
+            all.push(block);
+        }
+        all.extend(all_blocks_mut(&mut section.sections));
+    }
+    all
 }
 
 /// Every block of some sections and their subsections, in document order.
@@ -504,79 +626,6 @@ impl UnitNarrative {
         all.extend(self.footnotes.values());
         all
     }
-}
-
-/// The common narrative of an assignment letter (oppdragsbrev), the same for every department.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LetterNarrative {
-    pub(crate) letter: LetterInfo,
-    pub(crate) reporting_months: Vec<Spanned<String>>,
-    pub(crate) business_plan_deadline: Date,
-    #[serde(default)]
-    pub(crate) footnotes: std::collections::BTreeMap<String, Text>,
-    pub(crate) sections: Vec<LetterSection>,
-    pub(crate) closing: Text,
-}
-
-/// The letterhead: what the archive needs to file the letter.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LetterInfo {
-    pub(crate) municipality: String,
-    pub(crate) title: String,
-    pub(crate) year: Spanned<i32>,
-    pub(crate) date: Date,
-    #[serde(default)]
-    pub(crate) archive_code: String,
-    pub(crate) journal_post_id: String,
-    pub(crate) case_number: String,
-    pub(crate) author: String,
-    #[serde(default)]
-    pub(crate) subject: String,
-    #[serde(default)]
-    pub(crate) keywords: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LetterSection {
-    #[serde(default)]
-    pub(crate) title: Option<String>,
-    #[serde(default)]
-    pub(crate) blocks: Vec<Block>,
-    #[serde(default)]
-    pub(crate) subsections: Vec<Section>,
-}
-
-impl LetterNarrative {
-    /// Every prose field, in document order (footnote bodies last).
-    pub(crate) fn prose(&self) -> Vec<&Text> {
-        let mut all: Vec<&Text> = Vec::new();
-        for section in &self.sections {
-            all.extend(blocks_prose(&section.blocks));
-            for sub in &section.subsections {
-                all.extend(blocks_prose(&sub.blocks));
-            }
-        }
-        all.push(&self.closing);
-        all.extend(self.footnotes.values());
-        all
-    }
-}
-
-/// Optional paragraphs addressed to single departments.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DepartmentTexts {
-    pub(crate) departments: Vec<DepartmentText>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DepartmentText {
-    pub(crate) department: Spanned<String>,
-    pub(crate) blocks: Vec<Block>,
 }
 
 /// The JSON Schema of a narrative file: a document's (with `document:`) or one unit's own text

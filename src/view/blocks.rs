@@ -14,6 +14,7 @@ use crate::norsk as format;
 
 use super::figures::{Figures, NO_VALUE};
 use super::prose::{Resolve, prose_value};
+use super::rows::{AssignmentsView, CalendarView, RowContext, assignments, calendar};
 
 /// What blocks are made with: prose references, figures (none in a text without data), words.
 pub(crate) struct BlockContext<'a> {
@@ -22,6 +23,8 @@ pub(crate) struct BlockContext<'a> {
     pub(crate) locale: &'a Locale,
     /// Where the narrative is, for the origins of task statuses.
     pub(crate) file: &'a std::path::Path,
+    /// The unit whose table rows `assignments` and `calendar` blocks show.
+    pub(crate) rows: &'a RowContext<'a>,
 }
 
 /// One block; `kind` tells the template's `blocks` macro which it is.
@@ -36,6 +39,8 @@ pub(crate) enum BlockView {
     Chart(ChartView),
     Tasks { tasks: Vec<TaskView> },
     Signature(SignatureView),
+    Assignments(AssignmentsView),
+    Calendar(CalendarView),
     PageBreak,
 }
 
@@ -161,6 +166,12 @@ pub(crate) fn blocks_view(
                 }
                 Block::Signature(signature) => {
                     BlockView::Signature(signature_view(signature, context.locale))
+                }
+                Block::Assignments(a) => {
+                    BlockView::Assignments(assignments(&a.value, context.rows, context.locale))
+                }
+                Block::Calendar(c) => {
+                    BlockView::Calendar(calendar(&c.value, context.rows, context.locale))
                 }
                 Block::PageBreak => BlockView::PageBreak,
             })

@@ -18,6 +18,7 @@ use crate::norsk as format;
 use super::blocks::{BlockContext, BlockView, TaskView, blocks_view};
 use super::figures::Figures;
 use super::prose::prose_value;
+use super::rows::RowContext;
 use super::{DateParts, Ledger, ProvenanceView};
 
 /// What a document template sees.
@@ -45,7 +46,11 @@ pub struct DocumentView {
 #[derive(Debug, Serialize)]
 pub(crate) struct Meta {
     pub(crate) title: String,
+    /// The short title for the PDF's title and footer; the title when not given.
+    pub(crate) short_title: String,
     pub(crate) subtitle: Option<String>,
+    /// What one unit is called (`Kommunalsjefområde`).
+    pub(crate) unit_title: Option<String>,
     pub(crate) municipality: String,
     pub(crate) author: String,
     pub(crate) subject: String,
@@ -56,6 +61,8 @@ pub(crate) struct Meta {
     pub(crate) period: Option<String>,
     pub(crate) date: DateParts,
     pub(crate) date_text: String,
+    /// `17.12.2021`, as a letterhead prints it.
+    pub(crate) date_numeric: String,
     pub(crate) fields: Vec<FieldView>,
 }
 
@@ -107,8 +114,8 @@ pub enum Part {
 
 /// Builds the view of one output of a checked document. `inputs` are the files it was built
 /// from, in the order the appendix lists them; `slugs` name the units in file names.
-pub fn view(
-    model: &DocumentModel,
+pub fn view<'a>(
+    model: &'a DocumentModel,
     part: Part,
     inputs: &[Arc<SourceFile>],
     language: &str,
@@ -141,11 +148,24 @@ pub fn view(
         locale,
         vec![&narrative.footnotes],
     );
+    let unit_names: Vec<String> = model.units.iter().filter_map(|u| u.name.clone()).collect();
+    let row_context = |unit: Option<&'a str>| RowContext {
+        unit,
+        units: &unit_names,
+        broken: &model.rows.broken,
+        ledger: &ledger,
+        year,
+    };
+    let common_rows = row_context(match part {
+        Part::Unit(i) => model.units[i].name.as_deref(),
+        Part::All => None,
+    });
     let common = BlockContext {
         resolve: &common_figures,
         figures: Some(&common_figures),
         locale,
         file: &model.file,
+        rows: &common_rows,
     };
     let sections: Vec<SectionView> = sections_view(&narrative.sections, &common);
     let unit_view = |index: usize| -> Option<UnitView> {
@@ -170,11 +190,13 @@ pub fn view(
             locale,
             notes,
         );
+        let rows = row_context(unit.name.as_deref());
         let context = BlockContext {
             resolve: &figures,
             figures: Some(&figures),
             locale,
             file,
+            rows: &rows,
         };
         let sections = own.map_or(Vec::new(), |own| sections_view(&own.sections, &context));
         Some(UnitView {
@@ -237,7 +259,9 @@ pub fn view(
     DocumentView {
         document: Meta {
             title: doc.title.clone(),
+            short_title: doc.short_title.clone().unwrap_or_else(|| doc.title.clone()),
             subtitle: doc.subtitle.clone(),
+            unit_title: doc.unit_title.clone(),
             municipality: doc
                 .municipality
                 .clone()
@@ -260,6 +284,7 @@ pub fn view(
             date_text: date
                 .map(|d| format::long_date_in(d, &months))
                 .unwrap_or_default(),
+            date_numeric: date.map(format::short_date).unwrap_or_default(),
             fields,
         },
         section: by_id(&sections),

@@ -8,8 +8,8 @@ pub(crate) mod blocks;
 pub mod document;
 pub(crate) mod figures;
 pub(crate) mod frame;
-pub mod letter;
 pub(crate) mod prose;
+pub(crate) mod rows;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

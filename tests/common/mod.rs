@@ -149,6 +149,7 @@ pub fn check_evaluation(
         &tables,
         &narrative,
         &document::UnitInputs::single(),
+        &|_: &str| Err(Vec::new()),
     );
     problems.extend(found);
     (model, problems)

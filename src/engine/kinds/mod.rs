@@ -2,7 +2,6 @@
 //! one view per output and lists the facts it prints; the scheduler treats every document the
 //! same through [`Document`]. Adding a kind means one module here and one template.
 
-mod letters;
 mod report;
 
 use std::collections::BTreeMap;
@@ -68,11 +67,11 @@ impl<'a> Context<'a> {
     }
 }
 
-/// One kind of document (an evaluation, a batch of letters).
+/// One kind of document (today one: a narrative of sections and blocks).
 pub(crate) trait DocumentKind: Send + Sync {
     /// The checked content every output of one document is made from.
     type Model: Send + Sync;
-    /// Which output of the document: the document itself, a department's letter, an overview.
+    /// Which output of the document: the document itself, one unit's PDF, an overview.
     type Part: Send + Sync;
     /// What one output's template sees.
     type View: Serialize;
@@ -149,7 +148,7 @@ pub(crate) trait Document: Send + Sync {
         context: &Context,
         problems: &mut Diagnostics,
     ) -> Option<Rendered>;
-    /// The problems of a model several outputs share (a letter batch's narrative and table),
+    /// The problems of a model several outputs share (a per-unit document's narrative and tables),
     /// told once for the run rather than with each output; `None` if no output built it.
     fn shared_problems(&self) -> Option<Diagnostics>;
 }
@@ -169,14 +168,11 @@ pub(crate) fn document(spec: &DocumentSpec) -> Arc<dyn Document> {
             data,
             per_unit,
             combined,
-        } => kinded(spec, report::Report::new(spec, data, per_unit, combined)),
-        Spec::Letters {
-            assignments,
-            departments,
-            overview_template,
+            overview,
+            tables,
         } => kinded(
             spec,
-            letters::Letters::new(spec, assignments, departments, overview_template),
+            report::Report::new(spec, data, per_unit, combined, overview, tables),
         ),
     }
 }

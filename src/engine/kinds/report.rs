@@ -3,16 +3,17 @@
 //! schools) and optionally a combined volume of all units. A new kind of document is a
 //! template and a narrative; nothing here knows one.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ingest::ReadOptions;
+use crate::ingest::{ReadOptions, Table};
 use crate::load::{SourceCache, SourceFile};
 use crate::model::document::{DocumentModel, UnitInputs, check};
 use crate::model::kpi::{KpiDefinitions, definitions};
-use crate::model::letter::slug;
+use crate::norsk::slug;
 use crate::project::{DataSource, DocumentSpec, PerUnit, Project};
 use crate::view::document::{DocumentView, Part, view};
 
@@ -24,6 +25,9 @@ pub(super) struct Report {
     data: Vec<DataSource>,
     per_unit: Option<Box<PerUnit>>,
     combined: Option<String>,
+    overview: Option<String>,
+    /// Tables `assignments` and `calendar` blocks may read, besides the per-unit source.
+    tables: Vec<DataSource>,
     /// The units as planned, so the model is built for exactly the outputs planned.
     planned_units: Mutex<Vec<String>>,
 }
@@ -34,12 +38,16 @@ impl Report {
         data: &[DataSource],
         per_unit: &Option<Box<PerUnit>>,
         combined: &Option<String>,
+        overview: &Option<String>,
+        tables: &[DataSource],
     ) -> Report {
         Report {
             spec: spec.clone(),
             data: data.to_vec(),
             per_unit: per_unit.clone(),
             combined: combined.clone(),
+            overview: overview.clone(),
+            tables: tables.to_vec(),
             planned_units: Mutex::new(Vec::new()),
         }
     }
@@ -80,6 +88,26 @@ impl RunDefinitions {
     }
 }
 
+/// One output of a document: the whole (or one unit's PDF), the combined volume, the overview.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Output {
+    Unit(usize),
+    Combined,
+    Overview,
+}
+
+impl Output {
+    fn part(self) -> Part {
+        match self {
+            Output::Unit(i) => Part::Unit(i),
+            Output::Combined | Output::Overview => Part::All,
+        }
+    }
+}
+
+/// The name of the overview's file below the document's folder.
+const OVERVIEW: &str = "oversikt";
+
 /// A checked document and the files it was made from, in the appendix's order.
 pub(super) struct Checked {
     model: DocumentModel,
@@ -89,12 +117,13 @@ pub(super) struct Checked {
 
 impl DocumentKind for Report {
     type Model = Checked;
-    type Part = Part;
+    type Part = Output;
     type View = DocumentView;
 
     fn inputs(&self, project: &Project) -> Vec<PathBuf> {
         let mut paths = vec![self.spec.narrative.clone(), project.kpi_definitions.clone()];
         paths.extend(self.data.iter().map(|d| d.path.clone()));
+        paths.extend(self.tables.iter().map(|d| d.path.clone()));
         if let Some(per) = &self.per_unit {
             paths.push(per.source.path.clone());
             if let Some(folder) = &per.narratives
@@ -115,9 +144,9 @@ impl DocumentKind for Report {
 
     /// One output, or one per unit in the order the table first names them and the combined
     /// volume.
-    fn outputs(&self, context: &Context) -> Result<Vec<(String, Part)>, Diagnostics> {
+    fn outputs(&self, context: &Context) -> Result<Vec<(String, Output)>, Diagnostics> {
         let Some(per) = &self.per_unit else {
-            return Ok(vec![(String::new(), Part::Unit(0))]);
+            return Ok(vec![(String::new(), Output::Unit(0))]);
         };
         let mut problems = Diagnostics::default();
         let read = table(
@@ -157,13 +186,31 @@ impl DocumentKind for Report {
             );
             return Err(problems);
         }
-        let mut outputs: Vec<(String, Part)> = units
+        for unit in &units {
+            let name = slug(unit);
+            if name.is_empty() || (self.overview.is_some() && name == OVERVIEW) {
+                problems.push(
+                    Diagnostic::error(
+                        table.header_origin.clone(),
+                        format!("the unit \"{unit}\" has no usable file name"),
+                    )
+                    .with_hint("give the unit a name with letters or digits"),
+                );
+            }
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        let mut outputs: Vec<(String, Output)> = units
             .iter()
             .enumerate()
-            .map(|(i, unit)| (slug(unit), Part::Unit(i)))
+            .map(|(i, unit)| (slug(unit), Output::Unit(i)))
             .collect();
+        if self.overview.is_some() {
+            outputs.push((OVERVIEW.to_string(), Output::Overview));
+        }
         if self.combined.is_some() {
-            outputs.push((String::new(), Part::All));
+            outputs.push((String::new(), Output::Combined));
         }
         *self
             .planned_units
@@ -175,7 +222,13 @@ impl DocumentKind for Report {
     fn model(&self, context: &Context) -> (Option<Checked>, Diagnostics) {
         let run = context.definitions();
         let mut problems = run.unreadable.clone();
-        let mut sources: Vec<Arc<SourceFile>> = run.source.iter().cloned().collect();
+        // The definitions are listed in the appendix of a document with KPI data only.
+        let mut sources: Vec<Arc<SourceFile>> = run
+            .source
+            .iter()
+            .filter(|_| !self.data.is_empty())
+            .cloned()
+            .collect();
         let mut tables = Vec::new();
         for data in &self.data {
             let table = table(
@@ -198,10 +251,42 @@ impl DocumentKind for Report {
         sources.push(Arc::clone(&narrative));
         let names = self.units();
         let slugs: Vec<String> = names.iter().map(|n| slug(n)).collect();
+        // Tables blocks read as rows: read when a block first names one, then kept.
+        let row_sources: Vec<&DataSource> = self
+            .per_unit
+            .iter()
+            .map(|p| &p.source)
+            .chain(&self.tables)
+            .collect();
+        let read_tables: RefCell<BTreeMap<String, Option<Table>>> = RefCell::default();
+        let read_sources: RefCell<Vec<Arc<SourceFile>>> = RefCell::default();
+        let read_problems: RefCell<Diagnostics> = RefCell::default();
+        let lookup = |id: &str| -> Result<Option<Table>, Vec<String>> {
+            let Some(source) = row_sources.iter().find(|s| s.id == id) else {
+                return Err(row_sources.iter().map(|s| s.id.clone()).collect());
+            };
+            let mut tables = read_tables.borrow_mut();
+            let table = tables.entry(id.to_string()).or_insert_with(|| {
+                let mut problems = read_problems.borrow_mut();
+                let mut table = table(
+                    context.cache,
+                    &source.path,
+                    &source.read,
+                    &mut read_sources.borrow_mut(),
+                    &mut problems,
+                )?;
+                for warning in std::mem::take(&mut table.warnings) {
+                    problems.push(warning);
+                }
+                Some(table)
+            });
+            Ok(table.clone())
+        };
         let units = match &self.per_unit {
             None => UnitInputs::single(),
             Some(per) => UnitInputs {
                 column: Some(per.column.as_str()),
+                source: Some(per.source.id.as_str()),
                 units: names
                     .iter()
                     .zip(&slugs)
@@ -222,8 +307,14 @@ impl DocumentKind for Report {
                     .collect(),
             },
         };
-        let (model, found) = check(&run.definitions, &tables, &narrative, &units);
+        let (model, found) = check(&run.definitions, &tables, &narrative, &units, &lookup);
+        problems.extend(read_problems.take());
         problems.extend(found);
+        for source in read_sources.take() {
+            if !sources.iter().any(|s| s.path == source.path) {
+                sources.push(source);
+            }
+        }
         (
             model.map(|model| Checked {
                 model,
@@ -241,17 +332,42 @@ impl DocumentKind for Report {
     fn view(
         &self,
         checked: &Checked,
-        part: &Part,
+        output: &Output,
         context: &Context,
         problems: &mut Diagnostics,
     ) -> Option<DocumentView> {
+        let rows = &checked.model.rows;
+        match output {
+            Output::Unit(i) => {
+                let name = self.units().get(*i).cloned().unwrap_or_default();
+                for d in rows.by_unit.get(&name).into_iter().flatten() {
+                    problems.push(d.clone());
+                }
+                if rows.broken.contains(&name) {
+                    problems.push(Diagnostic::error(
+                        None,
+                        format!("rows of \"{name}\" have errors; its PDF was not written (an earlier one is kept)"),
+                    ));
+                    return None;
+                }
+            }
+            Output::Combined | Output::Overview => {
+                if !rows.broken.is_empty() {
+                    problems.push(Diagnostic::error(
+                        None,
+                        "some units' rows have errors; this PDF of every unit would be incomplete",
+                    ));
+                    return None;
+                }
+            }
+        }
         let locale = context
             .locale()
             .map_err(|d| problems.push(d.clone()))
             .ok()?;
         Some(view(
             &checked.model,
-            *part,
+            output.part(),
             &checked.sources,
             &context.project.language,
             locale,
@@ -260,9 +376,10 @@ impl DocumentKind for Report {
         ))
     }
 
-    fn template(&self, part: &Part) -> String {
-        match (part, &self.combined) {
-            (Part::All, Some(combined)) => combined.clone(),
+    fn template(&self, output: &Output) -> String {
+        match (output, &self.combined, &self.overview) {
+            (Output::Combined, Some(combined), _) => combined.clone(),
+            (Output::Overview, _, Some(overview)) => overview.clone(),
             _ => self.spec.template.clone(),
         }
     }

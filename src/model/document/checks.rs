@@ -300,6 +300,8 @@ fn sections(
                     task_status(file, task, problems);
                 }
             }
+            // Checked where they are filled in with their rows (`rows.rs`).
+            Block::Assignments(_) | Block::Calendar(_) => {}
             Block::P(_)
             | Block::Heading(_)
             | Block::List(_)

@@ -6,6 +6,10 @@
 mod checks;
 mod figures;
 mod plausibility;
+mod rows;
+
+pub use rows::TableLookup;
+pub(crate) use rows::UnitRowProblems;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -30,6 +34,9 @@ pub struct DocumentModel {
     pub(crate) narrative: Narrative,
     /// One per output unit, in plan order; a single document has one, without a name.
     pub(crate) units: Vec<UnitModel>,
+    /// The problems of table rows that `assignments` and `calendar` blocks read, by unit;
+    /// a unit with an error in one of its rows gets no output.
+    pub(crate) rows: UnitRowProblems,
 }
 
 /// One unit of a document built per unit (a sector, a department), or the whole of a single
@@ -56,6 +63,9 @@ pub struct UnitInputs<'a> {
     pub column: Option<&'a str>,
     /// (unit name, its narrative file if it has one).
     pub units: Vec<(Option<String>, Option<Arc<SourceFile>>)>,
+    /// The table the units come from (`per_unit: source`): blocks read it unless they name
+    /// another.
+    pub source: Option<&'a str>,
 }
 
 impl UnitInputs<'_> {
@@ -64,6 +74,7 @@ impl UnitInputs<'_> {
         UnitInputs {
             column: None,
             units: vec![(None, None)],
+            source: None,
         }
     }
 }
@@ -209,6 +220,7 @@ pub fn check(
     data: &[(&DataSource, Option<Table>)],
     narrative: &SourceFile,
     units: &UnitInputs,
+    tables: TableLookup,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let mut problems = Diagnostics::default();
     let mut unreadable = false;
@@ -222,7 +234,7 @@ pub fn check(
         readings.push(reading);
     }
     problems = once_each(problems);
-    let narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
+    let mut narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
         Ok(parsed) => parsed,
         Err(d) => {
             problems.push(d);
@@ -231,6 +243,21 @@ pub fn check(
     };
     let file = &narrative.path;
     let year = narrative_value.document.year;
+    let row_inputs = rows::RowInputs {
+        tables,
+        default_table: units.source,
+        unit_column: units.column,
+        units: units.units.iter().filter_map(|(n, _)| n.clone()).collect(),
+        year,
+    };
+    let mut unit_rows = UnitRowProblems::default();
+    rows::fill(
+        &mut narrative_value.sections,
+        file,
+        &row_inputs,
+        &mut problems,
+        &mut unit_rows,
+    );
     let mut unit_models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
@@ -247,7 +274,16 @@ pub fn check(
         } = data;
         let own = match unit_file {
             Some(source) => match crate::ingest::yaml::parse::<UnitNarrative>(source) {
-                Ok(parsed) => Some((source.path.clone(), parsed)),
+                Ok(mut parsed) => {
+                    rows::fill(
+                        &mut parsed.sections,
+                        &source.path,
+                        &row_inputs,
+                        &mut problems,
+                        &mut unit_rows,
+                    );
+                    Some((source.path.clone(), parsed))
+                }
                 Err(d) => {
                     problems.push(d);
                     continue;
@@ -297,6 +333,7 @@ pub fn check(
         file: file.clone(),
         narrative: narrative_value,
         units: unit_models,
+        rows: unit_rows,
     };
     problems.extend(crate::model::consistency::lint(&model));
     (Some(model), problems)

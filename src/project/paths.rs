@@ -1,0 +1,114 @@
+//! Paths of the manifest: resolved against the manifest's folder and kept inside the project
+//! (lexically and through symlinks), and document ids that can be file names.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ingest::yaml::{Spanned, origin_of};
+
+/// Document ids become file names: keep them to `[a-z0-9-]`.
+pub(super) fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+pub(super) struct Resolver<'a> {
+    pub(super) manifest: &'a Path,
+    pub(super) base: &'a Path,
+    pub(super) root: &'a Path,
+}
+
+impl Resolver<'_> {
+    /// Joins a manifest path to the manifest's folder and refuses one that leaves the project.
+    pub(super) fn resolve(
+        &self,
+        relative: &Spanned<String>,
+        problems: &mut Diagnostics,
+    ) -> PathBuf {
+        let joined = self.base.join(&relative.value);
+        let inside = Path::new(&relative.value).is_relative()
+            && lexically_within(&joined, self.root)
+            && canonical_within(&joined, self.root);
+        if !inside {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(self.manifest, relative),
+                    format!(
+                        "\"{}\" points outside the project folder {}",
+                        relative.value,
+                        self.root.display()
+                    ),
+                )
+                .with_hint("keep data, narratives and templates inside the project, with paths relative to the manifest"),
+            );
+        }
+        joined
+    }
+}
+
+/// The parts of `path` with `.` and `..` resolved as text.
+pub(super) fn lexical_parts(path: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // Leaving the folder we started from: only fine if there is something to pop.
+                if parts.pop().is_none() || parts.last().is_some_and(|l| l == "..") {
+                    parts.push("..".into());
+                }
+            }
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    parts
+}
+
+/// Whether `path`, with `.` and `..` resolved as text, stays below `root`.
+fn lexically_within(path: &Path, root: &Path) -> bool {
+    let (p, r) = (lexical_parts(path), lexical_parts(root));
+    p.len() >= r.len() && p[..r.len()] == r[..] && !p.contains(&"..".to_string())
+}
+
+/// Where the file exists, symlinks resolved must also stay below the root.
+fn canonical_within(path: &Path, root: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_may_not_leave_the_root() {
+        let root = Path::new("proj");
+        assert!(lexically_within(
+            Path::new("proj/input/../templates/x"),
+            root
+        ));
+        assert!(!lexically_within(
+            Path::new("proj/input/../../etc/passwd"),
+            root
+        ));
+        assert!(lexically_within(
+            Path::new("input/data/x.csv"),
+            Path::new("")
+        ));
+        assert!(!lexically_within(Path::new("input/../../x"), Path::new("")));
+        assert!(lexically_within(Path::new("./input/x"), Path::new(".")));
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("evaluering-2018"));
+        assert!(!is_slug("Evaluering"));
+        assert!(!is_slug("a/b"));
+        assert!(!is_slug(""));
+    }
+}
