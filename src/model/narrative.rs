@@ -628,18 +628,16 @@ impl UnitNarrative {
     }
 }
 
-/// The JSON Schema of a narrative file: a document's (with `document:`) or one unit's own text
-/// (only `sections:` and `footnotes:`), generated from the types above.
+/// The JSON Schema of a narrative file, generated from [`Narrative`]: a document's narrative
+/// has `document:`; one unit's own text (`per_unit: narratives`) has only `sections:` and
+/// `footnotes:`, so one schema serves both with `document` not required (the reader still
+/// requires it where it must be), and every error keeps its exact path.
 pub fn narrative_schema() -> serde_json::Value {
-    #[derive(schemars::JsonSchema)]
-    #[allow(dead_code)]
-    #[schemars(untagged)]
-    /// A rapportverk narrative: a document, or one unit's own sections.
-    enum NarrativeFile {
-        Document(Box<Narrative>),
-        Unit(UnitNarrative),
-    }
-    let mut schema = schemars::schema_for!(NarrativeFile);
+    let mut schema = schemars::schema_for!(Narrative);
     schema.insert("title".into(), "rapportverk narrative".into());
-    schema.to_value()
+    let mut value = schema.to_value();
+    if let Some(required) = value.get_mut("required").and_then(|r| r.as_array_mut()) {
+        required.retain(|key| key != "document");
+    }
+    value
 }
