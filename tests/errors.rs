@@ -204,3 +204,21 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_section_the_template_needs_is_named_with_the_template_line_and_the_narrative() {
+    let project = sample_project();
+    let yaml = project.path().join("input/narrativ/oppdragsbrev-2022.yaml");
+    edit(&yaml, "  - id: hilsen", "  - id: avslutning");
+    let template = project.path().join("templates/oppdragsbrev.typ.j2");
+    let line = line_of(&template, "section.hilsen.blocks");
+    let output = run(
+        project.path(),
+        &["check", "--only", "oppdragsbrev-2022/skole"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let expected = format!(
+        "templates/oppdragsbrev.typ.j2:{line}:1: error: the template needs the section \"hilsen\", which input/narrativ/oppdragsbrev-2022.yaml does not have\n  hint: add a section with id: hilsen under sections: in input/narrativ/oppdragsbrev-2022.yaml"
+    );
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+}

@@ -59,6 +59,8 @@ impl Templates {
 
     /// Renders `template` with `view`; a template error names the template's file and line.
     pub fn render<V: Serialize>(&self, template: &str, view: &V) -> Result<String, Diagnostic> {
+        // A section asked for and missing is told with its id; forget any from before.
+        let _ = crate::view::document::take_missing_section();
         let tmpl = self
             .env
             .get_template(template)
@@ -176,6 +178,18 @@ impl Templates {
             Some(line) => Origin::text(self.dir.join(name), line, 1),
             None => Origin::file(self.dir.join(name)),
         };
+        let missing = crate::view::document::take_missing_section();
+        if error.kind() == ErrorKind::UndefinedError
+            && let Some((id, narrative)) = missing
+        {
+            return Diagnostic::error(
+                origin,
+                format!("the template needs the section \"{id}\", which {narrative} does not have"),
+            )
+            .with_hint(format!(
+                "add a section with id: {id} under sections: in {narrative}, or let the template test for it: {{% if section.{id} is defined %}}"
+            ));
+        }
         let hint = match error.kind() {
             ErrorKind::TemplateNotFound => {
                 format!(

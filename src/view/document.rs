@@ -27,8 +27,9 @@ pub struct DocumentView {
     pub(crate) document: Meta,
     /// The common sections in narrative order.
     pub(crate) sections: Vec<SectionView>,
-    /// The same sections by `id`, for templates that place them by name.
-    pub(crate) section: BTreeMap<String, SectionView>,
+    /// The same sections by `id`, for templates that place them by name
+    /// ([`SectionsById`]: a missing one is told with the narrative's name).
+    pub(crate) section: Value,
     /// The unit this output is for (a sector's chapter, a department's letter).
     pub(crate) unit: Option<UnitView>,
     /// Every unit, for a combined volume or an overview.
@@ -86,7 +87,7 @@ pub(crate) struct UnitView {
     pub(crate) name: String,
     pub(crate) slug: String,
     pub(crate) sections: Vec<SectionView>,
-    pub(crate) section: BTreeMap<String, SectionView>,
+    pub(crate) section: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -202,7 +203,7 @@ pub fn view<'a>(
         Some(UnitView {
             name,
             slug: slugs.get(index).cloned().unwrap_or_default(),
-            section: by_id(&sections),
+            section: SectionsById::value(&sections, file),
             sections,
         })
     };
@@ -287,7 +288,7 @@ pub fn view<'a>(
             date_numeric: date.map(format::short_date).unwrap_or_default(),
             fields,
         },
-        section: by_id(&sections),
+        section: SectionsById::value(&sections, &model.file),
         sections,
         unit,
         units,
@@ -313,6 +314,61 @@ fn sections_view(sections: &[Section], context: &BlockContext) -> Vec<SectionVie
             sections: sections_view(&s.sections, context),
         })
         .collect()
+}
+
+/// A narrative's sections by `id` as templates see them (`section.innledning`). A template
+/// asking for an id the narrative does not have gets an undefined value, as for any missing
+/// name; the id and the narrative's file are remembered for the render stage's message
+/// ([`take_missing_section`]), so it can say which key is missing from which file.
+#[derive(Debug)]
+pub(crate) struct SectionsById {
+    sections: BTreeMap<String, Value>,
+    narrative: String,
+}
+
+thread_local! {
+    /// The last section id a template asked for and did not find, and the narrative's file.
+    static MISSING_SECTION: std::cell::RefCell<Option<(String, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The last section a template asked for that the narrative does not have (on this thread,
+/// since the last call): (id, narrative file).
+pub fn take_missing_section() -> Option<(String, String)> {
+    MISSING_SECTION.with(|m| m.borrow_mut().take())
+}
+
+impl SectionsById {
+    fn value(sections: &[SectionView], narrative: &std::path::Path) -> Value {
+        Value::from_object(SectionsById {
+            sections: by_id(sections)
+                .into_iter()
+                .map(|(id, s)| (id, Value::from(minijinja::value::Serde(s))))
+                .collect(),
+            narrative: narrative.display().to_string(),
+        })
+    }
+}
+
+impl minijinja::value::Object for SectionsById {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let id = key.as_str()?;
+        let found = self.sections.get(id).cloned();
+        if found.is_none() {
+            MISSING_SECTION
+                .with(|m| *m.borrow_mut() = Some((id.to_string(), self.narrative.clone())));
+        }
+        found
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(
+            self.sections
+                .keys()
+                .map(|k| Value::from(k.as_str()))
+                .collect(),
+        )
+    }
 }
 
 fn by_id(sections: &[SectionView]) -> BTreeMap<String, SectionView> {
