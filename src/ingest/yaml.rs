@@ -7,9 +7,9 @@ use super::SourceFile;
 use crate::diag::{Diagnostic, Origin};
 
 /// Deserialises a narrative YAML file; a syntax or type error becomes a diagnostic at its
-/// `file:line:col`, with a hint pointing at README.md's "Writing the narrative".
+/// `file:line:col`, with a hint pointing at README.md's "Write your own report".
 pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
-    parse_documented(source, "Writing the narrative")
+    parse_documented(source, "Write your own report")
 }
 
 /// Like [`parse`], with the hint pointing at the README section `readme_section`.
@@ -125,7 +125,7 @@ mod tests {
         let err = parse::<Doc>(&source("name: x\nyear: tjue\n")).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "n.yaml:2:7: error: expected a whole number, found \"tjue\"\n  hint: see README.md, \"Writing the narrative\", for the expected keys"
+            "n.yaml:2:7: error: expected a whole number, found \"tjue\"\n  hint: see README.md, \"Write your own report\", for the expected keys"
         );
     }
 
