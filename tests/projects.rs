@@ -59,7 +59,7 @@ fn a_nynorsk_project_prints_nynorsk_words_and_labels() {
         // table headers, the date's month, the footer, the appendix
         "Nøkkeltal Eining 2017 2018 Mål Endring Status",
         "15. mars 2019",
-        "side 1 av 2",
+        "side 1 av 3",
         "Tabellen viser kvart tal dokumentet trykkjer",
         "Periode Verdi Kjelde",
         // the section titles as written
@@ -130,4 +130,33 @@ fn a_colour_that_is_no_colour_is_an_error_at_its_line() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn a_kpi_table_and_a_chart_print_tertials_next_to_last_years_figure() {
+    let dir = project("sogndal");
+    let output = run(dir.path(), &["build"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = dir.path().join("output/arsmelding-2018.pdf");
+    let text = pdf_text(&pdf);
+    // Columns as listed: last year, then the tertials; the change from T2 to T3.
+    assert!(
+        has(
+            &text,
+            "Nøkkeltal Eining 2017 T1 2018 T2 2018 T3 2018 Endring Sjukefråvær % 6,8 6,9 6,1 6,3 +0,2"
+        ),
+        "{text}"
+    );
+    // The chart over the tertials, its text alternative from the same figures.
+    assert!(has(&text, "T1 2018"), "{text}");
+    let alt = strings(&pdf)
+        .into_iter()
+        .find(|s| s.starts_with("Sjukefråvær T1 2018–T3 2018"))
+        .expect("the tertial chart's alt text");
+    assert_eq!(
+        alt.replace('\u{a0}', " "),
+        "Sjukefråvær T1 2018–T3 2018: 6,9 %, 6,1 %, 6,3 %; mål 6,0 %"
+    );
+    // Each tertial figure printed is in the appendix with its origin.
+    assert!(has(&text, "Sjukefråvær T2 2018 6,1 %"), "{text}");
 }

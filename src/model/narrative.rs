@@ -230,6 +230,10 @@ pub(crate) struct KpiTable {
     #[serde(default)]
     #[schemars(with = "Option<YearsWritten>")]
     pub(crate) years: Option<Spanned<YearsWritten>>,
+    /// Periods instead of years, in the order given: `[2023, "T1 2024", "T2 2024"]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<PeriodWritten>>")]
+    pub(crate) periods: Option<Vec<Spanned<PeriodWritten>>>,
     /// Columns after the years, in this order.
     #[serde(default = "KpiColumn::default_set")]
     pub(crate) columns: Vec<KpiColumn>,
@@ -268,6 +272,10 @@ pub(crate) struct Chart {
     #[serde(default)]
     #[schemars(with = "Option<YearsWritten>")]
     pub(crate) years: Option<Spanned<YearsWritten>>,
+    /// Periods instead of years, in the order given: `["T1 2024", "T2 2024", "T3 2024"]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<PeriodWritten>>")]
+    pub(crate) periods: Option<Vec<Spanned<PeriodWritten>>>,
     /// Whether the KPI's target is drawn as a line (when it has one).
     #[serde(default = "yes")]
     pub(crate) target: bool,
@@ -285,6 +293,44 @@ pub(crate) enum ChartShape {
     #[default]
     Bar,
     Line,
+}
+
+/// A period as written: `2024`, `T2 2024`, `2024K4`, `2024M03`, `2020-21`.
+#[derive(Debug, Clone)]
+pub(crate) struct PeriodWritten(pub(crate) String);
+
+impl PeriodWritten {
+    pub(crate) fn period(&self) -> Result<crate::model::period::Period, String> {
+        crate::model::period::Period::parse(&self.0).ok_or_else(|| {
+            format!(
+                "\"{}\" is not a period (a year 2024, a tertial T2 2024, a quarter 2024K4, a month 2024M03 or a school year 2020-21)",
+                self.0
+            )
+        })
+    }
+}
+
+impl schemars::JsonSchema for PeriodWritten {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Period".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A year (2024), tertial (T2 2024), quarter (2024K4), month (2024M03) or school year (2020-21)",
+            "type": ["integer", "string"]
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PeriodWritten {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        YearsWritten::deserialize(deserializer).map(|y| PeriodWritten(y.0))
+    }
 }
 
 /// A year range as written: `2016-2018`, `2016–2018` or `2018`.

@@ -6,10 +6,11 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::locale::Locale;
-use crate::model::kpi::{Unit, Value as KpiValue};
+use crate::model::kpi::{KpiFigures, Unit, Value as KpiValue};
 use crate::model::narrative::{
-    Block, Chart, ChartShape, KpiColumn, KpiTable, ListItem, Signature, Task, Text,
+    Block, Chart, ChartShape, KpiColumn, KpiTable, ListItem, PeriodWritten, Signature, Task, Text,
 };
+use crate::model::period::Period;
 use crate::norsk as format;
 
 use super::figures::{Figures, NO_VALUE};
@@ -53,8 +54,9 @@ pub(crate) struct ItemView {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct KpiTableView {
     pub(crate) title: Option<Value>,
-    /// Oldest first.
-    pub(crate) years: Vec<i32>,
+    /// The column heads of the periods, oldest first as the narrative lists them: `2017`,
+    /// `T1 2018`, `K4 2024`, `2020–21`.
+    pub(crate) periods: Vec<String>,
     pub(crate) unit: bool,
     pub(crate) target: bool,
     pub(crate) change: bool,
@@ -67,10 +69,10 @@ pub(crate) struct KpiRow {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) unit: String,
-    /// One per year of the table, oldest first; a dash where there is no figure.
+    /// One per period of the table; a dash where there is no figure.
     pub(crate) values: Vec<String>,
     pub(crate) target: String,
-    /// From the year before the newest to the newest.
+    /// From the period before the newest to the newest.
     pub(crate) change: String,
     pub(crate) status_key: &'static str,
     pub(crate) status_text: String,
@@ -213,23 +215,42 @@ fn signature_view(signature: &Signature, locale: &Locale) -> SignatureView {
     }
 }
 
+/// The periods a KPI table or chart prints: `periods:` as listed, else `years:` (default the
+/// year before the report year and the report year).
+fn table_periods(
+    periods: &Option<Vec<serde_saphyr::Spanned<PeriodWritten>>>,
+    years: &Option<serde_saphyr::Spanned<crate::model::narrative::YearsWritten>>,
+    report_year: i32,
+) -> Vec<Period> {
+    match periods {
+        Some(written) => written
+            .iter()
+            .filter_map(|w| w.value.period().ok())
+            .collect(),
+        None => years
+            .as_ref()
+            .and_then(|y| y.value.years().ok())
+            .unwrap_or(vec![report_year - 1, report_year])
+            .into_iter()
+            .map(Period::Year)
+            .collect(),
+    }
+}
+
 fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
     let figures = context.figures?;
-    let years = table
-        .years
-        .as_ref()
-        .and_then(|y| y.value.years().ok())
-        .unwrap_or(vec![figures.year - 1, figures.year]);
-    let newest = *years.last()?;
+    let periods = table_periods(&table.periods, &table.years, figures.year);
+    let newest = *periods.last()?;
     let locale = context.locale;
     let rows = table
         .kpis
         .iter()
-        .filter_map(|id| figures.kpis.figures(&id.value, newest))
-        .map(|f| {
-            let def = f.definition;
-            let printed: Vec<Option<&super::figures::Printed>> =
-                years.iter().map(|&y| figures.observation(def, y)).collect();
+        .filter_map(|id| figures.kpis.definitions.get(&id.value))
+        .map(|def| {
+            let printed: Vec<Option<&super::figures::Printed>> = periods
+                .iter()
+                .map(|p| figures.observation_at(def, p))
+                .collect();
             let last = printed.len().saturating_sub(1);
             // A missing older figure shows a dash only; the newest says why it is missing.
             let values = printed
@@ -245,6 +266,20 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
             {
                 figures.note_target(def);
             }
+            // Change, status and trend compare the newest period with the one before it in
+            // the table (for years without one listed: the year before).
+            let previous = match periods.len() {
+                n if n >= 2 => Some(periods[n - 2]),
+                _ => match newest {
+                    Period::Year(y) => Some(Period::Year(y - 1)),
+                    _ => None,
+                },
+            };
+            let f = KpiFigures {
+                definition: def,
+                current: figures.kpis.at(&def.id, &newest),
+                previous: previous.and_then(|p| figures.kpis.at(&def.id, &p)),
+            };
             let status = f.status();
             KpiRow {
                 id: def.id.clone(),
@@ -268,7 +303,7 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
             .title
             .as_ref()
             .map(|t| prose_value(t, context.resolve)),
-        years,
+        periods: periods.iter().map(Period::label_nb).collect(),
         unit: table.columns.contains(&KpiColumn::Unit),
         target: table.columns.contains(&KpiColumn::Target),
         change: table.columns.contains(&KpiColumn::Change),
@@ -285,21 +320,32 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
     let kpis = figures.kpis;
     let id = &chart.kpi.value;
     let def = kpis.definitions.get(id)?;
-    let wanted = chart.years.as_ref().and_then(|y| y.value.years().ok());
-    let years: Vec<i32> = kpis
-        .series(id)
-        .into_iter()
-        .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
-        .map(|(year, _)| year)
-        .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
-        .collect();
-    let (&first, &last) = (years.first()?, years.last()?);
-    let points: Vec<ChartPoint> = years
+    let has_number =
+        |p: &Period| matches!(kpis.at(id, p).map(|o| o.value), Some(KpiValue::Number(_)));
+    let periods: Vec<Period> = match &chart.periods {
+        // The periods listed, in their order.
+        Some(_) => table_periods(&chart.periods, &None, figures.year)
+            .into_iter()
+            .filter(|p| has_number(p))
+            .collect(),
+        None => {
+            let wanted = chart.years.as_ref().and_then(|y| y.value.years().ok());
+            kpis.series(id)
+                .into_iter()
+                .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
+                .map(|(year, _)| year)
+                .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
+                .map(Period::Year)
+                .collect()
+        }
+    };
+    let (first, last) = (periods.first()?, periods.last()?);
+    let points: Vec<ChartPoint> = periods
         .iter()
-        .filter_map(|&year| {
-            let printed = figures.observation(def, year)?;
+        .filter_map(|period| {
+            let printed = figures.observation_at(def, period)?;
             Some(ChartPoint {
-                label: year.to_string(),
+                label: period.label_nb(),
                 value: printed.value?,
                 text: printed.with_unit.clone(),
             })
@@ -321,9 +367,9 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
         .fold(0.0_f64, f64::max);
     let axis_max = nice_ceiling(highest * 1.1);
     let span = if first == last {
-        first.to_string()
+        first.label_nb()
     } else {
-        format!("{first}–{last}")
+        format!("{}–{}", first.label_nb(), last.label_nb())
     };
     let values: Vec<String> = points.iter().map(|p| p.text.clone()).collect();
     let title = chart.title.clone().unwrap_or_else(|| def.name.clone());
@@ -331,7 +377,9 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
     if let Some(t) = &target {
         alt.push_str(&format!("; {} {}", target_word.to_lowercase(), t.text));
     }
-    if let Some(f) = kpis.figures(id, last) {
+    if let Period::Year(last) = last
+        && let Some(f) = kpis.figures(id, *last)
+    {
         alt.push_str(&format!(
             "; {} {}",
             locale.text("chart", "trend"),

@@ -31,8 +31,8 @@ pub(crate) struct Figures<'a> {
     pub(crate) kpis: &'a KpiData,
     /// The report year: what `{{ kpi("id") }}` prints.
     pub(crate) year: i32,
-    /// Every observation, formatted once: (KPI id, year) → text.
-    printed: BTreeMap<(String, i32), Printed>,
+    /// Every observation, formatted once: (KPI id, period) → text.
+    printed: BTreeMap<(String, Period), Printed>,
     ledger: &'a Ledger,
     /// The unit whose figures these are, in a volume of several (named in the appendix).
     unit: Option<&'a str>,
@@ -53,10 +53,6 @@ impl<'a> Figures<'a> {
             .observations
             .iter()
             .filter_map(|((id, period), obs)| {
-                // Periods below a year are stored but not printed yet.
-                let Period::Year(year) = period else {
-                    return None;
-                };
                 let definition = kpis.definitions.get(id)?;
                 let printed = match obs.value {
                     KpiValue::Number(v) => Printed {
@@ -73,7 +69,7 @@ impl<'a> Figures<'a> {
                         }
                     }
                 };
-                Some(((id.clone(), *year), printed))
+                Some(((id.clone(), *period), printed))
             })
             .collect();
         Figures {
@@ -110,12 +106,20 @@ impl<'a> Figures<'a> {
 
     /// The observation of `definition` for `year`, noted in the appendix as printed.
     pub(crate) fn observation(&self, definition: &KpiDefinition, year: i32) -> Option<&Printed> {
-        let key = (definition.id.clone(), year);
-        let printed = self.printed.get(&key)?;
-        if let Some(obs) = self.kpis.at(&key.0, &Period::Year(year)) {
+        self.observation_at(definition, &Period::Year(year))
+    }
+
+    /// The observation of `definition` for `period`, noted in the appendix as printed.
+    pub(crate) fn observation_at(
+        &self,
+        definition: &KpiDefinition,
+        period: &Period,
+    ) -> Option<&Printed> {
+        let printed = self.printed.get(&(definition.id.clone(), *period))?;
+        if let Some(obs) = self.kpis.at(&definition.id, period) {
             self.note(
                 definition,
-                year.to_string(),
+                period.label_nb(),
                 printed.with_unit.clone(),
                 &obs.origin,
             );

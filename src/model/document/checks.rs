@@ -12,7 +12,8 @@ use crate::ingest::yaml::{Spanned, origin_of};
 use crate::model::TaskStatus;
 use crate::model::kpi::{KpiData, Value};
 use crate::model::narrative::{
-    Block, KpiColumn, Narrative, Section, Text, UnitNarrative, YearsWritten, all_blocks,
+    Block, KpiColumn, Narrative, PeriodWritten, Section, Text, UnitNarrative, YearsWritten,
+    all_blocks,
 };
 use crate::model::period::Period;
 
@@ -248,19 +249,50 @@ fn sections(
                 }
             },
         };
+    // Periods as written: each must parse, and a block gives periods or years, not both.
+    let periods_of = |written: &[Spanned<PeriodWritten>],
+                      years: Option<&Spanned<YearsWritten>>,
+                      problems: &mut Diagnostics| {
+        if let Some(years) = years {
+            problems.push(
+                Diagnostic::error(origin_of(file, years), "years: and periods: both given")
+                    .with_hint("keep one: periods: lists every column, years too (periods: [2023, \"T1 2024\"])"),
+            );
+        }
+        written
+            .iter()
+            .filter_map(|w| match w.value.period() {
+                Ok(period) => Some(period),
+                Err(message) => {
+                    problems.push(
+                        Diagnostic::error(origin_of(file, w), message)
+                            .with_hint("write periods as 2024, \"T2 2024\", \"2024K4\", \"2024M03\" or \"2020-21\""),
+                    );
+                    None
+                }
+            })
+            .collect::<Vec<Period>>()
+    };
     for block in all_blocks(sections) {
         match block {
             Block::KpiTable(table) => {
                 let years = years_of(&table.years, problems).unwrap_or(vec![year - 1, year]);
+                let periods = match &table.periods {
+                    Some(written) => periods_of(written, table.years.as_ref(), problems),
+                    None => years.into_iter().map(Period::Year).collect(),
+                };
                 for id in &table.kpis {
-                    // The newest year must have a figure; older ones print a dash if missing.
-                    if let Some(&newest) = years.last() {
-                        check_kpi_for_year(file, id, newest, checks, problems);
+                    // The newest period must have a figure; older ones print a dash if missing.
+                    if let Some(newest) = periods.last() {
+                        check_kpi_for_period(file, id, newest, checks, problems);
                     }
                 }
             }
             Block::Chart(chart) => {
                 years_of(&chart.years, problems);
+                if let Some(written) = &chart.periods {
+                    periods_of(written, chart.years.as_ref(), problems);
+                }
                 check_kpi_for_year(file, &chart.kpi, year, checks, problems);
                 if kpis.definitions.contains_key(&chart.kpi.value)
                     && !checks.already_told(&chart.kpi.value, None)
@@ -390,6 +422,18 @@ fn check_kpi_for_year(
     checks: &KpiChecks,
     problems: &mut Diagnostics,
 ) {
+    check_kpi_for_period(file, id, &Period::Year(year), checks, problems);
+}
+
+/// A KPI id used by the narrative must be defined and have a value for the period it prints.
+fn check_kpi_for_period(
+    file: &Path,
+    id: &Spanned<String>,
+    period: &Period,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let year = period.year();
     let kpis = checks.kpis;
     let origin = origin_of(file, id);
     if checks.definitions_failed {
@@ -398,11 +442,15 @@ fn check_kpi_for_year(
         problems.push(unknown_kpi(&id.value, origin, kpis));
     } else if checks.already_told(&id.value, Some(year)) {
         // The row that would give the figure has a problem of its own, told already.
-    } else if kpis.at(&id.value, &Period::Year(year)).is_none() {
+    } else if kpis.at(&id.value, period).is_none() {
         problems.push(
             Diagnostic::error(
                 origin,
-                format!("KPI \"{}\" has no value for {year}", id.value),
+                format!(
+                    "KPI \"{}\" has no value for {}",
+                    id.value,
+                    period.label_nb()
+                ),
             )
             .with_hint("add the figure to a data file the manifest lists for this document"),
         );

@@ -235,35 +235,6 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
             .with_hint("rapportverk data --source ID lists them; define a KPI in the definition list to read its rows"),
         );
     }
-    // Documents print years; the figures of other periods are read but not printed yet.
-    let below_a_year: Vec<&(String, Period)> =
-        sink.keys.iter().filter(|(_, p)| !p.is_year()).collect();
-    if let Some((id, period)) = below_a_year.first() {
-        let origin = sink.kpis.observations[&(id.clone(), *period)]
-            .origin
-            .clone();
-        let hint = if matches!(period, Period::SchoolYear { .. }) {
-            "to print school years as years, write school_year: start (2020-21 counts as 2020) or school_year: end in the data source"
-        } else {
-            "give annual figures for the document to print, or check the period column"
-        };
-        sink.problems.push(
-            Diagnostic::warning(
-                origin,
-                match below_a_year.len() {
-                    1 => format!(
-                        "1 figure is for a period that is not a year ({id} {}); the documents print years only",
-                        period.label_nb()
-                    ),
-                    n => format!(
-                        "{n} figures are for periods that are not years (the first: {id} {}); the documents print years only",
-                        period.label_nb()
-                    ),
-                },
-            )
-            .with_hint(hint),
-        );
-    }
     for warning in fractions.warnings() {
         sink.problems.push(warning);
     }

@@ -15,11 +15,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::diag::{Diagnostics, Origin};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::Table;
 use crate::load::SourceFile;
 use crate::model::kpi::{KpiData, KpiDefinitions};
 use crate::model::narrative::{Narrative, UnitNarrative};
+use crate::model::period::Period;
 use crate::model::records::{self, Filter};
 use crate::project::DataSource;
 
@@ -261,6 +262,11 @@ pub fn check(
     let mut unit_models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
+    if !prints_periods(&narrative_value) {
+        for reading in &readings {
+            unprinted_periods(reading, &mut period_problems);
+        }
+    }
     let mut unit_problems = Diagnostics::default();
     for ((name, unit_file), data) in units.units.iter().zip(readings) {
         let DataReading {
@@ -337,6 +343,57 @@ pub fn check(
     };
     problems.extend(crate::model::consistency::lint(&model));
     (Some(model), problems)
+}
+
+/// Whether a KPI table or chart of the narrative lists periods (tertials, quarters, months,
+/// school years) to print.
+fn prints_periods(narrative: &Narrative) -> bool {
+    crate::model::narrative::all_blocks(&narrative.sections)
+        .into_iter()
+        .any(|block| match block {
+            crate::model::narrative::Block::KpiTable(t) => t.periods.is_some(),
+            crate::model::narrative::Block::Chart(c) => c.periods.is_some(),
+            _ => false,
+        })
+}
+
+/// A warning for figures of periods below a year that a document printing years only leaves
+/// out, once per data source (the first figure as the example).
+fn unprinted_periods(reading: &DataReading, problems: &mut Diagnostics) {
+    for source in &reading.sources {
+        let below_a_year: Vec<&(String, Period)> = source
+            .observations
+            .iter()
+            .filter(|(_, p)| !p.is_year())
+            .collect();
+        let Some((id, period)) = below_a_year.first() else {
+            continue;
+        };
+        let Some(observation) = reading.kpis.at(id, period) else {
+            continue;
+        };
+        let hint = if matches!(period, Period::SchoolYear { .. }) {
+            "to print school years as years, write school_year: start (2020-21 counts as 2020) or school_year: end in the data source"
+        } else {
+            "list them in a KPI table (periods: [\"T1 2024\", \"T2 2024\"]), give annual figures, or check the period column"
+        };
+        problems.push(
+            Diagnostic::warning(
+                observation.origin.clone(),
+                match below_a_year.len() {
+                    1 => format!(
+                        "1 figure is for a period that is not a year ({id} {}); the document prints years only",
+                        period.label_nb()
+                    ),
+                    n => format!(
+                        "{n} figures are for periods that are not years (the first: {id} {}); the document prints years only",
+                        period.label_nb()
+                    ),
+                },
+            )
+            .with_hint(hint),
+        );
+    }
 }
 
 /// The problems in their order, each (place, message) once.
