@@ -144,7 +144,7 @@ fn skipped_rows_and_problems_are_listed_and_an_unknown_source_is_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        "input/rapportverk.yaml: error: no document reads a KPI data source with the id \"okonomi\"\n  hint: give the id of a data source that an evaluation lists under data:\n"
+        "input/rapportverk.yaml: error: no document reads a KPI data source with the id \"okonomi\"\n  hint: give the id of a data source that a document lists under data:\n"
     );
 }
 

@@ -1,6 +1,6 @@
 //! `rapportverk data`: every figure the KPI data sources give, as the documents will print
 //! it and where it comes from, and every row or cell read on purpose as no figure, so a user
-//! can check a mapping before writing any narrative. Read exactly as an evaluation reads its
+//! can check a mapping before writing any narrative. Read exactly as a document reads its
 //! data; prints nothing (the binary prints the listing as text or JSON).
 
 use serde::Serialize;
@@ -64,12 +64,12 @@ pub struct ProblemListing {
     pub hint: Option<String>,
 }
 
-/// Reads the KPI data sources of the project's evaluations (or only `only`, a source id),
+/// Reads the KPI data sources of the project's documents (or only `only`, a source id),
 /// each once, in the manifest's order, read together with the other sources of the first
-/// evaluation that lists it, as that evaluation reads them. `Err` when `only` names no KPI
+/// document that lists it, as that document reads them. `Err` when `only` names no KPI
 /// data source.
 pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagnostic> {
-    let evaluations: Vec<(&Vec<DataSource>, Option<&PerUnit>)> = project
+    let documents: Vec<(&Vec<DataSource>, Option<&PerUnit>)> = project
         .documents
         .iter()
         .map(|spec| match &spec.kind {
@@ -77,7 +77,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
         })
         .collect();
     if let Some(wanted) = only
-        && !evaluations
+        && !documents
             .iter()
             .any(|(data, _)| data.iter().any(|s| s.id == wanted))
     {
@@ -85,7 +85,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             crate::diag::Origin::file(&project.manifest),
             format!("no document reads a KPI data source with the id \"{wanted}\""),
         )
-        .with_hint("give the id of a data source that an evaluation lists under data:"));
+        .with_hint("give the id of a data source that a document lists under data:"));
     }
     let cache = SourceCache::new();
     let mut problems = Diagnostics::default();
@@ -102,7 +102,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     ));
     let mut listed: Vec<SourceListing> = Vec::new();
     let mut told: Vec<String> = Vec::new();
-    for (data, per_unit) in evaluations {
+    for (data, per_unit) in documents {
         let wanted = |s: &DataSource| {
             only.is_none_or(|id| id == s.id) && !listed.iter().any(|l| l.id == s.id)
         };
@@ -151,7 +151,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             }
         }
         listed.extend(new);
-        // A problem of a file two evaluations read is told once.
+        // A problem of a file two documents read is told once.
         for problem in found.iter() {
             let text = problem.to_string();
             if !told.contains(&text) {
