@@ -213,16 +213,17 @@ pub fn generate(dir: &Path, units: usize, departments: usize) -> std::io::Result
             input.join("narrativ/oppdragsbrev-2022.yaml"),
         )?;
         manifest.push_str("  - id: oppdrag\n    file: data/oppdrag.csv\n");
-        documents.push_str("  - id: oppdragsbrev-2022\n    kind: oppdragsbrev\n    template: oppdragsbrev.typ.j2\n    overview_template: oppdragsbrev-oversikt.typ.j2\n    narrative: narrativ/oppdragsbrev-2022.yaml\n    assignments: oppdrag\n");
+        documents.push_str("  - id: oppdragsbrev-2022\n    template: oppdragsbrev.typ.j2\n    narrative: narrativ/oppdragsbrev-2022.yaml\n    per_unit: { source: oppdrag, column: kommunalsjefområde }\n    overview: oppdragsbrev-oversikt.typ.j2\n");
     }
     manifest.push_str(&documents);
     std::fs::write(input.join("rapportverk.yaml"), manifest)
 }
 
-/// A unit's evaluation: four goals, KPI tables, a chart, about 5–8 pages.
+/// A unit's evaluation in the sample's general form: sections with four goals, KPI tables, a
+/// chart, tasks, about 5–8 pages.
 fn narrative(rng: &mut Lcg, unit: usize) -> String {
     let mut y = format!(
-        "document:\n  municipality: Syntetisk kommune\n  title: Evaluering av lederavtale for enhet {unit:04}\n  period: {{ from: 2018-04-01, to: 2019-03-31 }}\n  year: 2018\n  author: Enhetsleder {unit:04}\n  subject: Syntetisk evaluering for ytelsesmåling.\n  keywords: [syntetisk]\nintroduction:\n  basis_lead: \"Avtalen bygger på:\"\n  basis: [\"Handlingsprogram 2018-2021\", \"Virksomhetsplan 2018\"]\n  blocks:\n    - p: \"{}\"\nagreement:\n  title: Avtalen for 2018\n  blocks:\n    - p: \"{}\"\n  meetings_lead: I 2018 ble det avholdt samtaler\n  meetings: [2018-04-13, 2018-11-09]\nevaluation:\n  title: Evaluering\n  blocks:\n    - p: \"{}\"\ngoals:\n",
+        "document:\n  municipality: Syntetisk kommune\n  title: Evaluering av lederavtale for enhet {unit:04}\n  subtitle: Evaluering for avtaleperioden 01.04.2018–31.03.2019\n  period: {{ from: 2018-04-01, to: 2019-03-31 }}\n  year: 2018\n  date: 2019-04-26\n  author: Enhetsleder {unit:04}\n  subject: Syntetisk evaluering for ytelsesmåling.\n  keywords: [syntetisk]\n  fields:\n    - {{ label: Grunnlag, value: \"Handlingsprogram 2018-2021, Virksomhetsplan 2018\" }}\nsections:\n  - id: innledning\n    title: Innledning\n    blocks:\n      - p: \"Avtalen bygger på:\"\n      - list: [\"Handlingsprogram 2018-2021\", \"Virksomhetsplan 2018\"]\n      - p: \"{}\"\n  - id: avtalen\n    title: Avtalen for 2018\n    blocks:\n      - p: \"{}\"\n      - page_break\n  - id: maloppnaelse\n    title: Oversikt over måloppnåelse\n    blocks:\n      - p: \"Tabellen viser alle oppgavene.\"\n  - id: evaluering\n    title: Evaluering\n    blocks:\n      - p: \"{}\"\n    sections:\n",
         sentence(rng, 40),
         sentence(rng, 40),
         sentence(rng, 30)
@@ -244,34 +245,35 @@ fn narrative(rng: &mut Lcg, unit: usize) -> String {
     for (g, kpis) in goal_kpis.iter().enumerate() {
         writeln!(
             y,
-            "  - number: {}\n    title: \"{}\"\n    blocks:\n      - p: \"{}\"\n    kpis: {kpis}",
+            "      - number: {}\n        title: \"Hovedmål {}: {}\"\n        blocks:\n          - p: \"{}\"\n          - kpi_table: {{ kpis: {kpis}, years: 2017-2018 }}",
+            g + 1,
             g + 1,
             sentence(rng, 10),
             sentence(rng, 60)
         )
         .ok();
         if g == 2 {
-            y.push_str("    chart: sykefravaer\n");
+            y.push_str("          - chart: { kpi: sykefravaer }\n");
         }
-        y.push_str("    tasks:\n");
+        y.push_str("          - tasks:\n");
         for t in 1..=3 {
             let status = statuses[rng.below(statuses.len() as u64) as usize];
             writeln!(
                 y,
-                "      - id: m{}-o{t}\n        title: \"{}\"\n        status: {status}",
+                "              - id: m{}-o{t}\n                title: \"{}\"\n                status: {status}",
                 g + 1,
                 sentence(rng, 12)
             )
             .ok();
             if status != "oppnådd" {
-                writeln!(y, "        status_note: \"{}\"", sentence(rng, 8)).ok();
+                writeln!(y, "                status_note: \"{}\"", sentence(rng, 8)).ok();
             }
-            y.push_str("        blocks:\n          - list:\n");
+            y.push_str("                blocks:\n                  - list:\n");
             for _ in 0..5 {
-                writeln!(y, "              - \"{}\"", sentence(rng, 14)).ok();
+                writeln!(y, "                      - \"{}\"", sentence(rng, 14)).ok();
             }
         }
     }
-    writeln!(y, "interplay:\n  title: Samspillet\n  blocks:\n    - p: \"{}\"\nsignature:\n  date: 2019-04-26\n  name: Enhetsleder {unit:04}\n  role: Enhetsleder", sentence(rng, 40)).ok();
+    writeln!(y, "  - id: samspill\n    title: Samspillet\n    blocks:\n      - p: \"{}\"\n      - signature: {{ date: 2019-04-26, name: Enhetsleder {unit:04}, role: Enhetsleder }}", sentence(rng, 40)).ok();
     y
 }
