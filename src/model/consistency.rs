@@ -31,13 +31,21 @@ pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
             );
         }
     }
+    // The names each KPI goes by, worked out once per set of figures, not once per text.
+    let mut named: Vec<(&KpiData, Vec<Named>)> = Vec::new();
     for (file, text, kpis) in texts {
+        if !named.iter().any(|(k, _)| std::ptr::eq(*k, kpis)) {
+            named.push((kpis, named_kpis(kpis)));
+        }
+        let Some((_, names)) = named.iter().find(|(k, _)| std::ptr::eq(*k, kpis)) else {
+            continue;
+        };
         // References print figures from the data already: they stand in as " … ".
         let Some(prose) = text.get() else {
             continue;
         };
         let plain = prose.plain_text(" … ");
-        for finding in typed_figures(&plain, kpis, year) {
+        for finding in figures_named(&plain, names, year) {
             let Some(obs) = kpis.at(&finding.kpi.id, &Period::Year(finding.year)) else {
                 continue;
             };
@@ -120,12 +128,25 @@ fn is_year(word: &str) -> Option<i32> {
         .filter(|y| (1990..=2100).contains(y))
 }
 
+/// A KPI and the names it goes by in prose.
+type Named<'a> = (&'a KpiDefinition, Vec<Vec<String>>);
+
+fn named_kpis(kpis: &KpiData) -> Vec<Named<'_>> {
+    kpis.definitions.values().map(|k| (k, names(k))).collect()
+}
+
+#[cfg(test)]
 fn typed_figures<'a>(text: &str, kpis: &'a KpiData, report_year: i32) -> Vec<Finding<'a>> {
+    figures_named(text, &named_kpis(kpis), report_year)
+}
+
+fn figures_named<'a>(text: &str, named: &[Named<'a>], report_year: i32) -> Vec<Finding<'a>> {
     let words = words(text);
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let mut findings = Vec::new();
-    for kpi in kpis.definitions.values() {
-        for name in names(kpi) {
+    for (kpi, names) in named {
+        let kpi = *kpi;
+        for name in names {
             for start in 0..lower.len() {
                 let matches = name.iter().enumerate().all(|(i, part)| {
                     lower.get(start + i).is_some_and(|w| {
