@@ -7,53 +7,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{repo, run, sample_project, stderr, stdout};
-use rapportverk::diag::Diagnostics;
-use rapportverk::ingest::{ReadOptions, read_table};
-use rapportverk::load::SourceCache;
-use rapportverk::model::{document, kpi};
-use rapportverk::project::{DocumentKind, Project};
 
 /// (KPI, period, value as printed, origin) of every figure the sample evaluation prints, from
 /// its provenance appendix, with origins relative to the project root.
 fn printed_by_the_evaluation(root: &Path) -> BTreeSet<(String, String, String, String)> {
-    let project = Project::load(&root.join("input")).unwrap();
-    let spec = &project.documents[0];
-    let DocumentKind::Report { data, .. } = &spec.kind;
-    let cache = SourceCache::new();
-    let mut inputs = Vec::new();
-    let mut table = |path: &Path, options: &ReadOptions| {
-        let source = cache.read(path).unwrap();
-        inputs.push(source.clone());
-        read_table(&source, options).unwrap()
-    };
-    let definitions = kpi::definitions(Some(table(
-        &project.kpi_definitions,
-        &ReadOptions::default(),
-    )));
-    let tables: Vec<_> = data
-        .iter()
-        .map(|d| (d, Some(table(&d.path, &d.read))))
-        .collect();
-    let narrative = cache.read(&spec.narrative).unwrap();
-    inputs.push(narrative.clone());
-    let units = document::UnitInputs::single();
-    let (valid, found) = document::check(&definitions, &tables, &narrative, &units, &|_: &str| {
-        Err(Vec::new())
-    });
-    let mut problems = Diagnostics::default();
-    problems.extend(found);
-    assert!(!problems.has_errors());
-    let view = rapportverk::view::document::view(
-        &valid.unwrap(),
-        rapportverk::view::document::Part::Unit(0),
-        &inputs,
-        "nb",
-        &rapportverk::locale::Locale::built_in("nb"),
-        None,
-        &[],
-    );
+    let provenance = common::evaluation_provenance(root);
     let root = format!("{}/", root.display());
-    view.provenance
+    provenance
         .rows
         .iter()
         // Targets and deadlines are printed too, but come from the definition list.

@@ -7,11 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use common::{edit, has, pdf_text, run, sample_project, stderr, stdout};
-use rapportverk::diag::Diagnostics;
-use rapportverk::ingest::{ReadOptions, read_table, yaml};
-use rapportverk::load::SourceCache;
+use rapportverk::ingest::yaml;
 use rapportverk::model::prose::{RefFunction, references};
-use rapportverk::model::{document, kpi};
 
 fn pdfs(dir: &Path) -> Vec<PathBuf> {
     let mut all = Vec::new();
@@ -308,45 +305,8 @@ fn the_appendix_lists_exactly_the_figures_printed_with_their_origins() {
     let project = sample_project();
     assert!(run(project.path(), &["build"]).status.success());
     let expected = expected_figures(project.path());
-    let project_spec = rapportverk::project::Project::load(&project.path().join("input")).unwrap();
-    let spec = &project_spec.documents[0];
-    let rapportverk::project::DocumentKind::Report { data, .. } = &spec.kind;
-    // Checked and viewed as a build does: each file read once, in the appendix's order.
-    let cache = SourceCache::new();
-    let mut inputs = Vec::new();
-    let mut problems = Diagnostics::default();
-    let mut table = |path: &Path, options: &ReadOptions| {
-        let source = cache.read(path).unwrap();
-        inputs.push(source.clone());
-        read_table(&source, options).unwrap()
-    };
-    let definitions = kpi::definitions(Some(table(
-        &project_spec.kpi_definitions,
-        &ReadOptions::default(),
-    )));
-    let tables: Vec<_> = data
-        .iter()
-        .map(|d| (d, Some(table(&d.path, &d.read))))
-        .collect();
-    let narrative = cache.read(&spec.narrative).unwrap();
-    inputs.push(narrative.clone());
-    let units = document::UnitInputs::single();
-    let (valid, found) = document::check(&definitions, &tables, &narrative, &units, &|_: &str| {
-        Err(Vec::new())
-    });
-    problems.extend(found);
-    assert!(!problems.has_errors());
-    let view = rapportverk::view::document::view(
-        &valid.unwrap(),
-        rapportverk::view::document::Part::Unit(0),
-        &inputs,
-        "nb",
-        &rapportverk::locale::Locale::built_in("nb"),
-        None,
-        &[],
-    );
-    let listed: BTreeSet<(String, String)> = view
-        .provenance
+    let provenance = common::evaluation_provenance(project.path());
+    let listed: BTreeSet<(String, String)> = provenance
         .rows
         .iter()
         .map(|r| (r.id.clone(), r.period.clone()))
@@ -356,11 +316,11 @@ fn the_appendix_lists_exactly_the_figures_printed_with_their_origins() {
     let text = pdf_text(&project.path().join("output/evaluering-2018.pdf"));
     let appendix = &text[text.find("Vedlegg: Datagrunnlag").expect("the appendix")..];
     let root = format!("{}/", project.path().display());
-    for row in &view.provenance.rows {
+    for row in &provenance.rows {
         let origin = row.origin.trim_start_matches(&root);
         assert!(has(appendix, origin), "appendix lacks {origin}");
     }
-    for file in &view.provenance.files {
+    for file in &provenance.files {
         assert!(
             has(appendix, &file.sha256),
             "appendix lacks the hash of {}",

@@ -155,6 +155,49 @@ pub fn check_evaluation(
     (model, problems)
 }
 
+/// The provenance appendix of the sample evaluation under `root`, checked and viewed as a
+/// build does: each file read once, in the appendix's order; the check must pass.
+pub fn evaluation_provenance(root: &Path) -> rapportverk::view::ProvenanceView {
+    use rapportverk::ingest::{ReadOptions, read_table};
+    use rapportverk::model::{document, kpi};
+    use rapportverk::project::{DocumentKind, Project};
+    let project = Project::load(&root.join("input")).unwrap();
+    let spec = &project.documents[0];
+    let DocumentKind::Report { data, .. } = &spec.kind;
+    let cache = rapportverk::load::SourceCache::new();
+    let mut inputs = Vec::new();
+    let mut table = |path: &Path, options: &ReadOptions| {
+        let source = cache.read(path).unwrap();
+        inputs.push(source.clone());
+        read_table(&source, options).unwrap()
+    };
+    let definitions = kpi::definitions(Some(table(
+        &project.kpi_definitions,
+        &ReadOptions::default(),
+    )));
+    let tables: Vec<_> = data
+        .iter()
+        .map(|d| (d, Some(table(&d.path, &d.read))))
+        .collect();
+    let narrative = cache.read(&spec.narrative).unwrap();
+    inputs.push(narrative.clone());
+    let units = document::UnitInputs::single();
+    let (valid, found) = document::check(&definitions, &tables, &narrative, &units, &|_: &str| {
+        Err(Vec::new())
+    });
+    assert!(!found.has_errors(), "{found:?}");
+    rapportverk::view::document::view(
+        &valid.unwrap(),
+        rapportverk::view::document::Part::Unit(0),
+        &inputs,
+        "nb",
+        &rapportverk::locale::Locale::built_in("nb"),
+        None,
+        &[],
+    )
+    .provenance
+}
+
 /// The folder, or `None` (after saying so) when it is absent and not required.
 pub fn realdata() -> Option<PathBuf> {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata"));
