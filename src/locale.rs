@@ -42,10 +42,8 @@ impl Locale {
         merge(&mut locale.tree, &own, "", &mut unknown);
         if let Some(key) = unknown.first() {
             let known = keys(&Locale::built_in(language).tree, "");
-            let mut d = Diagnostic::error(
-                Origin::file(&overrides.path),
-                format!("unknown label \"{key}\""),
-            );
+            let mut d =
+                Diagnostic::error(place_of(overrides, key), format!("unknown label \"{key}\""));
             d = match closest(key, known.iter().map(String::as_str)) {
                 Some(near) => d.with_hint(format!("did you mean \"{near}\"?")),
                 None => d.with_hint(format!("the labels are: {}", known.join(", "))),
@@ -87,6 +85,36 @@ impl Locale {
     /// The whole tree, for templates.
     pub fn tree(&self) -> &Value {
         &self.tree
+    }
+}
+
+/// Where the key `a.b.c` is written: the first line (after the line of `a:`) that starts the
+/// mapping entry `c:`; the file alone when it cannot be found (a JSON value keeps no place).
+fn place_of(file: &SourceFile, key: &str) -> Origin {
+    let text = String::from_utf8_lossy(&file.bytes);
+    let mut from = 0;
+    let mut found = None;
+    for part in key.split('.') {
+        found = text.lines().enumerate().skip(from).find_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let column = line.len() - trimmed.len();
+            trimmed
+                .strip_prefix(part)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                .then_some((i, column))
+                .or_else(|| {
+                    // In a flow mapping on one line: `table: { kpi: Indikator }`.
+                    line.find(&format!("{part}:")).map(|c| (i, c))
+                })
+        });
+        match found {
+            Some((line, _)) => from = line,
+            None => return Origin::file(&file.path),
+        }
+    }
+    match found {
+        Some((line, column)) => Origin::text(&file.path, line + 1, column + 1),
+        None => Origin::file(&file.path),
     }
 }
 
@@ -148,6 +176,28 @@ mod tests {
             "utan mål"
         );
         assert_eq!(Locale::built_in("nn").months()[11], "desember");
+    }
+
+    #[test]
+    fn an_unknown_label_is_told_at_its_line() {
+        let file = SourceFile {
+            path: "templates/locale/nb.yaml".into(),
+            bytes: b"# own words\ntable:\n  kpi: Indikator\n  unitt: Eining\n".to_vec(),
+            sha256: String::new(),
+        };
+        let problem = Locale::with_overrides("nb", &file).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "templates/locale/nb.yaml:4:3: error: unknown label \"table.unitt\"\n  hint: did you mean \"table.unit\"?"
+        );
+        // A known key is taken, the others stay built in.
+        let good = SourceFile {
+            bytes: b"table: { kpi: Indikator }\n".to_vec(),
+            ..file
+        };
+        let locale = Locale::with_overrides("nb", &good).unwrap();
+        assert_eq!(locale.text("table", "kpi"), "Indikator");
+        assert_eq!(locale.text("table", "unit"), "Enhet");
     }
 
     #[test]
