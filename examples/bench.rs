@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use rapportverk::typeset::{PdfSettings, SharedWorld, typeset};
+use rapportverk::typeset::{Generated, PdfSettings, SharedWorld, typeset};
 
 fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the bench's own path");
@@ -86,15 +86,14 @@ fn typeset_alone(project: &Path, emitted: &Path, jobs: usize) -> f64 {
         for _ in 0..jobs {
             scope.spawn(|| {
                 while let Some(source) = sources.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let (pdf, _) = typeset(
-                        &shared,
-                        source.clone(),
-                        &[],
-                        "bench",
-                        "bench.typ",
-                        &settings,
-                        &Default::default(),
-                    );
+                    let generated = Generated {
+                        source: source.clone(),
+                        template: Some("bench"),
+                        files: &[],
+                        label: "bench.typ",
+                        map: &Default::default(),
+                    };
+                    let (pdf, _) = typeset(&shared, generated, "bench", &settings);
                     if pdf.is_none() {
                         *failures.lock().unwrap() += 1;
                     }

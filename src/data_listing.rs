@@ -14,15 +14,15 @@ pub(crate) fn print(project: &Project, args: &DataArgs) -> ExitCode {
     let listing = match data(project, args.source.as_deref()) {
         Ok(listing) => listing,
         Err(problem) => {
-            eprintln!("{problem}");
+            err!("{problem}");
             return ExitCode::from(EXIT_PROJECT_ERROR);
         }
     };
     if args.json {
         match serde_json::to_string_pretty(&listing) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => out!("{json}"),
             Err(e) => {
-                eprintln!("error: the listing cannot be written as JSON: {e}");
+                err!("error: the listing cannot be written as JSON: {e}");
                 return ExitCode::from(EXIT_PROJECT_ERROR);
             }
         }
@@ -41,7 +41,7 @@ pub(crate) fn print(project: &Project, args: &DataArgs) -> ExitCode {
 /// the problems on standard error as `check` prints them.
 fn print_text(listing: &DataListing) {
     for source in &listing.sources {
-        println!(
+        out!(
             "{} ({}): {} figure(s), {} row(s) or cell(s) skipped",
             source.id,
             source.file,
@@ -52,12 +52,12 @@ fn print_text(listing: &DataListing) {
             // Terminals show the document's no-break spaces as plain ones anyway.
             let value = o.value.replace('\u{a0}', " ");
             match &o.unit {
-                Some(unit) => println!("  {unit}\t{}\t{}\t{value}\t{}", o.kpi, o.period, o.origin),
-                None => println!("  {}\t{}\t{value}\t{}", o.kpi, o.period, o.origin),
+                Some(unit) => out!("  {unit}\t{}\t{}\t{value}\t{}", o.kpi, o.period, o.origin),
+                None => out!("  {}\t{}\t{value}\t{}", o.kpi, o.period, o.origin),
             }
         }
         for s in &source.skipped {
-            println!("  skipped\t{}\t{}", s.origin, s.reason);
+            out!("  skipped\t{}\t{}", s.origin, s.reason);
         }
     }
     for p in &listing.problems {
@@ -66,9 +66,9 @@ fn print_text(listing: &DataListing) {
             .as_ref()
             .map(|o| format!("{o}: "))
             .unwrap_or_default();
-        eprintln!("{origin}{}: {}", p.severity, p.message);
+        err!("{origin}{}: {}", p.severity, p.message);
         if let Some(hint) = &p.hint {
-            eprintln!("  hint: {hint}");
+            err!("  hint: {hint}");
         }
     }
 }

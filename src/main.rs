@@ -1,6 +1,23 @@
 //! Entry point, and the tool's face: parse and check the arguments, run the engine, show its
 //! progress, print its problems and a summary, exit with a code.
 
+/// A line on stdout; a closed pipe (`rapportverk build | head`) loses the rest of the listing,
+/// not the build: the documents are still written.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// A line on stderr, as [`out!`] on stdout.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod data_listing;
 mod watch;
@@ -33,7 +50,7 @@ pub(crate) fn default_output(root: &Path) -> PathBuf {
 pub(crate) fn load(path: &Path, cache: &SourceCache) -> Result<Project, ExitCode> {
     Project::load_from(path, cache).map_err(|problems| {
         for problem in problems.iter() {
-            eprintln!("{problem}");
+            err!("{problem}");
         }
         ExitCode::from(EXIT_PROJECT_ERROR)
     })
@@ -83,9 +100,9 @@ fn main() -> ExitCode {
             };
             let (outputs, problems) =
                 engine::list(&project, &Config::new(default_output(&project.root)));
-            problems.iter().for_each(|p| eprintln!("{p}"));
+            problems.iter().for_each(|p| err!("{p}"));
             for (id, output) in outputs {
-                println!("{id}\t{}", output.display());
+                out!("{id}\t{}", output.display());
             }
             return if problems.iter().any(Diagnostic::is_error) {
                 ExitCode::from(EXIT_DOCUMENT_FAILED)
@@ -102,16 +119,16 @@ fn init(dir: &Path) -> ExitCode {
     match rapportverk::init::init(dir) {
         Ok(written) => {
             for file in &written {
-                println!("wrote {}", file.display());
+                out!("wrote {}", file.display());
             }
             let input = dir.join("input");
-            println!("\nNext:");
-            println!("  rapportverk check --project {}", input.display());
-            println!("  rapportverk build --project {}", input.display());
+            out!("\nNext:");
+            out!("  rapportverk check --project {}", input.display());
+            out!("  rapportverk build --project {}", input.display());
             ExitCode::SUCCESS
         }
         Err(problem) => {
-            eprintln!("{problem}");
+            err!("{problem}");
             ExitCode::from(EXIT_PROJECT_ERROR)
         }
     }
@@ -134,10 +151,10 @@ fn schema(out: &Path) -> ExitCode {
         let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
         let written = std::fs::create_dir_all(out).and_then(|()| std::fs::write(&path, text));
         if let Err(e) = written {
-            eprintln!("{}: error: cannot write the schema: {e}", path.display());
+            err!("{}: error: cannot write the schema: {e}", path.display());
             return ExitCode::from(EXIT_PROJECT_ERROR);
         }
-        println!("wrote {}", path.display());
+        out!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }
@@ -162,11 +179,11 @@ pub(crate) fn build(
         .filter(|d| !d.changes.is_empty())
         .collect();
     if !changed.is_empty() {
-        println!("changes since the previous build:");
+        out!("changes since the previous build:");
         for document in changed {
-            println!("  {}:", document.id);
+            out!("  {}:", document.id);
             for change in &document.changes {
-                println!("    {}", change.describe());
+                out!("    {}", change.describe());
             }
         }
     }
@@ -177,7 +194,7 @@ pub(crate) fn build(
             .chain(report.documents.iter().flat_map(|d| &d.diagnostics))
     };
     let errors = problems().filter(|d| d.is_error()).count();
-    println!(
+    out!(
         "{errors} error(s), {} warning(s)",
         problems().count() - errors
     );
@@ -214,7 +231,7 @@ impl Terminal {
             None => lines(),
         };
         match event {
-            Event::Problem(problem) => print(&|| eprintln!("{problem}")),
+            Event::Problem(problem) => print(&|| err!("{problem}")),
             Event::Planned { documents } => {
                 if self.interactive && documents > 1 {
                     *bar = Some(progress_bar(documents));
@@ -229,9 +246,9 @@ impl Terminal {
                 if document.status == Status::Unchanged && !self.show_unchanged => {}
             Event::Finished(document) => print(&|| {
                 for problem in &document.diagnostics {
-                    eprintln!("{problem}");
+                    err!("{problem}");
                 }
-                println!("{}", status_line(document));
+                out!("{}", status_line(document));
             }),
         }
     }

@@ -24,7 +24,7 @@ pub(crate) fn watch(args: &WatchArgs) -> ExitCode {
     let mut debouncer = match new_debouncer(DEBOUNCE, None, sender) {
         Ok(debouncer) => debouncer,
         Err(e) => {
-            eprintln!("error: cannot watch files: {e}");
+            err!("error: cannot watch files: {e}");
             return ExitCode::from(EXIT_PROJECT_ERROR);
         }
     };
@@ -52,16 +52,16 @@ pub(crate) fn watch(args: &WatchArgs) -> ExitCode {
             if watched_folders.insert(folder.to_path_buf())
                 && let Err(e) = debouncer.watch(folder, RecursiveMode::NonRecursive)
             {
-                eprintln!("warning: cannot watch {}: {e}", folder.display());
+                err!("warning: cannot watch {}: {e}", folder.display());
             }
         }
         if let Some(templates) = &templates
             && watched_folders.insert(templates.clone())
             && let Err(e) = debouncer.watch(templates, RecursiveMode::Recursive)
         {
-            eprintln!("warning: cannot watch {}: {e}", templates.display());
+            err!("warning: cannot watch {}: {e}", templates.display());
         }
-        println!("watching {} files for changes (Ctrl-C stops)", inputs.len());
+        out!("watching {} files for changes (Ctrl-C stops)", inputs.len());
         let Some(changed) = next_change(&changes, &inputs, templates.as_deref()) else {
             return ExitCode::SUCCESS;
         };
@@ -72,7 +72,7 @@ pub(crate) fn watch(args: &WatchArgs) -> ExitCode {
             warm.library_changed();
         }
         let names: Vec<String> = changed.iter().map(|p| shown(p)).collect();
-        println!("changed: {}", names.join(", "));
+        out!("changed: {}", names.join(", "));
     }
 }
 
@@ -99,7 +99,7 @@ fn next_change(
             }
             Err(errors) => {
                 for e in errors {
-                    eprintln!("warning: watching files: {e}");
+                    err!("warning: watching files: {e}");
                 }
             }
         }

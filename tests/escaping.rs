@@ -7,7 +7,7 @@ use std::path::Path;
 use common::{edit, has, normalise, pdf_text, run, sample_project};
 use proptest::prelude::*;
 use rapportverk::render::Templates;
-use rapportverk::typeset::{PdfSettings, SharedWorld, typeset};
+use rapportverk::typeset::{Generated, PdfSettings, SharedWorld, typeset};
 
 /// The template folder of [`one_value_templates`] with its templates and Typst world, made once.
 static ONE_VALUE: std::sync::LazyLock<(tempfile::TempDir, Templates, SharedWorld)> =
@@ -36,15 +36,15 @@ fn typeset_text(templates: &Templates, shared: &SharedWorld, s: &str, out: &Path
     let source = templates
         .render("t.typ.j2", &minijinja::context! { s => s })
         .unwrap();
-    let (result, problems) = typeset(
-        shared,
+    // Each source is edited from the one before, as a build's documents of one template are.
+    let generated = Generated {
         source,
-        &[],
-        "prop",
-        "t.typ",
-        &PdfSettings::default(),
-        &Default::default(),
-    );
+        template: Some("t.typ.j2"),
+        files: &[],
+        label: "t.typ",
+        map: &Default::default(),
+    };
+    let (result, problems) = typeset(shared, generated, "prop", &PdfSettings::default());
     let pdf = result.unwrap_or_else(|| panic!("{s:?} did not typeset: {problems:?}"));
     std::fs::write(out, pdf.pdf).unwrap();
     pdf_text(out)

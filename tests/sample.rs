@@ -107,6 +107,38 @@ fn two_builds_give_identical_bytes() {
     assert!(first == second, "two builds of the same inputs differ");
 }
 
+/// In one build each letter's source is edited from the letter before, so Typst reuses the
+/// layout of the text they share; a letter built alone is parsed and laid out afresh. The bytes
+/// must not tell which.
+#[test]
+fn a_letter_typeset_after_the_others_has_the_bytes_of_the_letter_built_alone() {
+    let project = sample_project();
+    let all = run(
+        project.path(),
+        &["build", "--jobs", "1", "--only", "oppdragsbrev-2022/*", "--output", "all"],
+    );
+    assert!(all.status.success(), "{}", stderr(&all));
+    let out = stdout(&all);
+    let letters: Vec<&str> = out
+        .lines()
+        .filter_map(|line| line.strip_prefix("built     all/oppdragsbrev-2022/"))
+        .filter_map(|rest| rest.split(".pdf").next())
+        .filter(|name| *name != "oversikt")
+        .collect();
+    assert_eq!(letters.len(), 7, "{out}");
+    let last = letters[6];
+    let alone = run(
+        project.path(),
+        &["build", "--only", &format!("oppdragsbrev-2022/{last}"), "--output", "alone"],
+    );
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    let file = format!("oppdragsbrev-2022/{last}.pdf");
+    let warm = std::fs::read(project.path().join("all").join(&file)).unwrap();
+    let cold = std::fs::read(project.path().join("alone").join(&file)).unwrap();
+    assert!(warm.len() > 10_000);
+    assert!(warm == cold, "{file} built after six other letters differs from it built alone");
+}
+
 #[test]
 fn check_reports_without_writing() {
     let project = sample_project();

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::typeset::{SharedWorld, typeset};
+use crate::typeset::{Generated, SharedWorld, typeset};
 
 use super::kinds::{Context, FrameSettings, Rendered};
 use super::plan::Job;
@@ -127,15 +127,14 @@ impl Scheduler<'_> {
             problems.push(d);
         }
         let label = typ_path.display().to_string();
-        let (typeset, typst_problems) = typeset(
-            self.shared,
+        let generated = Generated {
             source,
-            &rendered.attachments,
-            &job.id,
-            &label,
-            &self.config.pdf,
-            &rendered.map,
-        );
+            template: Some(&rendered.template),
+            files: &rendered.attachments,
+            label: &label,
+            map: &rendered.map,
+        };
+        let (typeset, typst_problems) = typeset(self.shared, generated, &job.id, &self.config.pdf);
         if typst_problems.has_errors() && !self.config.emit_typst {
             problems.push(
                 Diagnostic::warning(None, format!("typesetting {} failed in its generated Typst source", job.id))

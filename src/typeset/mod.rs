@@ -1,6 +1,7 @@
 //! Typeset: generated Typst source to PDF bytes, in-process, with Typst's problems mapped back
 //! to the file and line they come from.
 
+mod incremental;
 pub mod world;
 
 use typst::WorldExt;
@@ -92,19 +93,37 @@ impl PdfSettings {
     }
 }
 
-/// Compiles `source` and exports it as PDF. `ident` is the document's stable identifier, so
-/// the same inputs always give the same bytes. `label` names the generated source in messages;
-/// a problem in it is told at the template line `map` gives, where it knows one.
+/// A generated Typst source and what typesetting it needs to know of where it came from.
+pub struct Generated<'a> {
+    pub source: String,
+    /// The template that wrote it: the source is edited from that template's last one, so
+    /// typesetting reuses the layout of the text they share. `None` parses it afresh.
+    pub template: Option<&'a str>,
+    /// Extra files the source reads (input files to attach), by virtual path.
+    pub files: &'a [(String, Vec<u8>)],
+    /// The source's name in messages.
+    pub label: &'a str,
+    /// Which template line wrote which part of the source.
+    pub map: &'a SourceMap,
+}
+
+/// Compiles a generated source and exports it as PDF. `ident` is the document's stable
+/// identifier, so the same inputs always give the same bytes. A problem in the source is told
+/// at the template line its map gives, where it knows one.
 pub fn typeset(
     shared: &SharedWorld,
-    source: String,
-    files: &[(String, Vec<u8>)],
+    generated: Generated<'_>,
     ident: &str,
-    label: &str,
     settings: &PdfSettings,
-    map: &SourceMap,
 ) -> (Option<Typeset>, Diagnostics) {
-    let world = shared.document(source, files);
+    let Generated {
+        source,
+        template,
+        files,
+        label,
+        map,
+    } = generated;
+    let world = shared.document(source, template, files);
     let mut problems = Diagnostics::default();
     let warned = typst::compile::<PagedDocument>(&world);
     for warning in &warned.warnings {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Dict, Duration, Value};
@@ -31,6 +31,9 @@ pub struct SharedWorld {
     /// Where each library file was read from, for messages.
     paths: HashMap<FileId, PathBuf>,
     main_id: FileId,
+    /// The last generated source of each template, to edit the next one from
+    /// ([`super::incremental`]): kept as long as the world (a whole `watch`).
+    last_sources: Mutex<HashMap<String, Source>>,
 }
 
 enum FileSlot {
@@ -109,6 +112,7 @@ impl SharedWorld {
             files,
             paths,
             main_id,
+            last_sources: Mutex::default(),
         })
     }
 
@@ -153,11 +157,22 @@ impl SharedWorld {
     }
 
     /// A world for one document whose generated source is `text`; `files` are extra files the
-    /// source may read (input files to attach), by virtual path.
-    pub fn document(&self, text: String, files: &[(String, Vec<u8>)]) -> DocumentWorld<'_> {
+    /// source may read (input files to attach), by virtual path. With a `template`, the source
+    /// is edited from the last one that template generated, so what the two share keeps its
+    /// spans and Typst's cached layout of it is reused.
+    pub fn document(
+        &self,
+        text: String,
+        template: Option<&str>,
+        files: &[(String, Vec<u8>)],
+    ) -> DocumentWorld<'_> {
+        let main = match template {
+            Some(template) => self.edited_source(template, text),
+            None => Source::new(self.main_id, text),
+        };
         DocumentWorld {
             shared: self,
-            main: Source::new(self.main_id, text),
+            main,
             files: files
                 .iter()
                 .filter_map(|(path, bytes)| Some((file_id(path)?, Bytes::new(bytes.clone()))))
@@ -165,7 +180,32 @@ impl SharedWorld {
         }
     }
 
-    /// The source of a layout-library file, for mapping Typst errors to file and line.
+    /// A source with `text`, edited from `template`'s last one (which it then replaces).
+    fn edited_source(&self, template: &str, text: String) -> Source {
+        let last = self.last_sources().get(template).cloned();
+        // Edited outside the lock: another worker may edit from the same source meanwhile.
+        let source = match last {
+            Some(mut source) => {
+                if super::incremental::edit_to(&mut source, &text) {
+                    source
+                } else {
+                    Source::new(self.main_id, text)
+                }
+            }
+            None => Source::new(self.main_id, text),
+        };
+        self.last_sources()
+            .insert(template.to_string(), source.clone());
+        source
+    }
+
+    fn last_sources(&self) -> std::sync::MutexGuard<'_, HashMap<String, Source>> {
+        // A worker that panicked while holding the lock left a whole map (inserts are atomic).
+        self.last_sources
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The file a layout-library file was read from.
     pub(crate) fn library_path(&self, id: FileId) -> Option<&Path> {
         self.paths.get(&id).map(PathBuf::as_path)

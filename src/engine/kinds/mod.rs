@@ -114,6 +114,8 @@ pub(crate) type ExtraFiles = Vec<(String, Vec<u8>)>;
 /// An output rendered to Typst, ready to typeset.
 pub(crate) struct Rendered {
     pub source: String,
+    /// The template it was rendered from.
+    pub template: String,
     /// Files the source attaches.
     pub attachments: ExtraFiles,
     /// Which template line wrote which part of the source.
@@ -261,13 +263,15 @@ impl<K: DocumentKind> Document for Kinded<K> {
             context,
             problems,
         )?;
+        let template = self.kind.template(part);
         let (source, map) = context
             .templates
-            .render_mapped(&self.kind.template(part), &frame.around(&view))
+            .render_mapped(&template, &frame.around(&view))
             .map_err(|d| problems.push(d))
             .ok()?;
         Some(Rendered {
             source,
+            template,
             attachments,
             facts,
             map,
