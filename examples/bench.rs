@@ -3,6 +3,7 @@
 //! memory at N = 100 and 1000, and (where a `typst` CLI is installed) our rate against it.
 //!
 //! `cargo build --release && cargo run --release --example bench [-- --quick]`
+//! `… --example bench -- --sample [ROUNDS]`: the whole sample against the typst CLI.
 //! Results are printed as Markdown for BENCHMARKS.md. A benchmark, never a test.
 
 #[allow(dead_code)]
@@ -110,14 +111,40 @@ fn typeset_alone(project: &Path, emitted: &Path, jobs: usize) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// Every emitted `.typ` below `dir`.
+fn emitted_sources(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for path in std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+        {
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "typ") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// One `typst compile` process per document, as many at a time as there are cores.
 fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
+    typst_cli_measured(project, emitted, jobs).map(|(seconds, _)| seconds)
+}
+
+/// [`typst_cli`], with the largest peak memory of one process (KiB) where `/usr/bin/time`
+/// can tell it.
+fn typst_cli_measured(project: &Path, emitted: &Path, jobs: usize) -> Option<(f64, u64)> {
     Command::new("typst").arg("--version").output().ok()?;
-    let files: Vec<PathBuf> = std::fs::read_dir(emitted)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "typ"))
-        .collect();
+    let timed = Path::new("/usr/bin/time").exists();
+    let files = emitted_sources(emitted);
+    let peak = std::sync::atomic::AtomicU64::new(0);
     // The emitted sources import /templates/lib/rapport.typ from the project root.
     let started = Instant::now();
     let next = AtomicUsize::new(0);
@@ -125,7 +152,15 @@ fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
         for _ in 0..jobs {
             scope.spawn(|| {
                 while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let _ = Command::new("typst")
+                    let memory = file.with_extension("cli.kib");
+                    let mut command = if timed {
+                        let mut time = Command::new("/usr/bin/time");
+                        time.args(["-f", "%M", "-o"]).arg(&memory).arg("typst");
+                        time
+                    } else {
+                        Command::new("typst")
+                    };
+                    let status = command
                         .args([
                             "compile",
                             "--pdf-standard",
@@ -136,12 +171,94 @@ fn typst_cli(project: &Path, emitted: &Path, jobs: usize) -> Option<f64> {
                         .arg(project)
                         .arg(file)
                         .arg(file.with_extension("cli.pdf"))
-                        .status();
+                        .status()
+                        .expect("typst runs");
+                    assert!(status.success(), "typst compile {} failed", file.display());
+                    let kib = std::fs::read_to_string(&memory)
+                        .ok()
+                        .and_then(|m| m.trim().parse().ok())
+                        .unwrap_or(0);
+                    peak.fetch_max(kib, Ordering::Relaxed);
                 }
             });
         }
     });
-    Some(started.elapsed().as_secs_f64())
+    Some((started.elapsed().as_secs_f64(), peak.into_inner()))
+}
+
+/// `--sample [ROUNDS]`: the whole sample project (every document of `input/`) built by
+/// `rapportverk build --jobs 2 --force`, against the typst CLI compiling the same emitted
+/// sources, one process per document, two at a time: wall time of each round and peak memory.
+fn sample(rounds: usize) {
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Inside the project root: the typst CLI compiles only sources below its --root.
+    let root = repository.join("target/bench-sample");
+    let _ = std::fs::remove_dir_all(&root);
+    let emitted = root.join("emit");
+    let emit = Command::new(binary())
+        .args([
+            "build",
+            "--project",
+            "input",
+            "--force",
+            "--emit-typst",
+            "--output",
+        ])
+        .arg(&emitted)
+        .current_dir(repository)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("rapportverk runs");
+    assert!(emit.success(), "the sample does not build");
+    let documents = emitted_sources(&emitted).len();
+    println!(
+        "| round | rapportverk --jobs 2 | peak | typst CLI, 2 processes | largest process peak | ratio |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for round in 1..=rounds {
+        let output = root.join(format!("out-{round}"));
+        let started = Instant::now();
+        let status = Command::new(binary())
+            .args([
+                "build",
+                "--project",
+                "input",
+                "--force",
+                "--jobs",
+                "2",
+                "--output",
+            ])
+            .arg(&output)
+            .current_dir(repository)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("rapportverk runs");
+        let ours = started.elapsed().as_secs_f64();
+        assert!(status.success());
+        let report: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(output.join("build-report.json")).unwrap(),
+        )
+        .unwrap();
+        let peak = report["totals"]["peak_memory_kib"].as_u64().unwrap_or(0);
+        let Some((cli, cli_peak)) = typst_cli_measured(repository, &emitted, 2) else {
+            println!(
+                "| {round} | {:.0} ms | {} MiB | not run: no `typst` on PATH | | |",
+                ours * 1000.0,
+                peak / 1024
+            );
+            continue;
+        };
+        println!(
+            "| {round} | {:.0} ms | {} MiB | {:.0} ms | {} MiB | {:.2}× |",
+            ours * 1000.0,
+            peak / 1024,
+            cli * 1000.0,
+            cli_peak / 1024,
+            cli / ours
+        );
+    }
+    println!("({documents} documents)");
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// `--cli N`: only the typst CLI comparison, on N documents.
@@ -168,6 +285,10 @@ fn cli_only(units: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--sample") {
+        sample(args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(5));
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--cli") {
         cli_only(args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(100));
         return;

@@ -115,7 +115,15 @@ fn a_letter_typeset_after_the_others_has_the_bytes_of_the_letter_built_alone() {
     let project = sample_project();
     let all = run(
         project.path(),
-        &["build", "--jobs", "1", "--only", "oppdragsbrev-2022/*", "--output", "all"],
+        &[
+            "build",
+            "--jobs",
+            "1",
+            "--only",
+            "oppdragsbrev-2022/*",
+            "--output",
+            "all",
+        ],
     );
     assert!(all.status.success(), "{}", stderr(&all));
     let out = stdout(&all);
@@ -129,14 +137,23 @@ fn a_letter_typeset_after_the_others_has_the_bytes_of_the_letter_built_alone() {
     let last = letters[6];
     let alone = run(
         project.path(),
-        &["build", "--only", &format!("oppdragsbrev-2022/{last}"), "--output", "alone"],
+        &[
+            "build",
+            "--only",
+            &format!("oppdragsbrev-2022/{last}"),
+            "--output",
+            "alone",
+        ],
     );
     assert!(alone.status.success(), "{}", stderr(&alone));
     let file = format!("oppdragsbrev-2022/{last}.pdf");
     let warm = std::fs::read(project.path().join("all").join(&file)).unwrap();
     let cold = std::fs::read(project.path().join("alone").join(&file)).unwrap();
     assert!(warm.len() > 10_000);
-    assert!(warm == cold, "{file} built after six other letters differs from it built alone");
+    assert!(
+        warm == cold,
+        "{file} built after six other letters differs from it built alone"
+    );
 }
 
 #[test]

@@ -68,7 +68,8 @@ mod tests {
     use typst::syntax::{LinkedNode, RootedPath, Side, VirtualPath, VirtualRoot};
 
     fn source(text: &str) -> Source {
-        let id = RootedPath::new(VirtualRoot::Project, VirtualPath::new("/t.typ").unwrap()).intern();
+        let id =
+            RootedPath::new(VirtualRoot::Project, VirtualPath::new("/t.typ").unwrap()).intern();
         Source::new(id, text.to_string())
     }
 
@@ -83,7 +84,8 @@ mod tests {
     #[test]
     fn shared_lines_keep_their_spans_and_the_text_is_the_new_one() {
         let first = "= Felles\n\nSamme tekst i alle brev.\n\nTil: Skole\n";
-        let second = "= Felles\n\nSamme tekst i alle brev.\n\nTil: Barn og unge\n\nEt avsnitt til.\n";
+        let second =
+            "= Felles\n\nSamme tekst i alle brev.\n\nTil: Barn og unge\n\nEt avsnitt til.\n";
         let mut edited = source(first);
         let before = span_of(&edited, "Samme tekst");
         assert!(edit_to(&mut edited, second));
