@@ -195,21 +195,11 @@ fn sample(rounds: usize) {
     let root = repository.join("target/bench-sample");
     let _ = std::fs::remove_dir_all(&root);
     let emitted = root.join("emit");
-    let emit = Command::new(binary())
-        .args([
-            "build",
-            "--project",
-            "input",
-            "--force",
-            "--emit-typst",
-            "--output",
-        ])
-        .arg(&emitted)
-        .current_dir(repository)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("rapportverk runs");
-    assert!(emit.success(), "the sample does not build");
+    build(
+        repository,
+        &emitted.to_string_lossy(),
+        &["--force", "--emit-typst"],
+    );
     let documents = emitted_sources(&emitted).len();
     println!(
         "| round | rapportverk --jobs 2 | peak | typst CLI, 2 processes | largest process peak | ratio |"
@@ -217,29 +207,12 @@ fn sample(rounds: usize) {
     println!("|---|---|---|---|---|---|");
     for round in 1..=rounds {
         let output = root.join(format!("out-{round}"));
-        let started = Instant::now();
-        let status = Command::new(binary())
-            .args([
-                "build",
-                "--project",
-                "input",
-                "--force",
-                "--jobs",
-                "2",
-                "--output",
-            ])
-            .arg(&output)
-            .current_dir(repository)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("rapportverk runs");
-        let ours = started.elapsed().as_secs_f64();
-        assert!(status.success());
-        let report: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(output.join("build-report.json")).unwrap(),
-        )
-        .unwrap();
-        let peak = report["totals"]["peak_memory_kib"].as_u64().unwrap_or(0);
+        let run = build(
+            repository,
+            &output.to_string_lossy(),
+            &["--force", "--jobs", "2"],
+        );
+        let (ours, peak) = (run.seconds, run.peak_kib);
         let Some((cli, cli_peak)) = typst_cli_measured(repository, &emitted, 2) else {
             println!(
                 "| {round} | {:.0} ms | {} MiB | not run: no `typst` on PATH | | |",
