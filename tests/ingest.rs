@@ -10,7 +10,7 @@ use rapportverk::ingest::number::Missing;
 use rapportverk::ingest::{CellValue, ReadOptions, read_table};
 use rapportverk::model::kpi::{KpiData, Value};
 use rapportverk::model::period::Period;
-use rapportverk::project::{DocumentKind, Project};
+use rapportverk::project::Project;
 
 use common::{check_evaluation, copy_dir, repo};
 
@@ -42,11 +42,10 @@ fn fixture(name: &str) -> Vec<u8> {
 fn validate(dir: &Path) -> (KpiData, Vec<String>) {
     let project = Project::load(&dir.join("input")).unwrap_or_else(|d| panic!("{d:?}"));
     let spec = &project.documents[0];
-    let DocumentKind::Report { data, .. } = &spec.kind;
-    let (valid, problems) = check_evaluation(&project, spec, data);
+    let (valid, problems) = check_evaluation(&project, spec);
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
-    (valid.kpis().clone(), messages)
+    (valid.model.kpis().clone(), messages)
 }
 
 fn number(kpis: &KpiData, id: &str, year: i32) -> f64 {

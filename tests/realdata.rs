@@ -15,7 +15,7 @@ use rapportverk::ingest::{Cell, CellValue, ReadOptions, Table, read_table};
 use rapportverk::model::kpi::Value;
 use rapportverk::model::period::Period;
 use rapportverk::model::records::{self as layout, ColumnMapping, Filter, Layout, Record, Records};
-use rapportverk::project::{DocumentKind, Project};
+use rapportverk::project::Project;
 
 /// Every file of the folder, each read by one test below.
 const FILES: [&str; 15] = [
@@ -462,16 +462,15 @@ fn lorenskog_overview_read_as_kpi_data_by_a_project() {
     .unwrap();
     let project = Project::load(&input).unwrap_or_else(|d| panic!("{d:?}"));
     let spec = &project.documents[0];
-    let DocumentKind::Report { data, .. } = &spec.kind;
-    let (valid, problems) = check_evaluation(&project, spec, data);
+    let (valid, problems) = check_evaluation(&project, spec);
     let messages: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
     let valid = valid.unwrap_or_else(|| panic!("{}", messages.join("\n")));
     assert!(messages.is_empty(), "{messages:?}");
     let value = |id: &str, year: i32| {
-        valid.kpis().observations[&(id.to_string(), Period::Year(year))].value
+        valid.model.kpis().observations[&(id.to_string(), Period::Year(year))].value
     };
     assert_eq!(value("netto_driftsresultat", 2025), Value::Number(4.0));
     assert_eq!(value("netto_driftsresultat", 2024), Value::Number(0.2));
     assert_eq!(value("grunnskole_andel", 2025), Value::Number(25.8));
-    assert_eq!(valid.kpis().observations.len(), 4);
+    assert_eq!(valid.model.kpis().observations.len(), 4);
 }

@@ -6,13 +6,13 @@
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::ingest::{ReadOptions, read_table};
 use crate::load::SourceCache;
 use crate::model::document::{SourceReading, read_data};
-use crate::model::kpi::{KpiData, Value, definitions};
+use crate::model::kpi::KpiData;
 use crate::model::period::Period;
-use crate::project::{DataSource, DocumentKind, PerUnit, Project};
-use crate::view::figures::NO_VALUE;
+use crate::model::{RunDefinitions, Units, data_tables};
+use crate::project::{DataSource, DocumentKind, DocumentSpec, Project};
+use crate::view::figures::formatted;
 
 /// What the data sources give. Its JSON form is documented in README ("Checking a mapping").
 #[derive(Debug, Serialize)]
@@ -69,17 +69,14 @@ pub struct ProblemListing {
 /// document that lists it, as that document reads them. `Err` when `only` names no KPI
 /// data source.
 pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagnostic> {
-    let documents: Vec<(&Vec<DataSource>, Option<&PerUnit>)> = project
-        .documents
-        .iter()
-        .map(|spec| match &spec.kind {
-            DocumentKind::Report { data, per_unit, .. } => (data, per_unit.as_deref()),
+    let reads = |wanted: &str| {
+        project.documents.iter().any(|spec| {
+            let DocumentKind::Report { data, .. } = &spec.kind;
+            data.iter().any(|s| s.id == wanted)
         })
-        .collect();
+    };
     if let Some(wanted) = only
-        && !documents
-            .iter()
-            .any(|(data, _)| data.iter().any(|s| s.id == wanted))
+        && !reads(wanted)
     {
         return Err(Diagnostic::error(
             crate::diag::Origin::file(&project.manifest),
@@ -89,20 +86,13 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     }
     let cache = SourceCache::new();
     let mut problems = Diagnostics::default();
-    let table = |path: &std::path::Path, options: &ReadOptions, problems: &mut Diagnostics| {
-        let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
-        read_table(&source, options)
-            .map_err(|d| problems.push(d))
-            .ok()
-    };
-    let kpi_definitions = definitions(table(
-        &project.kpi_definitions,
-        &ReadOptions::default(),
-        &mut problems,
-    ));
+    let run = RunDefinitions::read(project, &cache);
+    problems.extend(run.unreadable().clone());
+    let kpi_definitions = &run.definitions;
     let mut listed: Vec<SourceListing> = Vec::new();
     let mut told: Vec<String> = Vec::new();
-    for (data, per_unit) in documents {
+    for spec in &project.documents {
+        let DocumentKind::Report { data, .. } = &spec.kind;
         let wanted = |s: &DataSource| {
             only.is_none_or(|id| id == s.id) && !listed.iter().any(|l| l.id == s.id)
         };
@@ -110,24 +100,24 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             continue;
         }
         let mut found = Diagnostics::default();
-        let tables: Vec<_> = data
-            .iter()
-            .map(|s| (s, table(&s.path, &s.read, &mut found)))
-            .collect();
         // A document made per unit reads each unit's rows as its units' PDFs do.
-        let units: Vec<Option<(&str, String)>> = match per_unit {
+        let planned = Units::plan(spec, &cache).unwrap_or_else(|unreadable| {
+            found.extend(unreadable);
+            Units::default()
+        });
+        let tables = data_tables(spec, &cache, &planned, &mut Vec::new(), &mut found);
+        let units: Vec<Option<(&str, String)>> = match per_unit_column(spec) {
             None => vec![None],
-            Some(per) => table(&per.source.path, &per.source.read, &mut found)
-                .and_then(|mut t| crate::model::units(&mut t, &per.column))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|unit| Some((per.column.as_str(), unit)))
+            Some(column) => planned
+                .names
+                .iter()
+                .map(|unit| Some((column, unit.clone())))
                 .collect(),
         };
         let mut new: Vec<SourceListing> = Vec::new();
         for unit in &units {
             let as_unit = unit.as_ref().map(|(column, name)| (*column, name.as_str()));
-            let reading = read_data(&kpi_definitions, &tables, as_unit);
+            let reading = read_data(kpi_definitions, &tables, as_unit);
             found.extend(reading.problems.clone());
             for source in &reading.sources {
                 if !data.iter().find(|s| s.id == source.id).is_some_and(wanted) {
@@ -177,6 +167,11 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     })
 }
 
+fn per_unit_column(spec: &DocumentSpec) -> Option<&str> {
+    let DocumentKind::Report { per_unit, .. } = &spec.kind;
+    per_unit.as_ref().map(|p| p.column.as_str())
+}
+
 /// One source's figures as read for `unit` (when the table has the unit's column).
 fn listing(kpis: &KpiData, source: &SourceReading, unit: Option<&str>) -> SourceListing {
     let unit_column = unit.filter(|_| source.split_by_unit);
@@ -220,12 +215,9 @@ fn period_code(period: &Period) -> String {
     }
 }
 
-/// A figure as the documents print it (the view's rule: the KPI's decimals and unit, or the
-/// dash and the reason), and the number.
+/// A figure as the documents print it (by the view's rule), and the number.
 fn printed(kpis: &KpiData, id: &str, period: &Period) -> Option<(String, Option<f64>)> {
     let definition = kpis.definitions.get(id)?;
-    Some(match kpis.at(id, period)?.value {
-        Value::Number(v) => (definition.format_value(v), Some(v)),
-        Value::Missing(reason) => (format!("{NO_VALUE} ({})", reason.reason()), None),
-    })
+    let (number, _, with_unit) = formatted(definition, kpis.at(id, period)?.value);
+    Some((with_unit, number))
 }

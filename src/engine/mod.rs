@@ -217,8 +217,7 @@ pub fn run_warm(
             Err(d) => return abort(report, d),
         },
     };
-    let templates = Templates::new(&project.templates, &format!("{templates_at}/lib"), cache)
-        .with_global("brand", brand(project));
+    let templates = templates(project, cache);
     let context = Context::new(project, cache, &templates);
     // The previous report: for skipping (unless --force), for "what changed" and to keep
     // the entries of documents this run does not select.
@@ -230,6 +229,63 @@ pub fn run_warm(
         .flat_map(|p| p.documents.iter())
         .map(|d| (d.id.as_str(), d))
         .collect();
+    let (todo, documents) = plan_jobs(
+        project,
+        config,
+        cache,
+        &context,
+        &previous_entries,
+        &mut report,
+    );
+    for document in &report.documents {
+        on_event(Event::Finished(document));
+    }
+    on_event(Event::Planned {
+        documents: todo.len(),
+    });
+    let finished = build_jobs(config, &context, shared, &todo, on_event);
+    for problem in documents
+        .iter()
+        .filter_map(|d| d.shared_problems())
+        .flat_map(|p| p.into_vec())
+    {
+        on_event(Event::Problem(&problem));
+        report.diagnostics.push(problem);
+    }
+    for (job, mut document) in todo.iter().zip(finished) {
+        // Only against a previous build that printed the document (a failed one has no facts).
+        if let Some(before) = previous_entries.get(job.id.as_str())
+            && document.status == Status::Built
+            && (before.status == "built" || before.status == "unchanged")
+        {
+            document.changes = report::changes(&before.facts, &document.facts);
+        }
+        report.documents.push(document);
+    }
+    report.millis = started.elapsed().as_millis();
+    if !config.check_only {
+        write_report(config, &mut report, &previous_entries, on_event);
+    }
+    report
+}
+
+/// The template environment of a run, with the project's look as `brand`.
+fn templates(project: &Project, cache: &SourceCache) -> Templates {
+    let templates_at = project.typst_path(&project.templates);
+    Templates::new(&project.templates, &format!("{templates_at}/lib"), cache)
+        .with_global("brand", brand(project))
+}
+
+/// The selected outputs to build, each document planned once; documents unchanged since the
+/// previous build, or that cannot be planned, go straight to `report`.
+fn plan_jobs(
+    project: &Project,
+    config: &Config,
+    cache: &SourceCache,
+    context: &Context,
+    previous_entries: &BTreeMap<&str, &report::DocumentEntry>,
+    report: &mut BuildReport,
+) -> (Vec<Job>, Vec<std::sync::Arc<dyn kinds::Document>>) {
     let unchanged = |id: &str, hash: &str, output: &Path| {
         previous_entries
             .get(id)
@@ -238,7 +294,6 @@ pub fn run_warm(
             .filter(|_| output.exists())
             .copied()
     };
-
     let hasher = InputHasher::new(project, config, cache);
     let mut todo: Vec<Job> = Vec::new();
     let mut documents = Vec::new();
@@ -265,7 +320,7 @@ pub fn run_warm(
             }
             continue;
         }
-        let outputs = match document.outputs(&context) {
+        let outputs = match document.outputs(context) {
             Ok(outputs) => outputs,
             Err(problems) => {
                 // Nothing to plan from: one failed entry for the whole document.
@@ -302,22 +357,27 @@ pub fn run_warm(
             }
         }
     }
-    for document in &report.documents {
-        on_event(Event::Finished(document));
-    }
-    on_event(Event::Planned {
-        documents: todo.len(),
-    });
+    (todo, documents)
+}
 
+/// Builds `todo` on the scheduler's workers, telling progress and each finished output in
+/// plan order; the reports in plan order.
+fn build_jobs(
+    config: &Config,
+    context: &Context,
+    shared: &SharedWorld,
+    todo: &[Job],
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Vec<DocumentReport> {
     let scheduler = scheduler::Scheduler {
         config,
-        context: &context,
+        context,
         shared,
     };
     let results: Vec<OnceLock<DocumentReport>> = todo.iter().map(|_| OnceLock::new()).collect();
     // (done, the next report to tell in plan order)
     let told = Mutex::new((0, 0));
-    scheduler.run_all(&todo, &results, &|| {
+    scheduler.run_all(todo, &results, &|| {
         let mut told = told.lock().unwrap_or_else(PoisonError::into_inner);
         told.0 += 1;
         on_event(Event::Progress {
@@ -329,44 +389,78 @@ pub fn run_warm(
             told.1 += 1;
         }
     });
-    let finished = results.into_iter().zip(&todo).map(|(slot, job)| {
-        slot.into_inner()
-            .unwrap_or_else(|| scheduler::failed(job, "the build thread stopped"))
-    });
-    for problem in documents
-        .iter()
-        .filter_map(|d| d.shared_problems())
-        .flat_map(|p| p.into_vec())
-    {
+    results
+        .into_iter()
+        .zip(todo)
+        .map(|(slot, job)| {
+            slot.into_inner()
+                .unwrap_or_else(|| scheduler::failed(job, "the build thread stopped"))
+        })
+        .collect()
+}
+
+/// Writes the build report. Documents this run did not select (--only, --shard) keep their
+/// entries, so the next full run still knows them as unchanged.
+fn write_report(
+    config: &Config,
+    report: &mut BuildReport,
+    previous_entries: &BTreeMap<&str, &report::DocumentEntry>,
+    on_event: &(dyn Fn(Event) + Sync),
+) {
+    let built: BTreeSet<&str> = report.documents.iter().map(|d| d.id.as_str()).collect();
+    let kept: Vec<&report::DocumentEntry> = previous_entries
+        .values()
+        .filter(|e| !built.contains(e.id.as_str()) && !config.selection.selects(&e.id))
+        .copied()
+        .collect();
+    if let Err(problem) = report::write(&config.output, config, report, &kept) {
         on_event(Event::Problem(&problem));
         report.diagnostics.push(problem);
     }
-    for (job, mut document) in todo.iter().zip(finished) {
-        // Only against a previous build that printed the document (a failed one has no facts).
-        if let Some(before) = previous_entries.get(job.id.as_str())
-            && document.status == Status::Built
-            && (before.status == "built" || before.status == "unchanged")
-        {
-            document.changes = report::changes(&before.facts, &document.facts);
-        }
-        report.documents.push(document);
+}
+
+/// One output as a build renders it (load, view, template; not typeset): its Typst source and
+/// its provenance appendix, for tests and tools that look at what a document prints. `id` is
+/// the output's id (`evaluering-2018`, `oppdragsbrev-2022/skole`).
+pub fn render_output(
+    project: &Project,
+    cache: &SourceCache,
+    id: &str,
+) -> Result<RenderedOutput, crate::diag::Diagnostics> {
+    let templates = templates(project, cache);
+    let context = Context::new(project, cache, &templates);
+    let mut problems = crate::diag::Diagnostics::default();
+    for spec in &project.documents {
+        let document = kinds::document(spec);
+        let outputs = document.outputs(&context)?;
+        let Some(planned) = outputs.iter().find(|o| o.id == id) else {
+            continue;
+        };
+        let settings = kinds::FrameSettings {
+            draft: None,
+            attach_sources: false,
+        };
+        let rendered = document.render(planned.index, "", &settings, &context, &mut problems);
+        problems.extend(document.shared_problems().unwrap_or_default());
+        return match rendered {
+            Some(rendered) if !problems.has_errors() => Ok(RenderedOutput {
+                source: rendered.source,
+                provenance: rendered.provenance,
+            }),
+            _ => Err(problems),
+        };
     }
-    report.millis = started.elapsed().as_millis();
-    if !config.check_only {
-        // Documents this run did not select (--only, --shard) keep their entries, so the next
-        // full run still knows them as unchanged.
-        let built: BTreeSet<&str> = report.documents.iter().map(|d| d.id.as_str()).collect();
-        let kept: Vec<&report::DocumentEntry> = previous_entries
-            .values()
-            .filter(|e| !built.contains(e.id.as_str()) && !config.selection.selects(&e.id))
-            .copied()
-            .collect();
-        if let Err(problem) = report::write(&config.output, config, &report, &kept) {
-            on_event(Event::Problem(&problem));
-            report.diagnostics.push(problem);
-        }
-    }
-    report
+    problems.push(Diagnostic::error(
+        None,
+        format!("no output \"{id}\" is planned"),
+    ));
+    Err(problems)
+}
+
+/// What [`render_output`] gives.
+pub struct RenderedOutput {
+    pub source: String,
+    pub provenance: crate::view::ProvenanceView,
 }
 
 /// The run's Typst world: the layout library, with the project's look (colours and font for

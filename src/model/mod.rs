@@ -6,11 +6,14 @@
 pub(crate) mod consistency;
 pub mod document;
 pub mod kpi;
+mod loader;
 pub mod narrative;
 pub mod period;
 pub mod prose;
 pub mod records;
 pub(crate) mod rows;
+
+pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::{Cell, Table};

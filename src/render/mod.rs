@@ -14,15 +14,18 @@ pub use source_map::SourceMap;
 /// Norwegian formatting lives in [`crate::norsk`]; this path stays for the integration tests.
 pub use crate::norsk as format;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::load::SourceCache;
-use crate::view::prose::ProseView;
+use crate::view::document::{DocumentView, SectionsById};
+use crate::view::frame::Frame;
+use crate::view::printed::{FigureSource, PrintedFigure};
+use crate::view::prose::{PrintedProse, ProseView};
 
 const TYPST_ESCAPE: &str = "typst";
 
@@ -31,9 +34,32 @@ pub struct Templates {
     env: Environment<'static>,
     /// The same templates with their lines marked, for the [`SourceMap`].
     marked: Environment<'static>,
-    /// The marked templates' names, by the number in their marks.
-    marked_names: Arc<Mutex<Vec<String>>>,
     dir: PathBuf,
+}
+
+/// One document rendered: its Typst source, the map back to template lines, and every figure
+/// the template printed (what its provenance appendix lists).
+pub struct RenderedDocument {
+    pub source: String,
+    pub map: SourceMap,
+    pub printed: Vec<FigureSource>,
+}
+
+/// The figures a template printed, noted by the formatter in the render's own state:
+/// (id, period) → the figure, the first print of each kept.
+#[derive(Default)]
+struct PrintedFigures(BTreeMap<(String, String), FigureSource>);
+
+impl PrintedFigures {
+    fn note(state: &mut State, sources: &[FigureSource]) {
+        let printed = state.get_or_insert_extension(PrintedFigures::default());
+        for source in sources {
+            printed
+                .0
+                .entry((source.id.clone(), source.period.clone()))
+                .or_insert_with(|| source.clone());
+        }
+    }
 }
 
 impl Templates {
@@ -41,11 +67,9 @@ impl Templates {
     /// `dir` can be loaded. Templates see `library`, the layout library's folder as Typst
     /// finds it (`/templates/lib`), for their `#import`.
     pub fn new(dir: &Path, library: &str, cache: &SourceCache) -> Templates {
-        let marked_names = Arc::new(Mutex::new(Vec::new()));
         Templates {
-            env: environment(dir, library, cache, None),
-            marked: environment(dir, library, cache, Some(Arc::clone(&marked_names))),
-            marked_names,
+            env: environment(dir, library, cache, false),
+            marked: environment(dir, library, cache, true),
             dir: dir.to_path_buf(),
         }
     }
@@ -59,40 +83,58 @@ impl Templates {
 
     /// Renders `template` with `view`; a template error names the template's file and line.
     pub fn render<V: Serialize>(&self, template: &str, view: &V) -> Result<String, Diagnostic> {
-        // A section asked for and missing is told with its id; forget any from before.
-        let _ = crate::view::document::take_missing_section();
+        let context = Value::from(minijinja::value::Serde(view));
+        self.render_context(template, &context)
+            .map(|(source, _)| source)
+    }
+
+    fn render_context(
+        &self,
+        template: &str,
+        context: &Value,
+    ) -> Result<(String, Vec<FigureSource>), Diagnostic> {
         let tmpl = self
             .env
             .get_template(template)
-            .map_err(|e| self.diagnostic(template, &e))?;
-        tmpl.render(Value::from(minijinja::value::Serde(view)))
-            .map_err(|e| self.diagnostic(template, &e))
+            .map_err(|e| self.diagnostic(template, &e, context))?;
+        let captured = tmpl
+            .render_captured(context.clone())
+            .map_err(|e| self.diagnostic(template, &e, context))?;
+        let printed = captured
+            .state()
+            .get_extension::<PrintedFigures>()
+            .map(|p| p.0.values().cloned().collect())
+            .unwrap_or_default();
+        Ok((captured.into_output(), printed))
     }
 
-    /// [`Templates::render`], with the map from the generated source back to template lines
-    /// (empty where it cannot be made).
-    pub fn render_mapped<V: Serialize>(
+    /// Renders one document in its frame. The template is rendered once to learn which
+    /// figures it prints, then again with the provenance appendix listing exactly those;
+    /// the map back to template lines comes from a third render of the marked templates.
+    pub(crate) fn render_document(
         &self,
         template: &str,
-        view: &V,
-    ) -> Result<(String, SourceMap), Diagnostic> {
-        let plain = self.render(template, view)?;
-        let marked = self
+        view: &mut DocumentView,
+        frame: &Frame,
+    ) -> Result<RenderedDocument, Diagnostic> {
+        let (_, printed) = self.render_context(template, &frame.around(&*view))?;
+        view.provenance.list(&printed);
+        let context = frame.around(&*view);
+        let (source, printed_finally) = self.render_context(template, &context)?;
+        let map = self
             .marked
             .get_template(template)
-            .and_then(|t| t.render(Value::from(minijinja::value::Serde(view))));
-        let files = || {
-            let names = self
-                .marked_names
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            names.iter().map(|n| self.dir.join(n)).collect()
-        };
-        let map = marked
+            .and_then(|t| t.render(context))
             .ok()
-            .and_then(|marked| source_map::unmark(&marked, &plain, files()))
+            .and_then(|marked| source_map::unmark(&marked, &source, &self.dir))
             .unwrap_or_default();
-        Ok((plain, map))
+        // The appendix prints no figure objects, so both renders print the same figures.
+        debug_assert_eq!(printed, printed_finally);
+        Ok(RenderedDocument {
+            source,
+            map,
+            printed,
+        })
     }
 }
 
@@ -102,7 +144,7 @@ fn environment(
     dir: &Path,
     library: &str,
     cache: &SourceCache,
-    marks: Option<Arc<Mutex<Vec<String>>>>,
+    marks: bool,
 ) -> Environment<'static> {
     let mut env = Environment::new();
     env.add_global("library", library.to_string());
@@ -123,13 +165,10 @@ fn environment(
         let text = String::from_utf8(file.bytes.clone()).map_err(|e| {
             Error::new(ErrorKind::InvalidOperation, "the template is not UTF-8").with_source(e)
         })?;
-        Ok(Some(match &marks {
-            None => text,
-            Some(names) => {
-                let mut names = names.lock().unwrap_or_else(PoisonError::into_inner);
-                names.push(name.to_string());
-                source_map::mark_lines(names.len() - 1, &text)
-            }
+        Ok(Some(if marks {
+            source_map::mark_lines(name, &text)
+        } else {
+            text
         }))
     });
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -144,7 +183,15 @@ fn environment(
         if !matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST_ESCAPE) {
             return minijinja::escape_formatter(out, state, value);
         }
-        if let Some(prose) = value.downcast_object_ref::<ProseView>() {
+        if let Some(figure) = value.downcast_object_ref::<PrintedFigure>() {
+            PrintedFigures::note(state, &figure.sources);
+            out.write_str(&escape::markup_text(&figure.text))
+                .map_err(Error::from)
+        } else if let Some(printed) = value.downcast_object_ref::<PrintedProse>() {
+            PrintedFigures::note(state, &printed.sources);
+            out.write_str(&prose::to_typst(&printed.prose))
+                .map_err(Error::from)
+        } else if let Some(prose) = value.downcast_object_ref::<ProseView>() {
             out.write_str(&prose::to_typst(prose)).map_err(Error::from)
         } else if value.is_safe() || value.is_number() {
             // Numbers carry no markup and are needed raw in code position (chart geometry).
@@ -162,25 +209,20 @@ fn environment(
     });
     // `{{ s | str }}`: a Typst string literal, for code position (document metadata).
     env.add_filter("str", |value: Value| -> Value {
-        let text = value
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| value.to_string());
-        Value::from_safe_string(escape::string_literal(&text))
+        Value::from_safe_string(escape::string_literal(&PrintedFigure::text_of(&value)))
     });
     env
 }
 
 impl Templates {
-    fn diagnostic(&self, template: &str, error: &Error) -> Diagnostic {
+    fn diagnostic(&self, template: &str, error: &Error, context: &Value) -> Diagnostic {
         let name = error.name().unwrap_or(template);
         let origin = match error.line() {
             Some(line) => Origin::text(self.dir.join(name), line, 1),
             None => Origin::file(self.dir.join(name)),
         };
-        let missing = crate::view::document::take_missing_section();
         if error.kind() == ErrorKind::UndefinedError
-            && let Some((id, narrative)) = missing
+            && let Some((id, narrative)) = self.missing_section(name, error, context)
         {
             return Diagnostic::error(
                 origin,
@@ -209,6 +251,47 @@ impl Templates {
         };
         Diagnostic::error(origin, message).with_hint(hint)
     }
+
+    /// When an undefined value is a section the narrative lacks (`section.hilsen.blocks`):
+    /// the id and the narrative's file. Found by following the failing expression's names
+    /// from the template's context to the first one that is missing.
+    fn missing_section(
+        &self,
+        name: &str,
+        error: &Error,
+        context: &Value,
+    ) -> Option<(String, String)> {
+        let template = self.env.get_template(name).ok()?;
+        let source = template.source();
+        let range = error.range()?;
+        // The range may start inside a dotted name (`.hilsen.blocks`): take the whole name.
+        let start = source
+            .get(..range.start)?
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |at| at + 1);
+        let expression = source.get(start..range.end)?;
+        // Each dotted name in the expression (`blocks(section.hilsen.blocks)` has two).
+        expression
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .filter(|path| !path.is_empty())
+            .find_map(|path| missing_in(context, path))
+    }
+}
+
+/// The first name of `path` (`section.hilsen.blocks`) missing below `context`, when the value
+/// it is missing from is a narrative's sections: (id, narrative file).
+fn missing_in(context: &Value, path: &str) -> Option<(String, String)> {
+    let mut current = context.clone();
+    for step in path.split('.') {
+        match current.get_attr(step).ok().filter(|v| !v.is_undefined()) {
+            Some(next) => current = next,
+            None => {
+                let sections = current.downcast_object_ref::<SectionsById>()?;
+                return Some((step.to_string(), sections.narrative().to_string()));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

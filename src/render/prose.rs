@@ -48,12 +48,16 @@ mod tests {
     use super::*;
     use crate::model::narrative::Text;
     use crate::model::prose::Reference;
+    use crate::view::printed::PrintedFigure;
     use crate::view::prose::{Resolve, prose_view};
 
     struct Context;
     impl Resolve for Context {
-        fn figure(&self, reference: &Reference) -> Option<String> {
-            Some(format!("<{}>", reference.kpi))
+        fn figure(&self, reference: &Reference) -> Option<PrintedFigure> {
+            Some(PrintedFigure {
+                text: format!("<{}>", reference.kpi),
+                sources: Vec::new(),
+            })
         }
         fn footnote(&self, label: &str) -> Option<ProseView> {
             Some(ProseView::AsWritten(format!("<{label}>")))

@@ -27,10 +27,11 @@ impl SourceMap {
     }
 }
 
-/// `text` (the template file number `file`) with a mark at the start of every line where one
-/// cannot change the output: not inside a tag, a comment or an expression, and not where
-/// whitespace control (`{%-`, `-%}`) would strip up to the line's start.
-pub(super) fn mark_lines(file: usize, text: &str) -> String {
+/// `text` (the template `name`) with a mark at the start of every line where one cannot change
+/// the output: not inside a tag, a comment or an expression, and not where whitespace control
+/// (`{%-`, `-%}`) would strip up to the line's start. The mark names the template, so the map
+/// needs nothing remembered from loading.
+pub(super) fn mark_lines(name: &str, text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut open: Option<&str> = None;
     let mut trims_into_this_line = false;
@@ -44,7 +45,7 @@ pub(super) fn mark_lines(file: usize, text: &str) -> String {
         }
         let trims_back = ["{%-", "{{-", "{#-"].iter().any(|t| start.starts_with(t));
         if open.is_none() && !trims_back && !trims_into_this_line {
-            let _ = write!(out, "{OPEN}{file}:{}{CLOSE}", index + 1);
+            let _ = write!(out, "{OPEN}{name}:{}{CLOSE}", index + 1);
         }
         out.push_str(line);
         open = still_open(line, open);
@@ -83,11 +84,12 @@ fn still_open<'a>(line: &str, mut open: Option<&'a str>) -> Option<&'a str> {
     }
 }
 
-/// The marked render without its marks, and the map they give; `None` if the marks changed
-/// the text (then the plain render is used without a map).
-pub(super) fn unmark(marked: &str, plain: &str, files: Vec<PathBuf>) -> Option<SourceMap> {
+/// The marked render without its marks, and the map they give (template names below `dir`);
+/// `None` if the marks changed the text (then the plain render is used without a map).
+pub(super) fn unmark(marked: &str, plain: &str, dir: &Path) -> Option<SourceMap> {
     let mut text = String::with_capacity(marked.len());
     let mut marks = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     let mut chars = marked.chars();
     while let Some(c) = chars.next() {
         if c != OPEN {
@@ -95,8 +97,16 @@ pub(super) fn unmark(marked: &str, plain: &str, files: Vec<PathBuf>) -> Option<S
             continue;
         }
         let mark: String = chars.by_ref().take_while(|c| *c != CLOSE).collect();
-        let (file, line) = mark.split_once(':')?;
-        marks.push((text.len(), file.parse().ok()?, line.parse().ok()?));
+        let (name, line) = mark.rsplit_once(':')?;
+        let path = dir.join(name);
+        let file = match files.iter().position(|f| *f == path) {
+            Some(known) => known,
+            None => {
+                files.push(path);
+                files.len() - 1
+            }
+        };
+        marks.push((text.len(), file, line.parse().ok()?));
     }
     (text == plain).then_some(SourceMap { files, marks })
 }
@@ -108,7 +118,7 @@ mod tests {
     #[test]
     fn marks_go_where_they_cannot_change_the_output() {
         let template = "a\n{%- if x %}\nb {{ y\n}} c\nd -%}\n  e\n{# note\n#}\nf\n\n";
-        let marked = mark_lines(0, template);
+        let marked = mark_lines("t.j2", template);
         let lines: Vec<&str> = marked.split_inclusive('\n').collect();
         assert!(lines[0].starts_with(OPEN), "{marked:?}");
         assert!(!lines[1].starts_with(OPEN), "{{%- trims back over the mark");
@@ -122,10 +132,10 @@ mod tests {
 
     #[test]
     fn the_map_places_offsets_and_refuses_a_changed_text() {
-        let marked = format!("{OPEN}0:1{CLOSE}ab\n{OPEN}1:7{CLOSE}cd\n");
-        let map = unmark(&marked, "ab\ncd\n", vec!["t.j2".into(), "m.j2".into()]).unwrap();
-        assert_eq!(map.place(1), Some((Path::new("t.j2"), 1)));
-        assert_eq!(map.place(3), Some((Path::new("m.j2"), 7)));
-        assert!(unmark(&marked, "ab\n cd\n", vec![]).is_none());
+        let marked = format!("{OPEN}t.j2:1{CLOSE}ab\n{OPEN}m.j2:7{CLOSE}cd\n");
+        let map = unmark(&marked, "ab\ncd\n", Path::new("tpl")).unwrap();
+        assert_eq!(map.place(1), Some((Path::new("tpl/t.j2"), 1)));
+        assert_eq!(map.place(3), Some((Path::new("tpl/m.j2"), 7)));
+        assert!(unmark(&marked, "ab\n cd\n", Path::new("tpl")).is_none());
     }
 }

@@ -14,6 +14,7 @@ use crate::model::period::Period;
 use crate::norsk as format;
 
 use super::figures::{Figures, NO_VALUE};
+use super::printed::PrintedFigure;
 use super::prose::{Resolve, prose_value};
 use super::rows::{AssignmentsView, CalendarView, RowContext, assignments, calendar};
 
@@ -70,10 +71,10 @@ pub(crate) struct KpiRow {
     pub(crate) name: String,
     pub(crate) unit: String,
     /// One per period of the table; a dash where there is no figure.
-    pub(crate) values: Vec<String>,
-    pub(crate) target: String,
+    pub(crate) values: Vec<Value>,
+    pub(crate) target: Value,
     /// From the period before the newest to the newest.
-    pub(crate) change: String,
+    pub(crate) change: Value,
     pub(crate) status_key: &'static str,
     pub(crate) status_text: String,
     pub(crate) trend_text: String,
@@ -98,7 +99,8 @@ pub(crate) struct ChartView {
 pub(crate) struct ChartPoint {
     pub(crate) label: String,
     pub(crate) value: f64,
-    pub(crate) text: String,
+    /// A figure for a point or the target, a plain number for an axis tick.
+    pub(crate) text: Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,6 +244,9 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
     let periods = table_periods(&table.periods, &table.years, figures.year);
     let newest = *periods.last()?;
     let locale = context.locale;
+    let shows_target =
+        table.columns.contains(&KpiColumn::Target) || table.columns.contains(&KpiColumn::Status);
+    let shows_change = table.columns.contains(&KpiColumn::Change);
     let rows = table
         .kpis
         .iter()
@@ -257,15 +262,11 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
                 .iter()
                 .enumerate()
                 .map(|(i, p)| match p {
-                    Some(p) if i == last || p.value.is_some() => p.number.clone(),
-                    _ => NO_VALUE.to_string(),
+                    Some(p) if i == last || p.value.is_some() => p.number_value(),
+                    Some(p) => PrintedFigure::value(NO_VALUE.to_string(), vec![p.source.clone()]),
+                    None => Value::from(NO_VALUE),
                 })
                 .collect();
-            if table.columns.contains(&KpiColumn::Target)
-                || table.columns.contains(&KpiColumn::Status)
-            {
-                figures.note_target(def);
-            }
             // Change, status and trend compare the newest period with the one before it in
             // the table (for years without one listed: the year before).
             let previous = match periods.len() {
@@ -281,17 +282,35 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
                 previous: previous.and_then(|p| figures.kpis.at(&def.id, &p)),
             };
             let status = f.status();
+            let compared: Vec<_> = [Some(newest), previous]
+                .into_iter()
+                .flatten()
+                .filter_map(|p| figures.observation_at(def, &p))
+                .map(|p| p.source.clone())
+                .collect();
             KpiRow {
                 id: def.id.clone(),
                 name: def.name.clone(),
                 unit: def.unit.label().to_string(),
                 values,
-                target: def
-                    .target
-                    .map_or(NO_VALUE.to_string(), |t| format::number(t, def.decimals)),
-                change: f.change().map_or(NO_VALUE.to_string(), |c| {
-                    format::signed_number(c, def.decimals)
-                }),
+                // The layout gets every column and shows those asked for: only a shown
+                // column's figures are figures the document prints (a status shows the
+                // target it was judged against).
+                target: match def.target {
+                    Some(t) if shows_target => PrintedFigure::value(
+                        format::number(t, def.decimals),
+                        figures.target_source(def).into_iter().collect(),
+                    ),
+                    Some(t) => Value::from(format::number(t, def.decimals)),
+                    None => Value::from(NO_VALUE),
+                },
+                change: match f.change() {
+                    Some(c) if shows_change => {
+                        PrintedFigure::value(format::signed_number(c, def.decimals), compared)
+                    }
+                    Some(c) => Value::from(format::signed_number(c, def.decimals)),
+                    None => Value::from(NO_VALUE),
+                },
                 status_key: status.key(),
                 status_text: locale.text("kpi_status", status.key()),
                 trend_text: locale.text("trend", f.trend().key()),
@@ -347,18 +366,18 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
             Some(ChartPoint {
                 label: period.label_nb(),
                 value: printed.value?,
-                text: printed.with_unit.clone(),
+                text: printed.with_unit_value(),
             })
         })
         .collect();
     let target_word = locale.text("chart", "target");
-    let target = def.target.filter(|_| chart.target).map(|t| {
-        figures.note_target(def);
-        ChartPoint {
-            label: target_word.clone(),
-            value: t,
-            text: def.format_value(t),
-        }
+    let target = def.target.filter(|_| chart.target).map(|t| ChartPoint {
+        label: target_word.clone(),
+        value: t,
+        text: PrintedFigure::value(
+            def.format_value(t),
+            figures.target_source(def).into_iter().collect(),
+        ),
     });
     let highest = points
         .iter()
@@ -371,11 +390,18 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
     } else {
         format!("{}–{}", first.label_nb(), last.label_nb())
     };
-    let values: Vec<String> = points.iter().map(|p| p.text.clone()).collect();
+    let values: Vec<String> = points
+        .iter()
+        .map(|p| PrintedFigure::text_of(&p.text))
+        .collect();
     let title = chart.title.clone().unwrap_or_else(|| def.name.clone());
     let mut alt = format!("{title} {span}: {}", values.join(", "));
     if let Some(t) = &target {
-        alt.push_str(&format!("; {} {}", target_word.to_lowercase(), t.text));
+        alt.push_str(&format!(
+            "; {} {}",
+            target_word.to_lowercase(),
+            PrintedFigure::text_of(&t.text)
+        ));
     }
     if let Period::Year(last) = last
         && let Some(f) = kpis.figures(id, *last)
@@ -390,20 +416,6 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
         Unit::Count => locale.text("chart", "count"),
         other => other.suffix().to_string(),
     };
-    let tick_values: Vec<f64> = (0..=4).map(|i| axis_max * f64::from(i) / 4.0).collect();
-    let tick_decimals = if tick_values.iter().all(|v| v.fract() == 0.0) {
-        0
-    } else {
-        1
-    };
-    let ticks = tick_values
-        .into_iter()
-        .map(|v| ChartPoint {
-            label: String::new(),
-            value: v,
-            text: format::number(v, tick_decimals),
-        })
-        .collect();
     Some(ChartView {
         shape: match chart.shape {
             ChartShape::Bar => "bar",
@@ -414,9 +426,27 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
         points,
         target,
         axis_max,
-        ticks,
+        ticks: ticks(axis_max),
         alt,
     })
+}
+
+/// Five round values on the value axis, from 0 to `axis_max`.
+fn ticks(axis_max: f64) -> Vec<ChartPoint> {
+    let values: Vec<f64> = (0..=4).map(|i| axis_max * f64::from(i) / 4.0).collect();
+    let decimals = if values.iter().all(|v| v.fract() == 0.0) {
+        0
+    } else {
+        1
+    };
+    values
+        .into_iter()
+        .map(|v| ChartPoint {
+            label: String::new(),
+            value: v,
+            text: Value::from(format::number(v, decimals)),
+        })
+        .collect()
 }
 
 /// Rounds up to 1, 2, 2.5 or 5 times a power of ten, so axis ticks are round numbers.

@@ -19,7 +19,7 @@ use super::blocks::{BlockContext, BlockView, TaskView, blocks_view};
 use super::figures::Figures;
 use super::prose::prose_value;
 use super::rows::RowContext;
-use super::{DateParts, Ledger, ProvenanceView};
+use super::{DateParts, ProvenanceView};
 
 /// What a document template sees.
 #[derive(Debug, Serialize)]
@@ -40,7 +40,8 @@ pub struct DocumentView {
     pub(crate) task_groups: Vec<TaskGroup>,
     /// The locale's words (`labels.table.target`).
     pub(crate) labels: serde_json::Value,
-    /// The "Datagrunnlag" appendix: every printed figure and where it came from.
+    /// The "Datagrunnlag" appendix: the input files, and every printed figure and where it
+    /// came from (listed by the render stage, which sees what the template prints).
     pub provenance: ProvenanceView,
 }
 
@@ -115,8 +116,8 @@ pub enum Part {
 
 /// Builds the view of one output of a checked document. `inputs` are the files it was built
 /// from, in the order the appendix lists them; `slugs` name the units in file names.
-pub fn view<'a>(
-    model: &'a DocumentModel,
+pub fn view(
+    model: &DocumentModel,
     part: Part,
     inputs: &[Arc<SourceFile>],
     language: &str,
@@ -124,40 +125,20 @@ pub fn view<'a>(
     municipality: Option<&str>,
     slugs: &[String],
 ) -> DocumentView {
-    let narrative = &model.narrative;
-    let doc = &narrative.document;
-    let year = doc.year;
-    let ledger = Ledger::default();
-    let months = locale.months();
-    let several = model.units.len() > 1;
-    fn unit_label(u: &UnitModel, several: bool) -> Option<&str> {
-        if several { u.name.as_deref() } else { None }
-    }
+    let outputs = Output {
+        model,
+        part,
+        locale,
+        slugs,
+        unit_names: model.units.iter().filter_map(|u| u.name.clone()).collect(),
+    };
     // The common text prints the figures of the unit the output is for (the first, in a volume).
     let main_unit = match part {
         Part::Unit(i) => &model.units[i],
         Part::All => &model.units[0],
     };
-    let common_figures = Figures::new(
-        &main_unit.kpis,
-        year,
-        &ledger,
-        match part {
-            Part::Unit(_) => None,
-            Part::All => unit_label(main_unit, several),
-        },
-        locale,
-        vec![&narrative.footnotes],
-    );
-    let unit_names: Vec<String> = model.units.iter().filter_map(|u| u.name.clone()).collect();
-    let row_context = |unit: Option<&'a str>| RowContext {
-        unit,
-        units: &unit_names,
-        broken: &model.rows.broken,
-        ledger: &ledger,
-        year,
-    };
-    let common_rows = row_context(match part {
+    let common_figures = outputs.figures(main_unit, vec![&model.narrative.footnotes]);
+    let common_rows = outputs.rows(match part {
         Part::Unit(i) => model.units[i].name.as_deref(),
         Part::All => None,
     });
@@ -168,11 +149,74 @@ pub fn view<'a>(
         file: &model.file,
         rows: &common_rows,
     };
-    let sections: Vec<SectionView> = sections_view(&narrative.sections, &common);
-    let unit_view = |index: usize| -> Option<UnitView> {
+    let sections: Vec<SectionView> = sections_view(&model.narrative.sections, &common);
+    let (unit, units) = match part {
+        Part::Unit(i) => (outputs.unit(i), Vec::new()),
+        Part::All => (
+            None,
+            (0..model.units.len())
+                .filter_map(|i| outputs.unit(i))
+                .collect(),
+        ),
+    };
+    let mut task_groups = Vec::new();
+    collect_task_groups(&sections, &mut task_groups);
+    for u in unit.iter().chain(&units) {
+        collect_task_groups(&u.sections, &mut task_groups);
+    }
+    DocumentView {
+        document: meta(model, language, locale, municipality, &common_figures),
+        section: SectionsById::value(&sections, &model.file),
+        sections,
+        unit,
+        units,
+        status_summary: status_summary(&task_groups, locale),
+        task_groups,
+        labels: locale.tree().clone(),
+        provenance: ProvenanceView::of_files(inputs),
+    }
+}
+
+/// What every part of one output's view is built with.
+struct Output<'a> {
+    model: &'a DocumentModel,
+    part: Part,
+    locale: &'a Locale,
+    slugs: &'a [String],
+    /// Every unit in plan order.
+    unit_names: Vec<String>,
+}
+
+impl<'a> Output<'a> {
+    /// A unit's figures; in a volume of several units, named with the unit in the appendix.
+    fn figures(
+        &self,
+        unit: &'a UnitModel,
+        footnotes: Vec<&'a BTreeMap<String, Text>>,
+    ) -> Figures<'a> {
+        let named = match self.part {
+            Part::All if self.model.units.len() > 1 => unit.name.as_deref(),
+            _ => None,
+        };
+        let year = self.model.narrative.document.year;
+        Figures::new(&unit.kpis, year, named, self.locale, footnotes)
+    }
+
+    fn rows(&'a self, unit: Option<&'a str>) -> RowContext<'a> {
+        RowContext {
+            unit,
+            units: &self.unit_names,
+            broken: &self.model.rows.broken,
+            year: self.model.narrative.document.year,
+        }
+    }
+
+    /// The unit's own sections, written in its own narrative.
+    fn unit(&self, index: usize) -> Option<UnitView> {
+        let model = self.model;
         let unit = &model.units[index];
         let name = unit.name.clone()?;
-        let mut notes = vec![&narrative.footnotes];
+        let mut notes = vec![&model.narrative.footnotes];
         let (file, own) = match &unit.narrative {
             Some((path, own)) => {
                 notes.insert(0, &own.footnotes);
@@ -180,44 +224,28 @@ pub fn view<'a>(
             }
             None => (model.file.as_path(), None),
         };
-        let figures = Figures::new(
-            &unit.kpis,
-            year,
-            &ledger,
-            match part {
-                Part::Unit(_) => None,
-                Part::All => unit_label(unit, several),
-            },
-            locale,
-            notes,
-        );
-        let rows = row_context(unit.name.as_deref());
+        let figures = self.figures(unit, notes);
+        let rows = self.rows(unit.name.as_deref());
         let context = BlockContext {
             resolve: &figures,
             figures: Some(&figures),
-            locale,
+            locale: self.locale,
             file,
             rows: &rows,
         };
         let sections = own.map_or(Vec::new(), |own| sections_view(&own.sections, &context));
         Some(UnitView {
             name,
-            slug: slugs.get(index).cloned().unwrap_or_default(),
+            slug: self.slugs.get(index).cloned().unwrap_or_default(),
             section: SectionsById::value(&sections, file),
             sections,
         })
-    };
-    let (unit, units) = match part {
-        Part::Unit(i) => (unit_view(i), Vec::new()),
-        Part::All => (None, (0..model.units.len()).filter_map(unit_view).collect()),
-    };
-
-    let mut task_groups = Vec::new();
-    collect_task_groups(&sections, &mut task_groups);
-    for u in unit.iter().chain(&units) {
-        collect_task_groups(&u.sections, &mut task_groups);
     }
-    let status_summary = TaskStatus::ALL
+}
+
+/// How many tasks have each status.
+fn status_summary(task_groups: &[TaskGroup], locale: &Locale) -> Vec<StatusCount> {
+    TaskStatus::ALL
         .into_iter()
         .map(|status| StatusCount {
             key: status.key(),
@@ -228,10 +256,21 @@ pub fn view<'a>(
                 .filter(|t| t.status_key == status.key())
                 .count(),
         })
-        .collect();
+        .collect()
+}
 
-    // The date: as written, else the first signature's, else the end of the report year.
-    let signed = all_blocks(&narrative.sections)
+/// The document's metadata. Its date: as written, else the first signature's, else the end
+/// of the report year.
+fn meta(
+    model: &DocumentModel,
+    language: &str,
+    locale: &Locale,
+    municipality: Option<&str>,
+    figures: &Figures,
+) -> Meta {
+    let doc = &model.narrative.document;
+    let year = doc.year;
+    let signed = all_blocks(&model.narrative.sections)
         .into_iter()
         .find_map(|b| match b {
             Block::Signature(s) => s.date.get().copied(),
@@ -249,54 +288,42 @@ pub fn view<'a>(
             )),
             _ => None,
         });
-    let fields = doc
-        .fields
-        .iter()
-        .map(|f| FieldView {
-            label: f.label.clone(),
-            value: prose_value(&f.value, &common_figures),
-        })
-        .collect();
-    DocumentView {
-        document: Meta {
-            title: doc.title.clone(),
-            short_title: doc.short_title.clone().unwrap_or_else(|| doc.title.clone()),
-            subtitle: doc.subtitle.clone(),
-            unit_title: doc.unit_title.clone(),
-            municipality: doc
-                .municipality
-                .clone()
-                .or(municipality.map(str::to_string))
-                .unwrap_or_default(),
-            author: doc.author.clone(),
-            subject: doc.subject.clone(),
-            keywords: doc.keywords.clone(),
-            language: language.to_string(),
-            year,
-            period,
-            date: date.map_or(
-                DateParts {
-                    year,
-                    month: 12,
-                    day: 31,
-                },
-                DateParts::from,
-            ),
-            date_text: date
-                .map(|d| format::long_date_in(d, &months))
-                .unwrap_or_default(),
-            date_numeric: date.map(format::short_date).unwrap_or_default(),
-            fields,
-        },
-        section: SectionsById::value(&sections, &model.file),
-        sections,
-        unit,
-        units,
-        status_summary,
-        task_groups,
-        labels: locale.tree().clone(),
-        // Last, so every figure printed above has been noted.
-        provenance: ledger.view(inputs),
+    Meta {
+        title: doc.title.clone(),
+        short_title: doc.short_title.clone().unwrap_or_else(|| doc.title.clone()),
+        subtitle: doc.subtitle.clone(),
+        unit_title: doc.unit_title.clone(),
+        municipality: doc
+            .municipality
+            .clone()
+            .or(municipality.map(str::to_string))
+            .unwrap_or_default(),
+        author: doc.author.clone(),
+        subject: doc.subject.clone(),
+        keywords: doc.keywords.clone(),
+        language: language.to_string(),
+        year,
+        period,
+        date: date.map_or(
+            DateParts {
+                year,
+                month: 12,
+                day: 31,
+            },
+            DateParts::from,
+        ),
+        date_text: date
+            .map(|d| format::long_date_in(d, &locale.months()))
+            .unwrap_or_default(),
+        date_numeric: date.map(format::short_date).unwrap_or_default(),
+        fields: doc
+            .fields
+            .iter()
+            .map(|f| FieldView {
+                label: f.label.clone(),
+                value: prose_value(&f.value, figures),
+            })
+            .collect(),
     }
 }
 
@@ -318,24 +345,12 @@ fn sections_view(sections: &[Section], context: &BlockContext) -> Vec<SectionVie
 
 /// A narrative's sections by `id` as templates see them (`section.innledning`). A template
 /// asking for an id the narrative does not have gets an undefined value, as for any missing
-/// name; the id and the narrative's file are remembered for the render stage's message
-/// ([`take_missing_section`]), so it can say which key is missing from which file.
+/// name; the render stage finds this object on the failing expression's path and names the
+/// id and the narrative's file in its message.
 #[derive(Debug)]
-pub(crate) struct SectionsById {
+pub struct SectionsById {
     sections: BTreeMap<String, Value>,
     narrative: String,
-}
-
-thread_local! {
-    /// The last section id a template asked for and did not find, and the narrative's file.
-    static MISSING_SECTION: std::cell::RefCell<Option<(String, String)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// The last section a template asked for that the narrative does not have (on this thread,
-/// since the last call): (id, narrative file).
-pub fn take_missing_section() -> Option<(String, String)> {
-    MISSING_SECTION.with(|m| m.borrow_mut().take())
 }
 
 impl SectionsById {
@@ -348,17 +363,16 @@ impl SectionsById {
             narrative: narrative.display().to_string(),
         })
     }
+
+    /// The narrative file the sections are written in.
+    pub fn narrative(&self) -> &str {
+        &self.narrative
+    }
 }
 
 impl minijinja::value::Object for SectionsById {
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
-        let id = key.as_str()?;
-        let found = self.sections.get(id).cloned();
-        if found.is_none() {
-            MISSING_SECTION
-                .with(|m| *m.borrow_mut() = Some((id.to_string(), self.narrative.clone())));
-        }
-        found
+        self.sections.get(key.as_str()?).cloned()
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {

@@ -8,17 +8,17 @@ pub(crate) mod blocks;
 pub mod document;
 pub(crate) mod figures;
 pub(crate) mod frame;
+pub mod printed;
 pub(crate) mod prose;
 pub(crate) mod rows;
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::diag::Origin;
 use crate::load::SourceFile;
+use printed::FigureSource;
 
 /// A date the Typst side builds a `datetime` from.
 #[derive(Debug, Serialize)]
@@ -39,56 +39,20 @@ impl From<chrono::NaiveDate> for DateParts {
     }
 }
 
-/// Every figure a document prints, noted where it is formatted, with where it came from.
-#[derive(Debug, Default)]
-pub(crate) struct Ledger {
-    /// (id, period) → (name, printed value, origin).
-    rows: RefCell<BTreeMap<(String, String), Noted>>,
+/// The "Datagrunnlag" appendix: the files a document was made from, and the figures it
+/// prints (listed by the render stage once it knows which the template printed).
+#[derive(Debug, Serialize)]
+pub struct ProvenanceView {
+    pub rows: Vec<ProvenanceRow>,
+    pub files: Vec<FileRow>,
 }
 
-type Noted = (String, String, Origin);
-
-impl Ledger {
-    /// Notes that the figure `id` for `period` (a year, "mål", "frist" …) was printed as `value`.
-    pub(crate) fn note(
-        &self,
-        name: &str,
-        id: &str,
-        period: String,
-        value: String,
-        origin: &Origin,
-    ) {
-        self.rows
-            .borrow_mut()
-            .entry((id.to_string(), period))
-            .or_insert_with(|| (name.to_string(), value, origin.clone()));
-    }
-
-    /// The appendix: one row per printed figure, then the input files with their SHA-256.
-    pub(crate) fn view(&self, inputs: &[Arc<SourceFile>]) -> ProvenanceView {
-        let sha_of = |origin: &Origin| {
-            inputs
-                .iter()
-                .find(|i| i.path == origin.path())
-                .map(|i| i.sha256[..12].to_string())
-                .unwrap_or_default()
-        };
-        let mut rows: Vec<ProvenanceRow> = self
-            .rows
-            .borrow()
-            .iter()
-            .map(|((id, period), (name, value, origin))| ProvenanceRow {
-                id: id.clone(),
-                name: name.clone(),
-                period: period.clone(),
-                value: value.clone(),
-                origin: origin.to_string(),
-                sha: sha_of(origin),
-            })
-            .collect();
-        rows.sort_by(|a, b| (&a.name, &a.period).cmp(&(&b.name, &b.period)));
+impl ProvenanceView {
+    /// The appendix of a document made from `inputs`, in the order it lists them; no figure
+    /// listed yet.
+    pub(crate) fn of_files(inputs: &[Arc<SourceFile>]) -> ProvenanceView {
         ProvenanceView {
-            rows,
+            rows: Vec::new(),
             files: inputs
                 .iter()
                 .map(|i| FileRow {
@@ -98,13 +62,31 @@ impl Ledger {
                 .collect(),
         }
     }
-}
 
-/// The "Datagrunnlag" appendix.
-#[derive(Debug, Serialize)]
-pub struct ProvenanceView {
-    pub rows: Vec<ProvenanceRow>,
-    pub files: Vec<FileRow>,
+    /// Lists `printed`, one row per figure, by name and period.
+    pub fn list(&mut self, printed: &[FigureSource]) {
+        let sha_of = |origin: &Origin| {
+            let path = origin.path().display().to_string();
+            self.files
+                .iter()
+                .find(|f| f.path == path)
+                .map(|f| f.sha256[..12].to_string())
+                .unwrap_or_default()
+        };
+        let mut rows: Vec<ProvenanceRow> = printed
+            .iter()
+            .map(|figure| ProvenanceRow {
+                id: figure.id.clone(),
+                name: figure.name.clone(),
+                period: figure.period.clone(),
+                value: figure.value.clone(),
+                origin: figure.origin.to_string(),
+                sha: sha_of(&figure.origin),
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.name, &a.period).cmp(&(&b.name, &b.period)));
+        self.rows = rows;
+    }
 }
 
 #[derive(Debug, Serialize)]

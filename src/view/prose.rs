@@ -8,7 +8,9 @@ use minijinja::Value;
 use minijinja::value::{Object, ObjectRepr};
 
 use crate::model::narrative::Text;
-use crate::model::prose::{Inline, Part, Prose, Reference};
+use crate::model::prose::{Inline, Part, Reference};
+
+use super::printed::{FigureSource, PrintedFigure};
 
 /// A prose field ready to print.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +66,27 @@ impl Object for ProseView {
     }
 }
 
+/// A prose field with the figures its text prints, for the provenance appendix.
+#[derive(Debug, Clone)]
+pub(crate) struct PrintedProse {
+    pub(crate) prose: ProseView,
+    pub(crate) sources: Vec<FigureSource>,
+}
+
+impl Object for PrintedProse {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.prose.is_empty()
+    }
+}
+
 /// What prose may refer to: figures from the data, footnotes from the narrative. `None` means
 /// the reference cannot be printed here.
 pub(crate) trait Resolve {
-    fn figure(&self, _reference: &Reference) -> Option<String> {
+    fn figure(&self, _reference: &Reference) -> Option<PrintedFigure> {
         None
     }
 
@@ -83,30 +102,41 @@ impl Resolve for Plain {}
 /// A prose field for the template. The checks have reported any reference that does not
 /// resolve; if one slips through, the text is shown as written rather than failing.
 pub(crate) fn prose_value(text: &Text, context: &dyn Resolve) -> Value {
-    Value::from_object(prose_view(text, context))
+    let mut sources = Vec::new();
+    let prose = printed_prose(text, context, &mut sources);
+    Value::from_object(PrintedProse { prose, sources })
 }
 
 pub(crate) fn prose_view(text: &Text, context: &dyn Resolve) -> ProseView {
-    text.get()
-        .and_then(|prose| resolve(prose, context))
-        .unwrap_or_else(|| ProseView::AsWritten(text.written.value.clone()))
+    printed_prose(text, context, &mut Vec::new())
 }
 
-fn resolve(prose: &Prose, context: &dyn Resolve) -> Option<ProseView> {
-    nodes(&prose.0, context).map(ProseView::Nodes)
+/// The prose of `text`, and in `sources` the figures it prints.
+fn printed_prose(text: &Text, context: &dyn Resolve, sources: &mut Vec<FigureSource>) -> ProseView {
+    let resolved = text
+        .get()
+        .and_then(|prose| nodes(&prose.0, context, sources).map(ProseView::Nodes));
+    resolved.unwrap_or_else(|| {
+        sources.clear();
+        ProseView::AsWritten(text.written.value.clone())
+    })
 }
 
-fn nodes(nodes: &[Inline], context: &dyn Resolve) -> Option<Vec<InlineView>> {
+fn nodes(
+    nodes: &[Inline],
+    context: &dyn Resolve,
+    sources: &mut Vec<FigureSource>,
+) -> Option<Vec<InlineView>> {
     nodes
         .iter()
         .map(|node| {
             Some(match node {
-                Inline::Run(parts) => InlineView::Run(run(parts, context)?),
-                Inline::Strong(c) => InlineView::Strong(self::nodes(c, context)?),
-                Inline::Emph(c) => InlineView::Emph(self::nodes(c, context)?),
+                Inline::Run(parts) => InlineView::Run(run(parts, context, sources)?),
+                Inline::Strong(c) => InlineView::Strong(self::nodes(c, context, sources)?),
+                Inline::Emph(c) => InlineView::Emph(self::nodes(c, context, sources)?),
                 Inline::Link { url, content } => InlineView::Link {
                     url: url.clone(),
-                    content: self::nodes(content, context)?,
+                    content: self::nodes(content, context, sources)?,
                 },
             })
         })
@@ -114,13 +144,21 @@ fn nodes(nodes: &[Inline], context: &dyn Resolve) -> Option<Vec<InlineView>> {
 }
 
 /// A run's parts with figures printed into the text around them: one literal between footnotes.
-fn run(parts: &[Part], context: &dyn Resolve) -> Option<Vec<PartView>> {
+fn run(
+    parts: &[Part],
+    context: &dyn Resolve,
+    sources: &mut Vec<FigureSource>,
+) -> Option<Vec<PartView>> {
     let mut out = Vec::new();
     let mut literal = String::new();
     for part in parts {
         match part {
             Part::Text(t) => literal.push_str(t),
-            Part::Figure(reference) => literal.push_str(&context.figure(reference)?),
+            Part::Figure(reference) => {
+                let figure = context.figure(reference)?;
+                literal.push_str(&figure.text);
+                sources.extend(figure.sources);
+            }
             Part::Footnote(label) => {
                 out.push(PartView::Text(std::mem::take(&mut literal)));
                 out.push(PartView::Footnote(context.footnote(label)?));

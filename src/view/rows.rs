@@ -1,7 +1,7 @@
 //! The `assignments` and `calendar` blocks as templates see them: the rows of the output's
 //! unit (or, in an overview, of every unit in groups), deadlines as Norwegian dates, the sum
-//! of an amount column, and the calendar's months with what is due. Every printed deadline
-//! and amount is noted for the provenance appendix.
+//! of an amount column, and the calendar's months with what is due. Every deadline and
+//! amount carries its row's cell for the provenance appendix.
 
 use std::collections::BTreeSet;
 
@@ -13,9 +13,11 @@ use crate::model::narrative::{Assignments, Calendar, Match};
 use crate::model::rows::Row;
 use crate::norsk::{self as format, month_number};
 
-use super::Ledger;
+use minijinja::Value;
 
-/// Which unit the blocks are for, and where printed figures are noted.
+use super::printed::{FigureSource, PrintedFigure};
+
+/// Which unit the blocks are for.
 pub(crate) struct RowContext<'a> {
     /// The output's unit; `None` in an overview or a single document.
     pub(crate) unit: Option<&'a str>,
@@ -23,7 +25,6 @@ pub(crate) struct RowContext<'a> {
     pub(crate) units: &'a [String],
     /// Units whose rows have errors (an overview marks them).
     pub(crate) broken: &'a BTreeSet<String>,
-    pub(crate) ledger: &'a Ledger,
     pub(crate) year: i32,
 }
 
@@ -35,10 +36,10 @@ pub(crate) struct RowView {
     pub(crate) description: String,
     pub(crate) source: String,
     /// `15. februar 2022`.
-    pub(crate) deadline: String,
+    pub(crate) deadline: Value,
     pub(crate) responsible: String,
     /// `12,5`, or empty where the row has no figure.
-    pub(crate) amount: String,
+    pub(crate) amount: Value,
     /// `Skole, Helse og omsorg`.
     pub(crate) partners: String,
 }
@@ -84,13 +85,58 @@ pub(crate) struct CalendarView {
 pub(crate) struct CalendarMonth {
     pub(crate) month: String,
     /// What is due, as lines: reports first, then dates in order.
-    pub(crate) items: Vec<String>,
+    pub(crate) items: Vec<Value>,
 }
 
 /// A figure as the tables print it: whole numbers without decimals, others with one.
 fn amount_text(value: f64) -> String {
     let decimals = if value.fract() == 0.0 { 0 } else { 1 };
     format::number(value, decimals)
+}
+
+/// A row's figure as the appendix lists it: `period` is what the figure is (`frist`).
+fn row_source(row: &Row, period: String, value: String) -> FigureSource {
+    FigureSource {
+        id: row.id.clone(),
+        name: row.title.clone(),
+        period,
+        value,
+        origin: row.origin.clone(),
+    }
+}
+
+/// How a block's rows print their deadline and amount.
+struct RowPrinting {
+    months: Vec<String>,
+    /// What the appendix calls a deadline (`frist`) and the amount (`tonn CO₂e`).
+    deadline: String,
+    amount: String,
+}
+
+impl RowPrinting {
+    fn row(&self, row: &Row) -> RowView {
+        let deadline = format::long_date_in(row.deadline, &self.months);
+        RowView {
+            id: row.id.clone(),
+            unit: row.unit.clone(),
+            title: row.title.clone(),
+            description: row.description.clone(),
+            source: row.source.clone(),
+            deadline: PrintedFigure::value(
+                deadline.clone(),
+                vec![row_source(row, self.deadline.clone(), deadline)],
+            ),
+            responsible: row.responsible.clone(),
+            amount: match row.amount {
+                Some(amount) => PrintedFigure::value(
+                    amount_text(amount),
+                    vec![row_source(row, self.amount.clone(), amount_text(amount))],
+                ),
+                None => Value::from(""),
+            },
+            partners: row.partners.join(", "),
+        }
+    }
 }
 
 fn matching_key(m: Match) -> &'static str {
@@ -121,37 +167,12 @@ pub(crate) fn assignments(
         .clone()
         .or_else(|| block.amount.as_ref().map(|a| a.value.clone()))
         .unwrap_or_default();
-    let months = locale.months();
-    let row_view = |row: &Row| -> RowView {
-        let deadline = format::long_date_in(row.deadline, &months);
-        context.ledger.note(
-            &row.title,
-            &row.id,
-            locale.text("table", "deadline").to_lowercase(),
-            deadline.clone(),
-            &row.origin,
-        );
-        if let Some(amount) = row.amount {
-            context.ledger.note(
-                &row.title,
-                &row.id,
-                label.clone(),
-                amount_text(amount),
-                &row.origin,
-            );
-        }
-        RowView {
-            id: row.id.clone(),
-            unit: row.unit.clone(),
-            title: row.title.clone(),
-            description: row.description.clone(),
-            source: row.source.clone(),
-            deadline,
-            responsible: row.responsible.clone(),
-            amount: row.amount.map(amount_text).unwrap_or_default(),
-            partners: row.partners.join(", "),
-        }
+    let printing = RowPrinting {
+        months: locale.months(),
+        deadline: locale.text("table", "deadline").to_lowercase(),
+        amount: label.clone(),
     };
+    let row_view = |row: &Row| printing.row(row);
     let own: Vec<&Row> = match (context.unit, matching) {
         (Some(unit), _) => block
             .rows
@@ -234,50 +255,28 @@ pub(crate) fn calendar(block: &Calendar, context: &RowContext, locale: &Locale) 
     };
     let deadline_word = locale.text("calendar", "deadline");
     let with_word = locale.text("calendar", "with");
-    let mut dated: Vec<(NaiveDate, String)> = block
+    // (date, what, the row's deadline for the appendix).
+    let mut dated: Vec<(NaiveDate, String, Option<FigureSource>)> = block
         .dates
         .iter()
-        .filter_map(|item| Some((*item.date.get()?, item.text.clone())))
+        .filter_map(|item| Some((*item.date.get()?, item.text.clone(), None)))
         .collect();
+    let deadline_period = locale.text("table", "deadline").to_lowercase();
     for row in &block.rows {
-        let note = || {
-            context.ledger.note(
-                &row.title,
-                &row.id,
-                locale.text("table", "deadline").to_lowercase(),
-                format::long_date_in(row.deadline, &months),
-                &row.origin,
-            )
+        let what = match context.unit {
+            Some(unit) if row.unit == unit => format!("{deadline_word} {}: {}", row.id, row.title),
+            Some(unit) if row.partners.iter().any(|p| p == unit) => format!(
+                "{deadline_word} {} ({with_word} {}): {}",
+                row.id, row.unit, row.title
+            ),
+            Some(_) => continue,
+            None => format!("{deadline_word} {}: {}", row.id, row.title),
         };
-        match context.unit {
-            Some(unit) if row.unit == unit => {
-                note();
-                dated.push((
-                    row.deadline,
-                    format!("{deadline_word} {}: {}", row.id, row.title),
-                ));
-            }
-            Some(unit) if row.partners.iter().any(|p| p == unit) => {
-                note();
-                dated.push((
-                    row.deadline,
-                    format!(
-                        "{deadline_word} {} ({with_word} {}): {}",
-                        row.id, row.unit, row.title
-                    ),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                note();
-                dated.push((
-                    row.deadline,
-                    format!("{deadline_word} {}: {}", row.id, row.title),
-                ));
-            }
-        }
+        let deadline = format::long_date_in(row.deadline, &months);
+        let source = row_source(row, deadline_period.clone(), deadline);
+        dated.push((row.deadline, what, Some(source)));
     }
-    dated.retain(|(d, _)| d.year() == context.year);
+    dated.retain(|(d, _, _)| d.year() == context.year);
     dated.sort();
     let mut out = Vec::new();
     for month in 1..=12u32 {
@@ -285,17 +284,19 @@ pub(crate) fn calendar(block: &Calendar, context: &RowContext, locale: &Locale) 
         if reporting.contains(&month)
             && let Some(r) = &block.reporting
         {
-            items.push(match (&r.last, month == last) {
+            items.push(Value::from(match (&r.last, month == last) {
                 (Some(last_text), true) => last_text.clone(),
                 _ => r.text.clone(),
-            });
+            }));
         }
-        items.extend(
-            dated
-                .iter()
-                .filter(|(d, _)| d.month() == month)
-                .map(|(d, what)| format!("{}: {what}", day_month(*d))),
-        );
+        items.extend(dated.iter().filter(|(d, _, _)| d.month() == month).map(
+            |(d, what, source)| {
+                PrintedFigure::value(
+                    format!("{}: {what}", day_month(*d)),
+                    source.iter().cloned().collect(),
+                )
+            },
+        ));
         if !items.is_empty() {
             out.push(CalendarMonth {
                 month: months.get(month as usize - 1).cloned().unwrap_or_default(),

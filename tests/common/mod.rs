@@ -121,81 +121,30 @@ pub fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// The evaluation checked as a build checks it: each file read once through the cache, the
-/// KPI definitions parsed, then the data and the narrative checked.
+/// The evaluation checked as a build checks it, through the one loader: each file read once
+/// through the cache, the KPI definitions parsed, then the data and the narrative checked.
 pub fn check_evaluation(
     project: &rapportverk::project::Project,
     spec: &rapportverk::project::DocumentSpec,
-    data: &[rapportverk::project::DataSource],
 ) -> (
-    Option<rapportverk::model::document::DocumentModel>,
+    Option<rapportverk::model::LoadedDocument>,
     rapportverk::diag::Diagnostics,
 ) {
-    use rapportverk::ingest::{ReadOptions, Table, read_table};
-    use rapportverk::model::{document, kpi};
+    use rapportverk::model::{RunDefinitions, Units, load_document};
     let cache = rapportverk::load::SourceCache::new();
-    let mut problems = rapportverk::diag::Diagnostics::default();
-    let mut table = |path: &Path, options: &ReadOptions| -> Option<Table> {
-        let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
-        read_table(&source, options)
-            .map_err(|d| problems.push(d))
-            .ok()
-    };
-    let definitions = kpi::definitions(table(&project.kpi_definitions, &ReadOptions::default()));
-    let tables: Vec<_> = data.iter().map(|d| (d, table(&d.path, &d.read))).collect();
-    let narrative = cache.read(&spec.narrative).unwrap();
-    let (model, found) = document::check(
-        &definitions,
-        &tables,
-        &narrative,
-        &document::UnitInputs::single(),
-        &|_: &str| Err(Vec::new()),
-    );
-    problems.extend(found);
-    (model, problems)
+    let run = RunDefinitions::read(project, &cache);
+    let units = Units::plan(spec, &cache).expect("a single document plans without reading");
+    load_document(spec, &cache, &run, &units)
 }
 
-/// The provenance appendix of the sample evaluation under `root`, checked and viewed as a
-/// build does: each file read once, in the appendix's order; the check must pass.
+/// The provenance appendix of the sample evaluation under `root`, as a build renders it.
 pub fn evaluation_provenance(root: &Path) -> rapportverk::view::ProvenanceView {
-    use rapportverk::ingest::{ReadOptions, read_table};
-    use rapportverk::model::{document, kpi};
-    use rapportverk::project::{DocumentKind, Project};
-    let project = Project::load(&root.join("input")).unwrap();
-    let spec = &project.documents[0];
-    let DocumentKind::Report { data, .. } = &spec.kind;
+    let project = rapportverk::project::Project::load(&root.join("input")).unwrap();
     let cache = rapportverk::load::SourceCache::new();
-    let mut inputs = Vec::new();
-    let mut table = |path: &Path, options: &ReadOptions| {
-        let source = cache.read(path).unwrap();
-        inputs.push(source.clone());
-        read_table(&source, options).unwrap()
-    };
-    let definitions = kpi::definitions(Some(table(
-        &project.kpi_definitions,
-        &ReadOptions::default(),
-    )));
-    let tables: Vec<_> = data
-        .iter()
-        .map(|d| (d, Some(table(&d.path, &d.read))))
-        .collect();
-    let narrative = cache.read(&spec.narrative).unwrap();
-    inputs.push(narrative.clone());
-    let units = document::UnitInputs::single();
-    let (valid, found) = document::check(&definitions, &tables, &narrative, &units, &|_: &str| {
-        Err(Vec::new())
-    });
-    assert!(!found.has_errors(), "{found:?}");
-    rapportverk::view::document::view(
-        &valid.unwrap(),
-        rapportverk::view::document::Part::Unit(0),
-        &inputs,
-        "nb",
-        &rapportverk::locale::Locale::built_in("nb"),
-        None,
-        &[],
-    )
-    .provenance
+    match rapportverk::engine::render_output(&project, &cache, "evaluering-2018") {
+        Ok(rendered) => rendered.provenance,
+        Err(problems) => panic!("{problems:?}"),
+    }
 }
 
 /// The folder, or `None` (after saying so) when it is absent and not required.

@@ -5,16 +5,15 @@
 mod report;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use serde::Serialize;
-
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ingest::{ReadOptions, Table, read_table};
 use crate::load::{SourceCache, SourceFile};
+use crate::model::RunDefinitions;
 use crate::project::{DocumentSpec, Project};
 use crate::render::{SourceMap, Templates};
+use crate::view::document::DocumentView;
 use crate::view::frame::{Attachment, DraftStamp, Frame, attachment};
 
 use super::report::Fact;
@@ -25,7 +24,7 @@ pub(crate) struct Context<'a> {
     pub project: &'a Project,
     pub cache: &'a SourceCache,
     pub templates: &'a Templates,
-    definitions: OnceLock<report::RunDefinitions>,
+    definitions: OnceLock<RunDefinitions>,
     locale: OnceLock<Result<crate::locale::Locale, Diagnostic>>,
 }
 
@@ -45,9 +44,9 @@ impl<'a> Context<'a> {
     }
 
     /// The KPI definitions, read and parsed by the first evaluation that needs them.
-    fn definitions(&self) -> &report::RunDefinitions {
+    fn definitions(&self) -> &RunDefinitions {
         self.definitions
-            .get_or_init(|| report::RunDefinitions::read(self.project, self.cache))
+            .get_or_init(|| RunDefinitions::read(self.project, self.cache))
     }
 
     /// The words of the project's language: built in, with the project's own file over them.
@@ -69,33 +68,36 @@ impl<'a> Context<'a> {
 
 /// One kind of document (today one: a narrative of sections and blocks).
 pub(crate) trait DocumentKind: Send + Sync {
+    /// What planning found that the model is built for (the units of a per-unit document).
+    type Plan: Send + Sync;
     /// The checked content every output of one document is made from.
     type Model: Send + Sync;
     /// Which output of the document: the document itself, one unit's PDF, an overview.
     type Part: Send + Sync;
-    /// What one output's template sees.
-    type View: Serialize;
 
     /// Every file the document's outputs are made from, for the input hash.
     fn inputs(&self, project: &Project) -> Vec<PathBuf>;
+    /// What the outputs and the model are planned from, read once.
+    fn plan(&self, context: &Context) -> Result<Self::Plan, Diagnostics>;
     /// The outputs as (id below the document's id, or "" for the document itself; part).
-    fn outputs(&self, context: &Context) -> Result<Vec<(String, Self::Part)>, Diagnostics>;
-    /// Reads and checks the inputs, collecting every problem.
-    fn model(&self, context: &Context) -> (Option<Self::Model>, Diagnostics);
+    fn outputs(&self, plan: &Self::Plan) -> Vec<(String, Self::Part)>;
+    /// Reads and checks the inputs for `plan`, collecting every problem.
+    fn model(&self, context: &Context, plan: &Self::Plan) -> (Option<Self::Model>, Diagnostics);
     /// The files the model was made from, in the order the provenance appendix lists them.
     fn sources(&self, model: &Self::Model) -> Vec<Arc<SourceFile>>;
     /// One output's view; what stops only this output goes to `problems`.
     fn view(
         &self,
         model: &Self::Model,
+        plan: &Self::Plan,
         part: &Self::Part,
         context: &Context,
         problems: &mut Diagnostics,
-    ) -> Option<Self::View>;
+    ) -> Option<DocumentView>;
     /// The template that renders `part`.
     fn template(&self, part: &Self::Part) -> String;
-    /// The figures, statuses and deadlines the view prints, for "what changed".
-    fn facts(&self, view: &Self::View) -> BTreeMap<String, Fact>;
+    /// The figures the rendered document prints and its statuses, for "what changed".
+    fn facts(&self, view: &DocumentView) -> BTreeMap<String, Fact>;
 }
 
 /// One planned output of a document.
@@ -121,6 +123,8 @@ pub(crate) struct Rendered {
     /// Which template line wrote which part of the source.
     pub map: SourceMap,
     pub facts: BTreeMap<String, Fact>,
+    /// The provenance appendix as printed.
+    pub provenance: crate::view::ProvenanceView,
     /// Warnings of a model several outputs share (told once for the run): a final build
     /// refuses each of those outputs as it refuses one with warnings of its own.
     pub shared_warnings: usize,
@@ -158,7 +162,8 @@ pub(crate) trait Document: Send + Sync {
 struct Kinded<K: DocumentKind> {
     spec: DocumentSpec,
     kind: K,
-    parts: OnceLock<Vec<K::Part>>,
+    /// Set by [`Document::outputs`]: the plan and the parts, by output index.
+    planned: OnceLock<(K::Plan, Vec<K::Part>)>,
     model: OnceLock<(Option<K::Model>, Diagnostics)>,
 }
 
@@ -167,14 +172,13 @@ pub(crate) fn document(spec: &DocumentSpec) -> Arc<dyn Document> {
     use crate::project::DocumentKind as Spec;
     match &spec.kind {
         Spec::Report {
-            data,
             per_unit,
             combined,
             overview,
-            tables,
+            ..
         } => kinded(
             spec,
-            report::Report::new(spec, data, per_unit, combined, overview, tables),
+            report::Report::new(spec, per_unit, combined, overview),
         ),
     }
 }
@@ -183,7 +187,7 @@ fn kinded<K: DocumentKind + 'static>(spec: &DocumentSpec, kind: K) -> Arc<dyn Do
     Arc::new(Kinded {
         spec: spec.clone(),
         kind,
-        parts: OnceLock::new(),
+        planned: OnceLock::new(),
         model: OnceLock::new(),
     })
 }
@@ -198,7 +202,8 @@ impl<K: DocumentKind> Document for Kinded<K> {
     }
 
     fn outputs(&self, context: &Context) -> Result<Vec<PlannedOutput>, Diagnostics> {
-        let parts = self.kind.outputs(context)?;
+        let plan = self.kind.plan(context)?;
+        let parts = self.kind.outputs(&plan);
         let planned = parts
             .iter()
             .enumerate()
@@ -216,8 +221,8 @@ impl<K: DocumentKind> Document for Kinded<K> {
             })
             .collect();
         let _ = self
-            .parts
-            .set(parts.into_iter().map(|(_, part)| part).collect());
+            .planned
+            .set((plan, parts.into_iter().map(|(_, part)| part).collect()));
         Ok(planned)
     }
 
@@ -229,7 +234,11 @@ impl<K: DocumentKind> Document for Kinded<K> {
         context: &Context,
         problems: &mut Diagnostics,
     ) -> Option<Rendered> {
-        let Some(part) = self.parts.get().and_then(|parts| parts.get(index)) else {
+        let Some((plan, parts)) = self.planned.get() else {
+            problems.push(Diagnostic::error(None, "the output was not planned"));
+            return None;
+        };
+        let Some(part) = parts.get(index) else {
             problems.push(Diagnostic::error(None, "the output was not planned"));
             return None;
         };
@@ -237,13 +246,13 @@ impl<K: DocumentKind> Document for Kinded<K> {
         // with it, so a thousand evaluations are never in memory at once.
         let single;
         let mut shared_warnings = 0;
-        let model = if self.parts.get().is_some_and(|p| p.len() == 1) {
-            let (model, own_problems) = self.kind.model(context);
+        let model = if parts.len() == 1 {
+            let (model, own_problems) = self.kind.model(context, plan);
             problems.extend(own_problems);
             single = model;
             &single
         } else {
-            let (model, shared) = self.model.get_or_init(|| self.kind.model(context));
+            let (model, shared) = self.model.get_or_init(|| self.kind.model(context, plan));
             shared_warnings = shared.iter().filter(|d| !d.is_error()).count();
             model
         };
@@ -254,8 +263,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
             ));
             return None;
         };
-        let view = self.kind.view(model, part, context, problems)?;
-        let facts = self.kind.facts(&view);
+        let mut view = self.kind.view(model, plan, part, context, problems)?;
         let (frame, attachments) = frame(
             settings,
             input_hash,
@@ -264,17 +272,18 @@ impl<K: DocumentKind> Document for Kinded<K> {
             problems,
         )?;
         let template = self.kind.template(part);
-        let (source, map) = context
+        let rendered = context
             .templates
-            .render_mapped(&template, &frame.around(&view))
+            .render_document(&template, &mut view, &frame)
             .map_err(|d| problems.push(d))
             .ok()?;
         Some(Rendered {
-            source,
+            source: rendered.source,
             template,
             attachments,
-            facts,
-            map,
+            facts: self.kind.facts(&view),
+            map: rendered.map,
+            provenance: view.provenance,
             shared_warnings,
         })
     }
@@ -315,22 +324,6 @@ fn frame(
         .map(|(a, source)| (a.path.clone(), source.bytes.clone()))
         .collect();
     Some((Frame { draft, attachments }, files))
-}
-
-/// A file read through the run's cache (remembered in `sources`) and parsed as a table; its
-/// warnings stay in the table for the model to tell.
-pub(super) fn table(
-    cache: &SourceCache,
-    path: &Path,
-    options: &ReadOptions,
-    sources: &mut Vec<Arc<SourceFile>>,
-    problems: &mut Diagnostics,
-) -> Option<Table> {
-    let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
-    sources.push(Arc::clone(&source));
-    read_table(&source, options)
-        .map_err(|d| problems.push(d))
-        .ok()
 }
 
 /// Printed figures (from the provenance appendix) as facts for "what changed".

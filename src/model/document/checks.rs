@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::Years;
 use super::figures::unknown_kpi;
+use super::observed::{DataTarget, SourceYears};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::model::TaskStatus;
@@ -42,23 +42,6 @@ impl KpiChecks<'_> {
                     .next()
                     .is_some_and(|(k, _)| k == id))
     }
-}
-
-/// What one data source contributed, for the checks that need the report year.
-#[derive(Debug)]
-pub(super) struct SourceYears {
-    pub(super) file: std::path::PathBuf,
-    /// Every figure's year and where it is.
-    pub(super) years: Years,
-}
-
-/// A target given in a data file's `mål` column, applied once the report year is known.
-#[derive(Debug)]
-pub(super) struct DataTarget {
-    pub(super) kpi: String,
-    pub(super) year: i32,
-    pub(super) target: f64,
-    pub(super) origin: Origin,
 }
 
 /// Checks that need the report year: figures for years after it, files without any figure

@@ -3,8 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Years;
-use super::checks::DataTarget;
+use super::observed::{DataTarget, Years};
 use super::plausibility::{Fractions, magnitude};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{

@@ -5,17 +5,18 @@
 
 mod checks;
 mod figures;
+mod observed;
 mod plausibility;
 mod rows;
 
-pub use rows::TableLookup;
+pub use rows::RowTables;
 pub(crate) use rows::UnitRowProblems;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ingest::Table;
 use crate::load::SourceFile;
 use crate::model::kpi::{KpiData, KpiDefinitions};
@@ -24,7 +25,8 @@ use crate::model::period::Period;
 use crate::model::records::{self, Filter};
 use crate::project::DataSource;
 
-use checks::{KpiChecks, SourceYears};
+use checks::KpiChecks;
+use observed::{DataTarget, SourceYears};
 
 /// A document whose inputs passed the checks (warnings may remain): every date, status and
 /// prose field of its narrative parsed, every figure it prints present, for every unit.
@@ -92,7 +94,7 @@ pub struct DataReading {
     data_failed: bool,
     unreadable: bool,
     failed_rows: BTreeSet<(String, Option<i32>)>,
-    targets: Vec<checks::DataTarget>,
+    targets: Vec<DataTarget>,
     years: Vec<SourceYears>,
     /// Which data source gave each observation.
     owners: std::collections::BTreeMap<(String, crate::model::period::Period), String>,
@@ -214,14 +216,14 @@ pub fn read_data(
 
 /// Checks one document: its data tables (`None`: the file could not be read, its problem told
 /// already) against the run's KPI `definitions`, then its `narrative` and each unit's text.
-/// The problems are the definition list's, each data file's in row order, the narratives',
-/// and the warnings of the consistency check (typed figures that disagree with the data).
+/// The problems are the definition list's, each data file's in row order and the narratives'
+/// (the loader adds the consistency lint's on the checked model).
 pub fn check(
     definitions: &KpiDefinitions,
     data: &[(&DataSource, Option<Table>)],
     narrative: &SourceFile,
     units: &UnitInputs,
-    tables: TableLookup,
+    tables: &RowTables,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let mut problems = Diagnostics::default();
     let mut unreadable = false;
@@ -331,7 +333,7 @@ pub fn check(
     for problem in unit_problems {
         problems.push(problem);
     }
-    let mut problems = once_each(problems);
+    let problems = once_each(problems);
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
@@ -341,7 +343,6 @@ pub fn check(
         units: unit_models,
         rows: unit_rows,
     };
-    problems.extend(crate::model::consistency::lint(&model));
     (Some(model), problems)
 }
 
@@ -407,6 +408,3 @@ fn once_each(problems: Diagnostics) -> Diagnostics {
     }
     out
 }
-
-/// Where a year's figures of one data file are, for the checks that need the report year.
-type Years = Vec<(i32, Origin)>;

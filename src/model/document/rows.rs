@@ -4,21 +4,48 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics, closest};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{Table, normalise_header};
+use crate::load::SourceFile;
 use crate::model::narrative::{Block, Match, Section, all_blocks_mut};
 use crate::model::rows::{self, RowSpec, SortKey};
 use crate::norsk::month_number;
 
-/// A data table by id: `Err` with the ids there are when no source has it, `Ok(None)` when it
-/// could not be read (its problem told already).
-pub type TableLookup<'a> = &'a dyn Fn(&str) -> Result<Option<Table>, Vec<String>>;
+/// The tables `assignments` and `calendar` blocks may read, by data source id, each parsed
+/// once for the document (`None`: it could not be read, its problem told already), with its file.
+#[derive(Debug, Default)]
+pub struct RowTables(BTreeMap<String, Option<(Table, Arc<SourceFile>)>>);
+
+impl RowTables {
+    pub fn insert(&mut self, id: &str, table: Option<(Table, Arc<SourceFile>)>) {
+        self.0.insert(id.to_string(), table);
+    }
+
+    pub fn has(&self, id: &str) -> bool {
+        self.0.contains_key(id)
+    }
+
+    /// The file of the table `id`, if it was read.
+    pub fn file(&self, id: &str) -> Option<&Arc<SourceFile>> {
+        self.0.get(id)?.as_ref().map(|(_, file)| file)
+    }
+
+    /// A copy of the table `id` to check rows in (a check settles its header): `Err` with the
+    /// ids there are when no source has it, `Ok(None)` when it could not be read.
+    fn copy(&self, id: &str) -> Result<Option<Table>, Vec<String>> {
+        match self.0.get(id) {
+            Some(table) => Ok(table.as_ref().map(|(t, _)| t.clone())),
+            None => Err(self.0.keys().cloned().collect()),
+        }
+    }
+}
 
 /// What the blocks of one document are filled in with.
 pub(super) struct RowInputs<'a> {
-    pub(super) tables: TableLookup<'a>,
+    pub(super) tables: &'a RowTables,
     /// The `per_unit: source` id, the default table.
     pub(super) default_table: Option<&'a str>,
     pub(super) unit_column: Option<&'a str>,
@@ -193,7 +220,7 @@ fn read(
         return None;
     };
     let origin = table_id.map_or(at.clone(), |t| origin_of(file, t));
-    let mut table = match (inputs.tables)(id) {
+    let mut table = match inputs.tables.copy(id) {
         Ok(Some(table)) => table,
         Ok(None) => return None,
         Err(known) => {

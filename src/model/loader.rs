@@ -1,0 +1,334 @@
+//! The one way to a checked document: every file a document is made from read through the
+//! run's cache and parsed once, then checked into a [`DocumentModel`]. The engine, `rapportverk
+//! data` and the tests all load documents here, so what they check is what a build checks.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ingest::{ReadOptions, Table, read_table};
+use crate::load::{SourceCache, SourceFile};
+use crate::norsk::slug;
+use crate::project::{DataSource, DocumentKind, DocumentSpec, PerUnit, Project};
+
+use super::document::{DocumentModel, RowTables, UnitInputs, check};
+use super::kpi::{KpiDefinitions, definitions};
+use super::narrative::{Block, all_blocks};
+
+/// The KPI definitions, parsed once per run and shared by every document.
+pub struct RunDefinitions {
+    pub definitions: KpiDefinitions,
+    /// The file as read, for provenance (`None`: it could not be read).
+    source: Option<Arc<SourceFile>>,
+    /// Why the file could not be read or parsed as a table.
+    unreadable: Diagnostics,
+}
+
+impl RunDefinitions {
+    /// Why the definitions could not be read, told with every document that uses them.
+    pub fn unreadable(&self) -> &Diagnostics {
+        &self.unreadable
+    }
+
+    pub fn read(project: &Project, cache: &SourceCache) -> RunDefinitions {
+        let mut unreadable = Diagnostics::default();
+        let mut sources = Vec::new();
+        let table = read(
+            cache,
+            &project.kpi_definitions,
+            &ReadOptions::default(),
+            &mut sources,
+            &mut unreadable,
+        );
+        RunDefinitions {
+            definitions: definitions(table),
+            source: sources.pop(),
+            unreadable,
+        }
+    }
+}
+
+/// The units a document is made for: none for a single document; for a document made per
+/// unit, the values of its unit column in the order the table first names them, with the
+/// table as parsed (read once, for planning and for the blocks that read its rows).
+#[derive(Debug, Default)]
+pub struct Units {
+    pub names: Vec<String>,
+    /// The names as file names (`helse-og-omsorg`).
+    pub slugs: Vec<String>,
+    /// The per-unit table as parsed, and its file.
+    table: Option<(Arc<Table>, Arc<SourceFile>)>,
+}
+
+impl Units {
+    /// The units of `spec`: reads and parses its per-unit table, if it has one.
+    pub fn plan(spec: &DocumentSpec, cache: &SourceCache) -> Result<Units, Diagnostics> {
+        let Some(per) = per_unit(spec) else {
+            return Ok(Units::default());
+        };
+        let mut problems = Diagnostics::default();
+        let mut sources = Vec::new();
+        let parsed = read(
+            cache,
+            &per.source.path,
+            &per.source.read,
+            &mut sources,
+            &mut problems,
+        );
+        let (Some(parsed), Some(file)) = (parsed, sources.pop()) else {
+            return Err(problems);
+        };
+        // Finding the unit column settles the header on a copy; the blocks that read the
+        // rows find their own columns in the table as parsed.
+        let mut probe = parsed.clone();
+        let Some(names) = super::units(&mut probe, &per.column) else {
+            problems.push(no_unit_column(&probe, per));
+            return Err(problems);
+        };
+        if names.is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    probe.header_origin.clone(),
+                    format!("the column \"{}\" names no unit", per.column),
+                )
+                .with_hint("fill in the unit of every row"),
+            );
+            return Err(problems);
+        }
+        Ok(Units {
+            slugs: names.iter().map(|n| slug(n)).collect(),
+            names,
+            table: Some((Arc::new(parsed), file)),
+        })
+    }
+
+    /// Where the unit column's header is, for messages about the units.
+    pub fn origin(&self) -> Option<crate::diag::Origin> {
+        self.table.as_ref().map(|(t, _)| t.header_origin.clone())
+    }
+}
+
+fn no_unit_column(table: &Table, per: &PerUnit) -> Diagnostic {
+    Diagnostic::error(
+        table.header_origin.clone(),
+        format!(
+            "no column \"{}\" in the header, so the document cannot be made per unit (found: {})",
+            per.column,
+            table.header_names().join(", ")
+        ),
+    )
+    .with_hint(format!(
+        "name the column of units in the manifest (per_unit: column:), as {} writes it",
+        per.source.path.display()
+    ))
+}
+
+fn per_unit(spec: &DocumentSpec) -> Option<&PerUnit> {
+    match &spec.kind {
+        DocumentKind::Report { per_unit, .. } => per_unit.as_deref(),
+    }
+}
+
+/// A checked document, the files it was made from in the order its appendix lists them, and
+/// the file names of its units.
+#[derive(Debug)]
+pub struct LoadedDocument {
+    pub model: DocumentModel,
+    pub sources: Vec<Arc<SourceFile>>,
+    pub slugs: Vec<String>,
+}
+
+/// Reads and checks the document `spec` for `units` (from [`Units::plan`]), collecting every
+/// problem; `None` when it has errors.
+pub fn load_document(
+    spec: &DocumentSpec,
+    cache: &SourceCache,
+    run: &RunDefinitions,
+    units: &Units,
+) -> (Option<LoadedDocument>, Diagnostics) {
+    let DocumentKind::Report { data, tables, .. } = &spec.kind;
+    let per = per_unit(spec);
+    let mut problems = run.unreadable.clone();
+    // The definitions are listed in the appendix of a document with KPI data only.
+    let mut sources: Vec<Arc<SourceFile>> = run
+        .source
+        .iter()
+        .filter(|_| !data.is_empty())
+        .cloned()
+        .collect();
+    let parsed_units = units.table.as_ref().filter(|_| per.is_some());
+    let data_tables = data_tables(spec, cache, units, &mut sources, &mut problems);
+    let narrative = cache.read(&spec.narrative).map_err(|d| problems.push(d));
+    let Ok(narrative) = narrative else {
+        return (None, problems);
+    };
+    sources.push(Arc::clone(&narrative));
+    let own_narratives = unit_narratives(per, units, cache, &mut sources, &mut problems);
+    let row_tables = row_tables(per, data, tables, parsed_units, cache, &mut problems);
+    let inputs = UnitInputs {
+        column: per.map(|p| p.column.as_str()),
+        source: per.map(|p| p.source.id.as_str()),
+        units: match per {
+            None => UnitInputs::single().units,
+            Some(_) => units
+                .names
+                .iter()
+                .cloned()
+                .map(Some)
+                .zip(own_narratives)
+                .collect(),
+        },
+    };
+    let (model, found) = check(
+        &run.definitions,
+        &data_tables,
+        &narrative,
+        &inputs,
+        &row_tables,
+    );
+    problems.extend(found);
+    let Some(model) = model else {
+        return (None, problems);
+    };
+    // Typed figures in the text that disagree with the data: warnings on a checked model.
+    problems.extend(super::consistency::lint(&model));
+    // The tables the blocks read are listed after the files every document lists.
+    for id in tables_read(&model, inputs.source) {
+        if let Some(file) = row_tables.file(&id)
+            && !sources.iter().any(|s| s.path == file.path)
+        {
+            sources.push(Arc::clone(file));
+        }
+    }
+    let loaded = LoadedDocument {
+        model,
+        sources,
+        slugs: units.slugs.clone(),
+    };
+    (Some(loaded), problems)
+}
+
+/// The KPI data tables of `spec` (`None`: a file that could not be read, its problem in
+/// `problems`), each read and parsed once; their files go to `sources`.
+pub fn data_tables<'a>(
+    spec: &'a DocumentSpec,
+    cache: &SourceCache,
+    units: &Units,
+    sources: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Vec<(&'a DataSource, Option<Table>)> {
+    let DocumentKind::Report { data, .. } = &spec.kind;
+    let per = per_unit(spec);
+    data.iter()
+        .map(|source| match &units.table {
+            // The per-unit table is a data source too: parsed once, in planning.
+            Some((table, file)) if per.is_some_and(|p| p.source.id == source.id) => {
+                sources.push(Arc::clone(file));
+                (source, Some(Table::clone(table)))
+            }
+            _ => (
+                source,
+                read(cache, &source.path, &source.read, sources, problems),
+            ),
+        })
+        .collect()
+}
+
+/// Each unit's own narrative (`<slug>.yaml` in the `narratives:` folder), where it has one.
+fn unit_narratives(
+    per: Option<&PerUnit>,
+    units: &Units,
+    cache: &SourceCache,
+    sources: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Vec<Option<Arc<SourceFile>>> {
+    let folder = per.and_then(|p| p.narratives.as_ref());
+    units
+        .slugs
+        .iter()
+        .map(|slug| {
+            let path = folder?.join(format!("{slug}.yaml"));
+            if !path.is_file() {
+                return None;
+            }
+            let file = cache.read(&path).map_err(|d| problems.push(d)).ok()?;
+            sources.push(Arc::clone(&file));
+            Some(file)
+        })
+        .collect()
+}
+
+/// The tables `assignments` and `calendar` blocks may read: the per-unit table (as planning
+/// parsed it) and the document's `tables:`, each parsed once; their reading warnings told here.
+fn row_tables(
+    per: Option<&PerUnit>,
+    data: &[DataSource],
+    listed: &[DataSource],
+    parsed_units: Option<&(Arc<Table>, Arc<SourceFile>)>,
+    cache: &SourceCache,
+    problems: &mut Diagnostics,
+) -> RowTables {
+    let mut tables = RowTables::default();
+    if let (Some(per), Some((table, file))) = (per, parsed_units) {
+        let mut table = Table::clone(table);
+        let warnings = std::mem::take(&mut table.warnings);
+        // A table that is also KPI data has its warnings told with the data.
+        if !data.iter().any(|d| d.id == per.source.id) {
+            for warning in warnings {
+                problems.push(warning);
+            }
+        }
+        tables.insert(&per.source.id, Some((table, Arc::clone(file))));
+    }
+    for source in listed {
+        if tables.has(&source.id) {
+            continue;
+        }
+        let mut files = Vec::new();
+        let table = read(cache, &source.path, &source.read, &mut files, problems).map(|mut t| {
+            for warning in std::mem::take(&mut t.warnings) {
+                problems.push(warning);
+            }
+            t
+        });
+        tables.insert(&source.id, table.zip(files.pop()));
+    }
+    tables
+}
+
+/// The ids of the tables the model's blocks read (`default`: the per-unit table).
+fn tables_read(model: &DocumentModel, default: Option<&str>) -> BTreeSet<String> {
+    let own = model
+        .units
+        .iter()
+        .filter_map(|u| u.narrative.as_ref())
+        .flat_map(|(_, own)| all_blocks(&own.sections));
+    all_blocks(&model.narrative.sections)
+        .into_iter()
+        .chain(own)
+        .filter_map(|block| match block {
+            Block::Assignments(a) => Some(a.value.table.as_ref()),
+            Block::Calendar(c) => Some(c.value.table.as_ref()),
+            _ => None,
+        })
+        .filter_map(|named| named.map(|t| t.value.as_str()).or(default))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A file read through the run's cache (remembered in `sources`) and parsed as a table; its
+/// warnings stay in the table for the model to tell.
+fn read(
+    cache: &SourceCache,
+    path: &Path,
+    options: &ReadOptions,
+    sources: &mut Vec<Arc<SourceFile>>,
+    problems: &mut Diagnostics,
+) -> Option<Table> {
+    let source = cache.read(path).map_err(|d| problems.push(d)).ok()?;
+    sources.push(Arc::clone(&source));
+    read_table(&source, options)
+        .map_err(|d| problems.push(d))
+        .ok()
+}
