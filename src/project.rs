@@ -147,6 +147,7 @@ pub struct DataSource {
     pub percent_as_fraction: bool,
     /// Rows to keep, by column value.
     pub filters: Vec<Filter>,
+    #[serde(serialize_with = "columns_as_lists")]
     pub columns: ColumnMapping,
     /// The period of every figure, given in the manifest or by the file name, and where.
     /// (A period in a cell is read with the table: `read.period_cell`.)
@@ -160,6 +161,24 @@ pub struct DataSource {
     pub suppressed: Vec<String>,
     #[serde(serialize_with = "as_text::display")]
     pub origin: Origin,
+}
+
+/// The column names, for the plan hash. `ColumnMapping` itself is not `Serialize`: schemars
+/// would then print its long default into the manifest's schema.
+fn columns_as_lists<S: serde::Serializer>(
+    columns: &ColumnMapping,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    // Every field by name: a new one fails to compile here until it is hashed too.
+    let ColumnMapping {
+        kpi,
+        year,
+        value,
+        note,
+        unit,
+        target,
+    } = columns;
+    (kpi, year, value, note, unit, target).serialize(s)
 }
 
 fn period_as_text<S: serde::Serializer>(

@@ -294,6 +294,11 @@ mod tests {
         data[0].read.delimiter = Some(b',');
         assert_ne!(same, hash(&delimiter, &config), "a data source's delimiter");
 
+        let mut columns = project();
+        let DocumentKind::Report { data, .. } = &mut columns.documents[0].kind;
+        data[0].columns.value = vec!["tall".into()];
+        assert_ne!(same, hash(&columns, &config), "a data source's column names");
+
         let mut accent = project();
         accent.branding.accent = Some("#225588".into());
         assert_ne!(same, hash(&accent, &config), "the look");

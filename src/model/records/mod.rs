@@ -19,7 +19,7 @@ use crate::model::period::Period;
 /// Which header names hold the KPI id, the period, the value, the source note, the unit and
 /// the target. Each entry lists accepted names; the defaults recognise common Norwegian and
 /// English headers.
-#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ColumnMapping {
     pub kpi: Vec<String>,
