@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
-use crate::ingest::ReadOptions;
 use crate::ingest::yaml::{self, Spanned, origin_of};
+use crate::ingest::{ReadOptions, as_text};
+use crate::model::period::Period;
 
 mod paths;
 
@@ -132,9 +133,10 @@ struct PerUnitEntry {
 }
 
 /// A data file and how to read it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DataSource {
     pub id: String,
+    #[serde(serialize_with = "as_text::path")]
     pub path: PathBuf,
     /// Sheet, delimiter, encoding and header row; `None` where detected.
     pub read: ReadOptions,
@@ -145,17 +147,48 @@ pub struct DataSource {
     pub percent_as_fraction: bool,
     /// Rows to keep, by column value.
     pub filters: Vec<Filter>,
+    #[serde(serialize_with = "columns_as_lists")]
     pub columns: ColumnMapping,
     /// The period of every figure, given in the manifest or by the file name, and where.
     /// (A period in a cell is read with the table: `read.period_cell`.)
-    pub period: Option<(crate::model::period::Period, Origin)>,
+    #[serde(serialize_with = "period_as_text")]
+    pub period: Option<(Period, Origin)>,
     /// School years read as years; `None` keeps them as school years.
     pub school_year: Option<SchoolYearRule>,
     /// Rows whose KPI is not defined are skipped (one summary warning) instead of errors.
     pub ignore_unknown_kpis: bool,
     /// Cell texts read as a withheld value, besides `*`.
     pub suppressed: Vec<String>,
+    #[serde(serialize_with = "as_text::display")]
     pub origin: Origin,
+}
+
+/// The column names, for the plan hash. `ColumnMapping` itself is not `Serialize`: schemars
+/// would then print its long default into the manifest's schema.
+fn columns_as_lists<S: serde::Serializer>(
+    columns: &ColumnMapping,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    // Every field by name: a new one fails to compile here until it is hashed too.
+    let ColumnMapping {
+        kpi,
+        year,
+        value,
+        note,
+        unit,
+        target,
+    } = columns;
+    (kpi, year, value, note, unit, target).serialize(s)
+}
+
+fn period_as_text<S: serde::Serializer>(
+    period: &Option<(Period, Origin)>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    period
+        .as_ref()
+        .map(|(p, o)| (p, o.to_string()))
+        .serialize(s)
 }
 
 #[derive(Debug, Clone)]
@@ -167,7 +200,8 @@ pub struct DocumentSpec {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone)]
+/// What a document is made of; serialised, it is part of the document's input hash.
+#[derive(Debug, Clone, Serialize)]
 pub enum DocumentKind {
     /// A narrative of sections and blocks with KPI data: one PDF, or one per unit.
     Report {
@@ -183,12 +217,13 @@ pub enum DocumentKind {
 }
 
 /// How a document is split into one PDF per unit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PerUnit {
     /// The table whose column names the units, in the order it first names them.
     pub source: DataSource,
     pub column: String,
     /// The folder of the units' own narratives (`<unit slug>.yaml`).
+    #[serde(serialize_with = "as_text::path_option")]
     pub narratives: Option<PathBuf>,
 }
 
@@ -201,11 +236,12 @@ pub fn manifest_schema() -> serde_json::Value {
 
 /// The municipality's look (manifest `branding:`); every part optional, the library's own
 /// look where not given.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Branding {
     /// The municipality's name, for documents whose narrative does not give one.
     pub name: Option<String>,
     /// An SVG, PNG or JPEG inside the project.
+    #[serde(serialize_with = "as_text::path_option")]
     pub logo: Option<PathBuf>,
     /// `#rrggbb` colours: headings and rules, and chart bars.
     pub accent: Option<String>,
@@ -213,6 +249,7 @@ pub struct Branding {
     /// The body font's family name, from `fonts` or the embedded fonts.
     pub font: Option<String>,
     /// A folder of .ttf/.otf files (the project's `fonts/` when it has one).
+    #[serde(serialize_with = "as_text::path_option")]
     pub fonts: Option<PathBuf>,
 }
 
@@ -329,105 +366,11 @@ impl Project {
                 .iter()
                 .collect();
         let kpi_definitions = resolver.resolve(&manifest.kpi_definitions, &mut problems);
-
-        let mut sources: Vec<DataSource> = Vec::new();
-        for entry in &manifest.data {
-            let origin = origin_of(&manifest_path, &entry.id);
-            if sources.iter().any(|s| s.id == entry.id.value) {
-                problems.push(Diagnostic::error(
-                    origin.clone(),
-                    format!("data source id \"{}\" is used twice", entry.id.value),
-                ));
-            }
-            let path = resolver.resolve(&entry.file, &mut problems);
-            sources.push(data_source::data_source(
-                &manifest_path,
-                entry,
-                path,
-                origin,
-                &mut problems,
-            ));
-        }
-
+        let sources = data_sources(&resolver, &manifest.data, &mut problems);
         let mut documents: Vec<DocumentSpec> = Vec::new();
         for entry in &manifest.documents {
-            let origin = origin_of(&manifest_path, &entry.id);
-            if !is_slug(&entry.id.value) {
-                problems.push(
-                    Diagnostic::error(
-                        origin.clone(),
-                        format!("document id \"{}\" is not a file name", entry.id.value),
-                    )
-                    .with_hint("use lowercase letters, digits and '-', e.g. evaluering-2018"),
-                );
-            }
-            if documents.iter().any(|d| d.id == entry.id.value) {
-                problems.push(Diagnostic::error(
-                    origin.clone(),
-                    format!("document id \"{}\" is used twice", entry.id.value),
-                ));
-            }
-            let find_source = |wanted: &Spanned<String>, problems: &mut Diagnostics| {
-                let found = sources.iter().find(|s| s.id == wanted.value).cloned();
-                if found.is_none() {
-                    let mut d = Diagnostic::error(
-                        origin_of(&manifest_path, wanted),
-                        format!("no data source has the id \"{}\"", wanted.value),
-                    );
-                    if let Some(near) =
-                        closest(&wanted.value, sources.iter().map(|s| s.id.as_str()))
-                    {
-                        d = d.with_hint(format!("did you mean \"{near}\"?"));
-                    }
-                    problems.push(d);
-                }
-                found
-            };
-            retired_keys(&manifest_path, entry, &mut problems);
-            let kind = Some(DocumentKind::Report {
-                data: entry
-                    .data
-                    .iter()
-                    .filter_map(|w| find_source(w, &mut problems))
-                    .collect(),
-                per_unit: entry.per_unit.as_ref().and_then(|per| {
-                    Some(Box::new(PerUnit {
-                        source: find_source(&per.source, &mut problems)?,
-                        column: per.column.value.clone(),
-                        narratives: per
-                            .narratives
-                            .as_ref()
-                            .map(|n| resolver.resolve(n, &mut problems)),
-                    }))
-                }),
-                combined: entry.combined.as_ref().map(|c| c.value.clone()),
-                overview: entry.overview.as_ref().map(|c| c.value.clone()),
-                tables: entry
-                    .tables
-                    .iter()
-                    .filter_map(|w| find_source(w, &mut problems))
-                    .collect(),
-            });
-            if let Some(overview) = &entry.overview
-                && entry.per_unit.is_none()
-            {
-                problems.push(
-                    Diagnostic::error(
-                        origin_of(&manifest_path, overview),
-                        "an overview needs a document built per unit",
-                    )
-                    .with_hint("add per_unit: { source: …, column: … }, or remove overview:"),
-                );
-            }
-            if let Some(kind) = kind {
-                documents.push(DocumentSpec {
-                    id: entry.id.value.clone(),
-                    template: entry.template.value.clone(),
-                    narrative: resolver.resolve(&entry.narrative, &mut problems),
-                    kind,
-                    origin,
-                });
-            }
+            let spec = document_spec(&resolver, entry, &sources, &documents, &mut problems);
+            documents.push(spec);
         }
         let branding = branding(
             &manifest_path,
@@ -449,6 +392,122 @@ impl Project {
             documents,
         })
     }
+}
+
+/// The manifest's data sources, each id used once.
+fn data_sources(
+    resolver: &Resolver,
+    entries: &[DataSourceEntry],
+    problems: &mut Diagnostics,
+) -> Vec<DataSource> {
+    let mut sources: Vec<DataSource> = Vec::new();
+    for entry in entries {
+        let origin = origin_of(resolver.manifest, &entry.id);
+        if sources.iter().any(|s| s.id == entry.id.value) {
+            problems.push(Diagnostic::error(
+                origin.clone(),
+                format!("data source id \"{}\" is used twice", entry.id.value),
+            ));
+        }
+        let path = resolver.resolve(&entry.file, problems);
+        sources.push(data_source::data_source(
+            resolver.manifest,
+            entry,
+            path,
+            origin,
+            problems,
+        ));
+    }
+    sources
+}
+
+/// One document of the manifest, its id a file name used once (`earlier` holds the documents
+/// before it) and every data source it names one of `sources`.
+fn document_spec(
+    resolver: &Resolver,
+    entry: &DocumentEntry,
+    sources: &[DataSource],
+    earlier: &[DocumentSpec],
+    problems: &mut Diagnostics,
+) -> DocumentSpec {
+    let manifest = resolver.manifest;
+    let origin = origin_of(manifest, &entry.id);
+    if !is_slug(&entry.id.value) {
+        problems.push(
+            Diagnostic::error(
+                origin.clone(),
+                format!("document id \"{}\" is not a file name", entry.id.value),
+            )
+            .with_hint("use lowercase letters, digits and '-', e.g. evaluering-2018"),
+        );
+    }
+    if earlier.iter().any(|d| d.id == entry.id.value) {
+        problems.push(Diagnostic::error(
+            origin.clone(),
+            format!("document id \"{}\" is used twice", entry.id.value),
+        ));
+    }
+    retired_keys(manifest, entry, problems);
+    let named = |ids: &[Spanned<String>], problems: &mut Diagnostics| -> Vec<DataSource> {
+        ids.iter()
+            .filter_map(|id| find_source(manifest, sources, id, problems))
+            .collect()
+    };
+    let kind = DocumentKind::Report {
+        data: named(&entry.data, problems),
+        per_unit: entry.per_unit.as_ref().and_then(|per| {
+            Some(Box::new(PerUnit {
+                source: find_source(manifest, sources, &per.source, problems)?,
+                column: per.column.value.clone(),
+                narratives: per
+                    .narratives
+                    .as_ref()
+                    .map(|n| resolver.resolve(n, problems)),
+            }))
+        }),
+        combined: entry.combined.as_ref().map(|c| c.value.clone()),
+        overview: entry.overview.as_ref().map(|c| c.value.clone()),
+        tables: named(&entry.tables, problems),
+    };
+    if let Some(overview) = &entry.overview
+        && entry.per_unit.is_none()
+    {
+        problems.push(
+            Diagnostic::error(
+                origin_of(manifest, overview),
+                "an overview needs a document built per unit",
+            )
+            .with_hint("add per_unit: { source: …, column: … }, or remove overview:"),
+        );
+    }
+    DocumentSpec {
+        id: entry.id.value.clone(),
+        template: entry.template.value.clone(),
+        narrative: resolver.resolve(&entry.narrative, problems),
+        kind,
+        origin,
+    }
+}
+
+/// The data source a document names by id; a problem at the name when there is none.
+fn find_source(
+    manifest: &Path,
+    sources: &[DataSource],
+    wanted: &Spanned<String>,
+    problems: &mut Diagnostics,
+) -> Option<DataSource> {
+    let found = sources.iter().find(|s| s.id == wanted.value).cloned();
+    if found.is_none() {
+        let mut d = Diagnostic::error(
+            origin_of(manifest, wanted),
+            format!("no data source has the id \"{}\"", wanted.value),
+        );
+        if let Some(near) = closest(&wanted.value, sources.iter().map(|s| s.id.as_str())) {
+            d = d.with_hint(format!("did you mean \"{near}\"?"));
+        }
+        problems.push(d);
+    }
+    found
 }
 
 /// The keys of the retired letters kind, each told with what replaces it.

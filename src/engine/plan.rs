@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use typst_pdf::PdfStandard;
 
 use crate::load::{SourceCache, hex};
-use crate::project::Project;
+use crate::project::{Branding, DocumentKind, Project};
 
 use super::Config;
 use super::kinds::Document;
@@ -87,8 +89,34 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 /// Hashes what documents are made from; every file through the run's source cache.
 pub(crate) struct InputHasher<'a> {
     cache: &'a SourceCache,
-    /// Everything that shapes every document: tool version, options, templates, manifest.
+    /// Everything that shapes every document: tool version, options, look, templates, manifest.
     fingerprint: String,
+}
+
+/// What shapes every document of a run besides files, serialised for the hash (JSON of these
+/// fields in this order: a stable form, unlike `Debug`).
+#[derive(Serialize)]
+struct RunKey<'a> {
+    tool_version: &'static str,
+    standards: &'a [PdfStandard],
+    attach_sources: bool,
+    draft: bool,
+    language: &'a str,
+    branding: &'a Branding,
+}
+
+/// What a manifest document entry says, serialised for its hash.
+#[derive(Serialize)]
+struct DocumentKey<'a> {
+    id: &'a str,
+    template: &'a str,
+    kind: &'a DocumentKind,
+}
+
+/// The JSON of a key. The keys hold only strings, numbers, booleans and lists, which
+/// serde_json always writes.
+fn json(key: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(key).unwrap_or_else(|e| format!("unserialisable: {e}").into_bytes())
 }
 
 impl<'a> InputHasher<'a> {
@@ -98,14 +126,15 @@ impl<'a> InputHasher<'a> {
             fingerprint: String::new(),
         };
         let mut common = Sha256::new();
-        common.update(format!("rapportverk {}\n", env!("CARGO_PKG_VERSION")));
-        common.update(format!(
-            "standards {:?} attach {} draft {} language {}\n",
-            config.pdf.standards,
-            config.attach_sources,
-            config.draft.is_some(),
-            project.language
-        ));
+        common.update(json(&RunKey {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            standards: &config.pdf.standards,
+            attach_sources: config.attach_sources,
+            draft: config.draft.is_some(),
+            language: &project.language,
+            branding: &project.branding,
+        }));
+        common.update("\n");
         let mut templates = Vec::new();
         collect_files(&project.templates, &mut templates);
         templates.sort();
@@ -130,10 +159,12 @@ impl<'a> InputHasher<'a> {
         let spec = document.spec();
         let mut hasher = Sha256::new();
         hasher.update(&self.fingerprint);
-        hasher.update(format!(
-            "{:?} {:?} {:?}\n",
-            spec.id, spec.template, spec.kind
-        ));
+        hasher.update(json(&DocumentKey {
+            id: &spec.id,
+            template: &spec.template,
+            kind: &spec.kind,
+        }));
+        hasher.update("\n");
         for path in document.inputs(project) {
             hasher.update(format!("{} {}\n", path.display(), self.file(&path)));
         }
@@ -201,6 +232,85 @@ mod tests {
         assert!(seen.iter().all(|s| *s == 1));
         // Roughly even: no shard is empty.
         assert!((1..=n).all(|k| ids.iter().any(|id| in_shard(id, (k, n)))));
+    }
+
+    /// A project of one document reading one CSV, built in memory (its files are missing,
+    /// which hashes as "missing" every time).
+    fn project() -> Project {
+        let origin = crate::diag::Origin::text("input/rapportverk.yaml", 3, 7);
+        let source = crate::project::DataSource {
+            id: "kpi".into(),
+            path: "input/data/kpi.csv".into(),
+            read: crate::ingest::ReadOptions::default(),
+            layout: None,
+            percent_as_fraction: false,
+            filters: Vec::new(),
+            columns: crate::project::ColumnMapping::default(),
+            period: None,
+            school_year: None,
+            ignore_unknown_kpis: false,
+            suppressed: Vec::new(),
+            origin: origin.clone(),
+        };
+        Project {
+            root: ".".into(),
+            manifest: "input/rapportverk.yaml".into(),
+            language: "nb".into(),
+            templates: "no-templates-here".into(),
+            kpi_definitions: "input/kpi.csv".into(),
+            documents: vec![crate::project::DocumentSpec {
+                id: "evaluering".into(),
+                template: "evaluering.typ.j2".into(),
+                narrative: "input/evaluering.yaml".into(),
+                kind: DocumentKind::Report {
+                    data: vec![source],
+                    per_unit: None,
+                    combined: None,
+                    overview: None,
+                    tables: Vec::new(),
+                },
+                origin,
+            }],
+            branding: Branding::default(),
+        }
+    }
+
+    fn hash(project: &Project, config: &Config) -> String {
+        let cache = SourceCache::new();
+        let hasher = InputHasher::new(project, config, &cache);
+        let document = super::super::kinds::document(&project.documents[0]);
+        hasher.document(document.as_ref(), project)
+    }
+
+    #[test]
+    fn the_input_hash_changes_with_an_option_and_only_then() {
+        let config = Config::new("output".into());
+        let same = hash(&project(), &config);
+        assert_eq!(same, hash(&project(), &config), "same inputs, same hash");
+        assert_eq!(same.len(), 64);
+
+        let mut delimiter = project();
+        let DocumentKind::Report { data, .. } = &mut delimiter.documents[0].kind;
+        data[0].read.delimiter = Some(b',');
+        assert_ne!(same, hash(&delimiter, &config), "a data source's delimiter");
+
+        let mut columns = project();
+        let DocumentKind::Report { data, .. } = &mut columns.documents[0].kind;
+        data[0].columns.value = vec!["tall".into()];
+        assert_ne!(same, hash(&columns, &config), "a data source's column names");
+
+        let mut accent = project();
+        accent.branding.accent = Some("#225588".into());
+        assert_ne!(same, hash(&accent, &config), "the look");
+
+        let mut attach = Config::new("output".into());
+        attach.attach_sources = true;
+        assert_ne!(same, hash(&project(), &attach), "a build option");
+
+        // Where output goes and how many jobs run shape no document.
+        let mut elsewhere = Config::new("elsewhere".into());
+        elsewhere.jobs = 7;
+        assert_eq!(same, hash(&project(), &elsewhere));
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     for candidate in CANDIDATES {
         let counts: Vec<usize> = lines
             .iter()
-            .map(|line| field_columns(line, candidate).len() - 1)
+            .map(|line| fields_in(line, candidate) - 1)
             .collect();
         // The most common non-zero count, and on how many lines it occurs.
         let mut tally: Vec<(usize, usize)> = Vec::new();
@@ -176,53 +176,112 @@ struct RecordPlace {
     fields: Vec<(usize, usize)>,
 }
 
-/// Finds every record and field start in one pass, reading quotes as the csv crate does (a
-/// quote opens a quoted field only at a field's start; `""` inside is a quote; a line break
-/// inside quotes does not end the record). A quoted field that is never closed swallows the
-/// rest of the file, so it is an error where it opened.
+/// What a character is to the CSV quote grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Part of a field's text (a delimiter or line break inside quotes too).
+    Text,
+    /// A quote at a field's start: the field is quoted.
+    OpenQuote,
+    /// `""` inside a quoted field (two characters): one quote.
+    DoubledQuote,
+    /// The quote that ends a quoted field.
+    CloseQuote,
+    Delimiter,
+    /// A line break outside quotes.
+    RecordEnd,
+}
+
+/// The quote grammar as the csv crate reads it, one character at a time: a quote opens a
+/// quoted field only at a field's start; `""` inside is a quote; a delimiter or a line break
+/// inside quotes is text. Yields each character's byte offset, the character and its mark.
+struct Scanner<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    delimiter: char,
+    in_quotes: bool,
+    at_field_start: bool,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str, delimiter: u8) -> Self {
+        Scanner {
+            chars: text.char_indices().peekable(),
+            delimiter: delimiter as char,
+            in_quotes: false,
+            at_field_start: true,
+        }
+    }
+
+    /// Whether the text ended inside a quoted field.
+    fn in_quotes(&self) -> bool {
+        self.in_quotes
+    }
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = (usize, char, Mark);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (offset, c) = self.chars.next()?;
+        let mark = if self.in_quotes {
+            match c {
+                '"' if self.chars.next_if(|(_, next)| *next == '"').is_some() => Mark::DoubledQuote,
+                '"' => Mark::CloseQuote,
+                _ => Mark::Text,
+            }
+        } else if c == '"' && self.at_field_start {
+            Mark::OpenQuote
+        } else if c == self.delimiter {
+            Mark::Delimiter
+        } else if c == '\n' {
+            Mark::RecordEnd
+        } else {
+            Mark::Text
+        };
+        match mark {
+            Mark::OpenQuote => self.in_quotes = true,
+            Mark::CloseQuote => self.in_quotes = false,
+            _ => {}
+        }
+        // A field starts after a delimiter or a line break (the csv crate takes a lone CR
+        // for one).
+        self.at_field_start =
+            matches!(mark, Mark::Delimiter | Mark::RecordEnd) || (c == '\r' && !self.in_quotes);
+        Some((offset, c, mark))
+    }
+}
+
+/// Finds every record and field start in one pass. A quoted field that is never closed
+/// swallows the rest of the file, so it is an error where it opened.
 fn places(source: &SourceFile, text: &str, delimiter: u8) -> Result<Vec<RecordPlace>, Diagnostic> {
-    let delimiter = delimiter as char;
     let mut records = Vec::new();
     let mut current = RecordPlace {
         offset: 0,
         fields: vec![(1, 1)],
     };
     let (mut line, mut column) = (1, 0);
-    let (mut in_quotes, mut at_field_start, mut opened) = (false, true, (1, 1));
-    let mut chars = text.char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
+    let mut opened = (1, 1);
+    let mut scanner = Scanner::new(text, delimiter);
+    for (offset, c, mark) in scanner.by_ref() {
         column += 1;
-        if in_quotes {
-            if c == '"' {
-                if chars.next_if(|(_, next)| *next == '"').is_some() {
-                    column += 1;
-                } else {
-                    in_quotes = false;
-                }
+        match mark {
+            Mark::OpenQuote => opened = (line, column),
+            Mark::DoubledQuote => column += 1,
+            Mark::Delimiter => current.fields.push((line, column + 1)),
+            Mark::RecordEnd => {
+                let next = RecordPlace {
+                    offset: offset + 1,
+                    fields: vec![(line + 1, 1)],
+                };
+                records.push(std::mem::replace(&mut current, next));
+                (line, column) = (line + 1, 0);
             }
-        } else if c == '"' && at_field_start {
-            in_quotes = true;
-            opened = (line, column);
-        } else if c == delimiter {
-            current.fields.push((line, column + 1));
-            at_field_start = true;
-            continue;
-        } else if c == '\n' {
-            let next = RecordPlace {
-                offset: offset + 1,
-                fields: vec![(line + 1, 1)],
-            };
-            records.push(std::mem::replace(&mut current, next));
-            (line, column) = (line + 1, 0);
-            at_field_start = true;
-            continue;
+            // A line break inside quotes.
+            Mark::Text if c == '\n' => (line, column) = (line + 1, 0),
+            Mark::Text | Mark::CloseQuote => {}
         }
-        if c == '\n' {
-            (line, column) = (line + 1, 0);
-        }
-        at_field_start = c == '\r' && !in_quotes;
     }
-    if in_quotes {
+    if scanner.in_quotes() {
         return Err(Diagnostic::error(
             Origin::text(&source.path, opened.0, opened.1),
             "this quoted field is never closed: the quote runs to the end of the file",
@@ -257,34 +316,11 @@ fn cells_of(
         .collect()
 }
 
-/// 1-based character columns where each field of a raw CSV line starts. A quote opens a
-/// quoted field only at the start of a field, as the csv crate reads it.
-fn field_columns(line: &str, delimiter: u8) -> Vec<usize> {
-    let mut columns = vec![1];
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    let mut chars = line.chars().enumerate().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_quotes {
-            if c == '"' {
-                if chars.peek().is_some_and(|(_, next)| *next == '"') {
-                    chars.next();
-                } else {
-                    in_quotes = false;
-                }
-            }
-            continue;
-        }
-        if c == '"' && at_field_start {
-            in_quotes = true;
-        } else if c == delimiter as char {
-            columns.push(i + 2);
-            at_field_start = true;
-            continue;
-        }
-        at_field_start = false;
-    }
-    columns
+/// How many fields a raw CSV line splits into at `delimiter`.
+fn fields_in(line: &str, delimiter: u8) -> usize {
+    1 + Scanner::new(line, delimiter)
+        .filter(|(_, _, mark)| *mark == Mark::Delimiter)
+        .count()
 }
 
 #[cfg(test)]

@@ -16,6 +16,47 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Origin};
 pub use crate::load::SourceFile;
 use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Serialisers for fields whose types have no serde form of their own, written as the text a
+/// message shows: the plan hashes how the manifest says to read each file (`engine::plan`).
+pub(crate) mod as_text {
+    use std::fmt::Display;
+    use std::path::{Path, PathBuf};
+
+    use serde::{Serialize, Serializer};
+
+    pub(crate) fn display<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub(crate) fn option<T: Display, S: Serializer>(
+        value: &Option<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.as_ref().map(ToString::to_string).serialize(s)
+    }
+
+    /// A path, lossily where it is not UTF-8 (serde refuses those).
+    pub(crate) fn path<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&path.display())
+    }
+
+    pub(crate) fn path_option<S: Serializer>(
+        path: &Option<PathBuf>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        path.as_ref().map(|p| p.display().to_string()).serialize(s)
+    }
+
+    /// An encoding by its name (`windows-1252`).
+    pub(crate) fn encoding<S: Serializer>(
+        encoding: &Option<&'static encoding_rs::Encoding>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        encoding.map(encoding_rs::Encoding::name).serialize(s)
+    }
+}
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,13 +107,14 @@ impl Cell {
 }
 
 /// How to read one data file; every field may be left to detection.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ReadOptions {
     /// Workbooks: the sheet's name (default the first sheet).
     pub sheet: Option<String>,
     /// Text files: the field delimiter (default detected; Excel's `sep=;` line is honoured).
     pub delimiter: Option<u8>,
     /// Text files: the encoding (default detected).
+    #[serde(serialize_with = "as_text::encoding")]
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// The header's line (text) or row (workbook), 1-based (default detected).
     pub header_row: Option<usize>,
@@ -82,13 +124,14 @@ pub struct ReadOptions {
 
 /// A cell named the spreadsheet way: `B6` on the table's own sheet (or line 6, field 2 of a
 /// text file), or `Metadata!B2` on another sheet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CellRef {
     pub sheet: Option<String>,
     /// 0-based row and column.
     pub row: u32,
     pub column: u32,
     /// Where the manifest names the cell, for messages about it.
+    #[serde(serialize_with = "as_text::option")]
     pub named_at: Option<Origin>,
 }
 

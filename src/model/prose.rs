@@ -49,76 +49,38 @@ pub enum RefFunction {
     Change,
 }
 
-// Private-use characters stand in for references while pulldown-cmark parses the text.
+// Private-use characters stand in for figure references while pulldown-cmark parses the text.
 const PLACEHOLDER_START: char = '\u{e000}';
 const PLACEHOLDER_END: char = '\u{e001}';
-const FOOTNOTE_START: char = '\u{e002}';
-const FOOTNOTE_END: char = '\u{e003}';
+
+/// Footnote references without definitions in the text: a prose field's notes are defined
+/// under the narrative's `footnotes:`, and a label not defined there is the checks' error.
+/// Only the old footnote syntax makes a reference of `[^label]` without a definition
+/// (GitHub's syntax leaves it as text); the flag includes `ENABLE_FOOTNOTES`.
+const MARKDOWN: Options = Options::ENABLE_FOOTNOTES.union(Options::ENABLE_OLD_FOOTNOTES);
 
 impl Prose {
     /// Parses a prose field; an error names the first figure reference not understood.
     pub(crate) fn parse(text: &str) -> Result<Prose, String> {
         let (with_placeholders, references) = extract_references(text)?;
-        let (with_placeholders, labels) = extract_footnotes(&with_placeholders);
         let source = neutralise_block_syntax(&with_placeholders);
-        let parts = |pending: &str| split_parts(pending, &references, &labels);
         // pulldown-cmark splits text at every would-be markup character; gather runs of text
         // so each becomes one node.
-        let mut stack: Vec<(Option<Tag>, Vec<Inline>)> = vec![(None, Vec::new())];
-        let mut pending = String::new();
-        for event in Parser::new_ext(&source, Options::empty()) {
+        let mut tree = Tree::new(&references);
+        for event in Parser::new_ext(&source, MARKDOWN) {
             match event {
-                Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                    pending.push_str(&t);
-                    continue;
-                }
-                Event::Code(t) => {
-                    pending.push_str(&format!("`{t}`"));
-                    continue;
-                }
-                Event::SoftBreak | Event::HardBreak => {
-                    pending.push(' ');
-                    continue;
-                }
-                _ => {}
-            }
-            let run = parts(&pending);
-            pending.clear();
-            if let Some((_, nodes)) = stack.last_mut()
-                && !run.is_empty()
-            {
-                nodes.push(Inline::Run(run));
-            }
-            match event {
+                Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => tree.text(&t),
+                Event::Code(t) => tree.text(&format!("`{t}`")),
+                Event::SoftBreak | Event::HardBreak => tree.text(" "),
+                Event::FootnoteReference(label) => tree.footnote(&label),
                 Event::Start(tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. })) => {
-                    stack.push((Some(tag), Vec::new()));
+                    tree.open(tag)
                 }
-                Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Link) if stack.len() > 1 => {
-                    let Some((Some(tag), content)) = stack.pop() else {
-                        continue;
-                    };
-                    let node = match tag {
-                        Tag::Strong => Inline::Strong(content),
-                        Tag::Emphasis => Inline::Emph(content),
-                        Tag::Link { dest_url, .. } => Inline::Link {
-                            url: dest_url.to_string(),
-                            content,
-                        },
-                        _ => continue,
-                    };
-                    if let Some((_, nodes)) = stack.last_mut() {
-                        nodes.push(node);
-                    }
-                }
-                _ => {}
+                Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Link) => tree.close(),
+                _ => tree.end_run(),
             }
         }
-        let run = parts(&pending);
-        let mut nodes = stack.into_iter().next().map(|(_, n)| n).unwrap_or_default();
-        if !run.is_empty() {
-            nodes.push(Inline::Run(run));
-        }
-        Ok(Prose(nodes))
+        Ok(Prose(tree.finish()))
     }
 
     /// Every part, in reading order, however deep it is nested.
@@ -167,67 +129,111 @@ impl Prose {
     }
 }
 
-/// One run's text split at its placeholders into text, figures and footnotes.
-fn split_parts(text: &str, references: &[Reference], labels: &[String]) -> Vec<Part> {
+/// The inline tree as pulldown-cmark's events build it: the open markup, each with the nodes
+/// inside it so far, and the run of text being gathered.
+struct Tree<'r> {
+    references: &'r [Reference],
+    stack: Vec<(Option<Tag<'static>>, Vec<Inline>)>,
+    /// The run's parts before its pending text.
+    run: Vec<Part>,
+    pending: String,
+}
+
+impl<'r> Tree<'r> {
+    fn new(references: &'r [Reference]) -> Self {
+        Tree {
+            references,
+            stack: vec![(None, Vec::new())],
+            run: Vec::new(),
+            pending: String::new(),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        self.pending.push_str(text);
+    }
+
+    /// A footnote splits the run: it is a part of it.
+    fn footnote(&mut self, label: &str) {
+        self.take_pending();
+        self.run.push(Part::Footnote(label.to_string()));
+    }
+
+    fn take_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.run.extend(split_parts(&pending, self.references));
+    }
+
+    /// Ends the run of text: markup starts or ends.
+    fn end_run(&mut self) {
+        self.take_pending();
+        let run = std::mem::take(&mut self.run);
+        if let Some((_, nodes)) = self.stack.last_mut()
+            && !run.is_empty()
+        {
+            nodes.push(Inline::Run(run));
+        }
+    }
+
+    fn open(&mut self, tag: Tag) {
+        self.end_run();
+        self.stack.push((Some(tag.into_static()), Vec::new()));
+    }
+
+    fn close(&mut self) {
+        self.end_run();
+        if self.stack.len() < 2 {
+            return;
+        }
+        let Some((Some(tag), content)) = self.stack.pop() else {
+            return;
+        };
+        let node = match tag {
+            Tag::Strong => Inline::Strong(content),
+            Tag::Emphasis => Inline::Emph(content),
+            Tag::Link { dest_url, .. } => Inline::Link {
+                url: dest_url.to_string(),
+                content,
+            },
+            _ => return,
+        };
+        if let Some((_, nodes)) = self.stack.last_mut() {
+            nodes.push(node);
+        }
+    }
+
+    fn finish(mut self) -> Vec<Inline> {
+        self.end_run();
+        self.stack.swap_remove(0).1
+    }
+}
+
+/// One run's text split at its placeholders into text and figures.
+fn split_parts(text: &str, references: &[Reference]) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut literal = String::new();
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
-        if c != PLACEHOLDER_START && c != FOOTNOTE_START {
+        if c != PLACEHOLDER_START {
             literal.push(c);
             continue;
         }
         let index: String = chars
             .by_ref()
-            .take_while(|d| *d != PLACEHOLDER_END && *d != FOOTNOTE_END)
+            .take_while(|d| *d != PLACEHOLDER_END)
             .collect();
-        let index = index.parse::<usize>().ok();
-        let part = if c == PLACEHOLDER_START {
-            index
-                .and_then(|i| references.get(i))
-                .map(|r| Part::Figure(r.clone()))
-        } else {
-            index
-                .and_then(|i| labels.get(i))
-                .map(|l| Part::Footnote(l.clone()))
-        };
-        if let Some(part) = part {
+        let figure = index.parse::<usize>().ok().and_then(|i| references.get(i));
+        if let Some(reference) = figure {
             if !literal.is_empty() {
                 parts.push(Part::Text(std::mem::take(&mut literal)));
             }
-            parts.push(part);
+            parts.push(Part::Figure(reference.clone()));
         }
     }
     if !literal.is_empty() {
         parts.push(Part::Text(literal));
     }
     parts
-}
-
-/// Replaces every `[^label]` by a placeholder; returns the text and the labels in order.
-fn extract_footnotes(text: &str) -> (String, Vec<String>) {
-    let mut out = String::with_capacity(text.len());
-    let mut labels = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("[^") {
-        let after = &rest[start + 2..];
-        match after.find(']') {
-            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
-                out.push_str(&rest[..start]);
-                out.push(FOOTNOTE_START);
-                out.push_str(&labels.len().to_string());
-                out.push(FOOTNOTE_END);
-                labels.push(after[..end].to_string());
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..start + 2]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    (out, labels)
 }
 
 /// Finds every `{{ … }}` in `text`; returns the text with placeholders and the references,
@@ -322,6 +328,13 @@ fn neutralise_block_syntax(text: &str) -> String {
             format!("\\{flat}")
         }
         Some('_') if thematic_break('_') => format!("\\{flat}"),
+        // `[^note]: …` would define a footnote; the colon after a leading reference is text.
+        Some('[') if flat.starts_with("[^") => match flat.find("]:") {
+            Some(end) if !flat[2..end].contains(']') => {
+                format!("{}\\{}", &flat[..end + 1], &flat[end + 1..])
+            }
+            _ => flat,
+        },
         Some(c) if "#>=<|~`".contains(c) => format!("\\{flat}"),
         Some(c) if c.is_ascii_digit() => {
             let digits_end = flat
@@ -381,6 +394,11 @@ mod tests {
         assert_eq!(refs[1].function, RefFunction::Change);
         assert_eq!(prose.footnotes().collect::<Vec<_>>(), ["n"]);
         assert_eq!(prose.plain_text(" … "), "fra  …  til  … .");
+        // A footnote needs no definition in the text; a leading one defines nothing.
+        let leading = Prose::parse("[^a]: står *her*[^b]").unwrap();
+        assert_eq!(leading.footnotes().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(leading.plain_text(""), ": står her");
+        assert_eq!(Prose::parse("[^] [x]").unwrap().plain_text(""), "[^] [x]");
     }
 
     #[test]

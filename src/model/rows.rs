@@ -102,6 +102,19 @@ pub(crate) fn check(
     spec: &RowSpec,
     problems: &mut Diagnostics,
 ) -> Option<Checked> {
+    report_unknown_fields(spec, problems);
+    let columns = Columns::find(table, spec, problems)?;
+    let reader = RowReader::new(table, spec, columns);
+    let mut checked = Checked::default();
+    let mut seen_ids: BTreeMap<String, Origin> = BTreeMap::new();
+    for row in &table.rows {
+        reader.read(row, &mut seen_ids, &mut checked);
+    }
+    Some(checked)
+}
+
+/// A block's `columns:` may only map the fields a row has.
+fn report_unknown_fields(spec: &RowSpec, problems: &mut Diagnostics) {
     for (field, header) in spec.columns {
         if !FIELDS.iter().any(|(f, _)| f == field) {
             let known: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
@@ -116,195 +129,208 @@ pub(crate) fn check(
             problems.push(d);
         }
     }
-    let id_names = names(spec, "id");
-    let deadline_names = names(spec, "deadline");
-    table.find_header(&[&id_names, &deadline_names]);
-    let mut missing = false;
-    let mut column = |field: &str, required: bool| -> Option<usize> {
-        let wanted = names(spec, field);
-        if wanted.is_empty() {
+}
+
+/// Where each field of a row is in the table.
+struct Columns<'a> {
+    id: usize,
+    unit: Option<usize>,
+    title: usize,
+    deadline: usize,
+    description: Option<usize>,
+    source: Option<usize>,
+    responsible: Option<usize>,
+    partners: Option<usize>,
+    amount: Option<usize>,
+    /// The ja/nei columns `where:` reads, with their names.
+    flags: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Columns<'a> {
+    /// Finds the header row and every field's column; `None` when one that must be there is
+    /// not (each told in `problems`).
+    fn find(table: &mut Table, spec: &RowSpec<'a>, problems: &mut Diagnostics) -> Option<Self> {
+        let id_names = names(spec, "id");
+        let deadline_names = names(spec, "deadline");
+        table.find_header(&[&id_names, &deadline_names]);
+        let table = &*table;
+        let mut missing = false;
+        let mut column = |field: &str, required: bool| {
+            field_column(table, spec, field, required).unwrap_or_else(|problem| {
+                missing = true;
+                problems.push(problem);
+                None
+            })
+        };
+        let wanted = |field: &str| spec.required.iter().any(|r| r == field);
+        let id = column("id", true);
+        let unit = column("unit", spec.unit_column.is_some());
+        let title = column("title", true);
+        let deadline = column("deadline", true);
+        let description = column("description", wanted("description"));
+        let source = column("source", wanted("source"));
+        let responsible = column("responsible", wanted("responsible"));
+        let partners = column("partners", false);
+        let amount = amount_column(table, spec, problems);
+        let flags = spec
+            .flags
+            .iter()
+            .filter_map(|f| table.column(&[f]).map(|c| (c, *f)))
+            .collect();
+        let (Some(id), Some(title), Some(deadline), false) = (id, title, deadline, missing) else {
+            return None;
+        };
+        if spec.amount.is_some() && amount.is_none() {
             return None;
         }
-        let found = table.column(&wanted);
-        let mapped = spec.columns.get(field);
-        if found.is_none() && (required || mapped.is_some()) {
-            missing = true;
-            let origin = mapped.map_or(table.header_origin.clone(), |m| {
-                origin_of(spec.narrative, m)
-            });
-            let quoted: Vec<String> = wanted.iter().map(|n| format!("\"{n}\"")).collect();
-            problems.push(
-                Diagnostic::error(
-                    origin,
-                    format!(
-                        "no column \"{}\" in {} (found: {})",
-                        wanted[0],
-                        table.file.display(),
-                        table.header_names().join(", ")
-                    ),
-                )
-                .with_hint(format!(
-                    "name a column {}, or map the {field} with columns: {{ {field}: <header> }}",
-                    quoted.join(" or ")
-                )),
-            );
-        }
-        found
-    };
-    let id_col = column("id", true);
-    let unit_col = column("unit", spec.unit_column.is_some());
-    let title_col = column("title", true);
-    let deadline_col = column("deadline", true);
-    let wanted = |field: &str| spec.required.iter().any(|r| r == field);
-    let description_col = column("description", wanted("description"));
-    let source_col = column("source", wanted("source"));
-    let responsible_col = column("responsible", wanted("responsible"));
-    let partners_col = column("partners", false);
-    let amount_col = spec.amount.and_then(|amount| {
-        let found = table.column(&[amount.value.as_str()]);
-        if found.is_none() {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(spec.narrative, amount),
-                    format!(
-                        "no column \"{}\" in {} (found: {})",
-                        amount.value,
-                        table.file.display(),
-                        table.header_names().join(", ")
-                    ),
-                )
-                .with_hint("name a column of numbers to sum, as the table's header writes it"),
-            );
-        }
-        found
-    });
-    let flag_cols: Vec<(usize, &str)> = spec
-        .flags
-        .iter()
-        .filter_map(|f| table.column(&[f]).map(|c| (c, *f)))
-        .collect();
-    let (Some(id_col), Some(title_col), Some(deadline_col), false) =
-        (id_col, title_col, deadline_col, missing)
-    else {
-        return None;
-    };
-    if spec.amount.is_some() && amount_col.is_none() {
-        return None;
+        Some(Columns {
+            id,
+            unit,
+            title,
+            deadline,
+            description,
+            source,
+            responsible,
+            partners,
+            amount,
+            flags,
+        })
     }
-    let units: Vec<String> = unit_col.map_or(Vec::new(), |c| {
+}
+
+/// The column of `field`, if the table has one; the problem when it has none and the field
+/// is required or mapped by the block's `columns:` (told there, else at the header).
+fn field_column(
+    table: &Table,
+    spec: &RowSpec,
+    field: &str,
+    required: bool,
+) -> Result<Option<usize>, Diagnostic> {
+    let wanted = names(spec, field);
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let found = table.column(&wanted);
+    let mapped = spec.columns.get(field);
+    if found.is_some() || !(required || mapped.is_some()) {
+        return Ok(found);
+    }
+    let origin = mapped.map_or(table.header_origin.clone(), |m| {
+        origin_of(spec.narrative, m)
+    });
+    let quoted: Vec<String> = wanted.iter().map(|n| format!("\"{n}\"")).collect();
+    Err(Diagnostic::error(
+        origin,
+        format!(
+            "no column \"{}\" in {} (found: {})",
+            wanted[0],
+            table.file.display(),
+            table.header_names().join(", ")
+        ),
+    )
+    .with_hint(format!(
+        "name a column {}, or map the {field} with columns: {{ {field}: <header> }}",
+        quoted.join(" or ")
+    )))
+}
+
+/// The column the block's `amount:` names, if it names one; its absence is a problem.
+fn amount_column(table: &Table, spec: &RowSpec, problems: &mut Diagnostics) -> Option<usize> {
+    let amount = spec.amount?;
+    let found = table.column(&[amount.value.as_str()]);
+    if found.is_none() {
+        problems.push(
+            Diagnostic::error(
+                origin_of(spec.narrative, amount),
+                format!(
+                    "no column \"{}\" in {} (found: {})",
+                    amount.value,
+                    table.file.display(),
+                    table.header_names().join(", ")
+                ),
+            )
+            .with_hint("name a column of numbers to sum, as the table's header writes it"),
+        );
+    }
+    found
+}
+
+/// What reading a row needs besides the row itself.
+struct RowReader<'a> {
+    spec: &'a RowSpec<'a>,
+    columns: Columns<'a>,
+    /// The units the unit column names, in the order it first names them: the partners a
+    /// row may name.
+    units: Vec<String>,
+    /// What messages call a unit: the unit column's name.
+    unit_word: &'a str,
+    /// The table's headers, normalised: the keys of a row's `cells`.
+    headers: Vec<String>,
+}
+
+impl<'a> RowReader<'a> {
+    fn new(table: &Table, spec: &'a RowSpec<'a>, columns: Columns<'a>) -> Self {
         let mut units: Vec<String> = Vec::new();
-        for row in &table.rows {
-            let name = text_at(row, Some(c));
-            if !name.is_empty() && !units.contains(&name) {
-                units.push(name);
+        if let Some(c) = columns.unit {
+            for row in &table.rows {
+                let name = text_at(row, Some(c));
+                if !name.is_empty() && !units.contains(&name) {
+                    units.push(name);
+                }
             }
         }
-        units
-    });
-    let unit_word = spec.unit_column.unwrap_or("unit");
-    let headers: Vec<String> = table
-        .header
-        .iter()
-        .map(|c| normalise_header(&c.value.as_text()))
-        .collect();
-    let mut checked = Checked::default();
-    let mut seen_ids: BTreeMap<String, Origin> = BTreeMap::new();
-    for row in &table.rows {
-        let row_origin = row[0].origin.clone();
-        let mut row_problems = Diagnostics::default();
-        let mut required = |column: usize, what: &str| -> String {
-            match row.get(column) {
-                Some(cell) if !cell.value.is_empty() => cell.value.as_text().trim().to_string(),
-                Some(cell) => {
-                    row_problems.push(
-                        Diagnostic::error(cell.origin.clone(), format!("the {what} is empty"))
-                            .with_hint(format!("fill in the {what}, or delete the row")),
-                    );
-                    String::new()
-                }
-                None => {
-                    row_problems.push(Diagnostic::error(
-                        row_origin.clone(),
-                        format!("the row has no {what}"),
-                    ));
-                    String::new()
-                }
-            }
-        };
-        let id = required(id_col, "id");
-        let unit = match unit_col {
-            Some(c) => required(c, unit_word),
-            None => String::new(),
-        };
-        let title = required(title_col, "title");
+        RowReader {
+            spec,
+            columns,
+            units,
+            unit_word: spec.unit_column.unwrap_or("unit"),
+            headers: table
+                .header
+                .iter()
+                .map(|c| normalise_header(&c.value.as_text()))
+                .collect(),
+        }
+    }
+
+    /// Reads one row into `checked`: the row if it has no error, else its unit as broken,
+    /// and its problems either way.
+    fn read(&self, row: &[Cell], seen_ids: &mut BTreeMap<String, Origin>, checked: &mut Checked) {
+        let columns = &self.columns;
+        let origin = row[0].origin.clone();
+        let mut problems = Diagnostics::default();
+        let mut required =
+            |column: usize, what: &str| required_text(row, column, what, &origin, &mut problems);
+        let id = required(columns.id, "id");
+        let unit = columns
+            .unit
+            .map_or_else(String::new, |c| required(c, self.unit_word));
+        let title = required(columns.title, "title");
         let mut optional = |column: Option<usize>, field: &str, what: &str| match column {
-            Some(c) if wanted(field) => required(c, what),
+            Some(c) if self.spec.required.iter().any(|r| r == field) => required(c, what),
             _ => text_at(row, column),
         };
-        let description = optional(description_col, "description", "description");
-        let source = optional(source_col, "source", "source");
-        let responsible = optional(responsible_col, "responsible", "person responsible");
-        let deadline = deadline_of(row, deadline_col, &row_origin, &mut row_problems);
-        if let Some(date) = deadline
-            && date.year() != spec.year
-        {
-            row_problems.push(
-                Diagnostic::warning(
-                    row[deadline_col].origin.clone(),
-                    format!(
-                        "the deadline {} is outside the document's year {}",
-                        date.format("%d.%m.%Y"),
-                        spec.year
-                    ),
-                )
-                .with_hint("check the year; the row is still listed"),
-            );
-        }
-        if !id.is_empty() {
-            match seen_ids.get(&id) {
-                Some(first) => row_problems.push(
-                    Diagnostic::error(
-                        row[id_col].origin.clone(),
-                        format!("the id \"{id}\" is used twice (first at {first})"),
-                    )
-                    .with_hint("give every row its own id"),
-                ),
-                None => {
-                    seen_ids.insert(id.clone(), row[id_col].origin.clone());
-                }
-            }
-        }
-        for &(c, name) in &flag_cols {
-            if let Some(cell) = row.get(c)
-                && yes_no(&cell.value.as_text()).is_none()
-            {
-                row_problems.push(
-                    Diagnostic::error(
-                        cell.origin.clone(),
-                        format!("\"{}\" is not ja or nei", cell.value.as_text().trim()),
-                    )
-                    .with_hint(format!(
-                        "write ja or nei (or nothing) in the column \"{name}\""
-                    )),
-                );
-            }
-        }
-        let amount = amount_col.and_then(|c| row.get(c)).and_then(|cell| {
-            amount_of(
-                cell,
-                spec.amount.map_or("", |a| &a.value),
-                &mut row_problems,
+        let description = optional(columns.description, "description", "description");
+        let source = optional(columns.source, "source", "source");
+        let responsible = optional(columns.responsible, "responsible", "person responsible");
+        let deadline = self.deadline(row, &origin, &mut problems);
+        check_unique_id(&id, row.get(columns.id), seen_ids, &mut problems);
+        self.check_flags(row, &mut problems);
+        let amount = columns.amount.and_then(|c| row.get(c)).and_then(|cell| {
+            let column = self.spec.amount.map_or("", |a| &a.value);
+            amount_of(cell, column, &mut problems)
+        });
+        let partners = columns.partners.map_or(Vec::new(), |c| {
+            partners_of(
+                row,
+                c,
+                &id,
+                &unit,
+                &self.units,
+                self.unit_word,
+                &mut problems,
             )
         });
-        let partners = partners_col.map_or(Vec::new(), |c| {
-            partners_of(row, c, &id, &unit, &units, unit_word, &mut row_problems)
-        });
-        let cells = headers
-            .iter()
-            .zip(row)
-            .map(|(h, cell)| (h.clone(), cell.value.as_text().trim().to_string()))
-            .collect();
-        if row_problems.has_errors() {
+        if problems.has_errors() {
             checked.broken.insert(unit.clone());
         } else if let Some(deadline) = deadline {
             checked.rows.push(Row {
@@ -317,15 +343,119 @@ pub(crate) fn check(
                 responsible,
                 amount,
                 partners,
-                cells,
-                origin: row_origin,
+                cells: self.cells(row),
+                origin,
             });
         }
-        for problem in row_problems.into_vec() {
+        for problem in problems.into_vec() {
             checked.problems.push((unit.clone(), problem));
         }
     }
-    Some(checked)
+
+    /// The row's deadline; one outside the document's year is told, and kept.
+    fn deadline(
+        &self,
+        row: &[Cell],
+        origin: &Origin,
+        problems: &mut Diagnostics,
+    ) -> Option<NaiveDate> {
+        let deadline = deadline_of(row, self.columns.deadline, origin, problems);
+        if let Some(date) = deadline
+            && date.year() != self.spec.year
+        {
+            problems.push(
+                Diagnostic::warning(
+                    row[self.columns.deadline].origin.clone(),
+                    format!(
+                        "the deadline {} is outside the document's year {}",
+                        date.format("%d.%m.%Y"),
+                        self.spec.year
+                    ),
+                )
+                .with_hint("check the year; the row is still listed"),
+            );
+        }
+        deadline
+    }
+
+    /// Every ja/nei column holds ja, nei or nothing.
+    fn check_flags(&self, row: &[Cell], problems: &mut Diagnostics) {
+        for &(c, name) in &self.columns.flags {
+            if let Some(cell) = row.get(c)
+                && yes_no(&cell.value.as_text()).is_none()
+            {
+                problems.push(
+                    Diagnostic::error(
+                        cell.origin.clone(),
+                        format!("\"{}\" is not ja or nei", cell.value.as_text().trim()),
+                    )
+                    .with_hint(format!(
+                        "write ja or nei (or nothing) in the column \"{name}\""
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Every cell's text by normalised header.
+    fn cells(&self, row: &[Cell]) -> BTreeMap<String, String> {
+        self.headers
+            .iter()
+            .zip(row)
+            .map(|(h, cell)| (h.clone(), cell.value.as_text().trim().to_string()))
+            .collect()
+    }
+}
+
+/// The text of a cell that must not be empty; "" with a problem when it is.
+fn required_text(
+    row: &[Cell],
+    column: usize,
+    what: &str,
+    row_origin: &Origin,
+    problems: &mut Diagnostics,
+) -> String {
+    match row.get(column) {
+        Some(cell) if !cell.value.is_empty() => cell.value.as_text().trim().to_string(),
+        Some(cell) => {
+            problems.push(
+                Diagnostic::error(cell.origin.clone(), format!("the {what} is empty"))
+                    .with_hint(format!("fill in the {what}, or delete the row")),
+            );
+            String::new()
+        }
+        None => {
+            problems.push(Diagnostic::error(
+                row_origin.clone(),
+                format!("the row has no {what}"),
+            ));
+            String::new()
+        }
+    }
+}
+
+/// An id names one row: a second row with it is told at its id cell.
+fn check_unique_id(
+    id: &str,
+    cell: Option<&Cell>,
+    seen_ids: &mut BTreeMap<String, Origin>,
+    problems: &mut Diagnostics,
+) {
+    let Some(cell) = cell.filter(|_| !id.is_empty()) else {
+        return;
+    };
+    match seen_ids.get(id) {
+        Some(first) => problems.push(
+            Diagnostic::error(
+                cell.origin.clone(),
+                format!("the id \"{id}\" is used twice (first at {first})"),
+            )
+            .with_hint("give every row its own id"),
+        ),
+        None => {
+            seen_ids.insert(id.to_string(), cell.origin.clone());
+        }
+    }
 }
 
 fn text_at(row: &[Cell], column: Option<usize>) -> String {

@@ -126,31 +126,50 @@ fn read_options(
     path: &Path,
     problems: &mut Diagnostics,
 ) -> ReadOptions {
-    let workbook = is_workbook(path);
     if is_lock_file(path) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let real = name
-            .trim_start_matches("~$")
-            .trim_start_matches(".~lock.")
-            .trim_end_matches('#');
-        problems.push(
-            Diagnostic::error(
-                origin_of(manifest, &entry.file),
-                format!("\"{}\" is an Office lock file, not a workbook", entry.file.value),
-            )
-            .with_hint(format!(
-                "Excel writes ~$ files beside a workbook while it is open; name the workbook itself, \"{real}\""
-            )),
-        );
+        problems.push(lock_file(manifest, entry, path));
     }
-    let mut misplaced = |option: Option<Origin>, name: &str, applies_to: &str| {
-        if let Some(origin) = option {
+    misplaced_options(manifest, entry, is_workbook(path), problems);
+    ReadOptions {
+        sheet: entry.sheet.as_ref().map(|s| s.value.clone()),
+        delimiter: delimiter_of(manifest, entry, problems),
+        encoding: encoding_of(manifest, entry, problems),
+        header_row: header_row_of(manifest, entry, problems),
+        period_cell: None,
+    }
+}
+
+/// An Office lock file named as the data file, told with the workbook's own name.
+fn lock_file(manifest: &Path, entry: &DataSourceEntry, path: &Path) -> Diagnostic {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let real = name
+        .trim_start_matches("~$")
+        .trim_start_matches(".~lock.")
+        .trim_end_matches('#');
+    Diagnostic::error(
+        origin_of(manifest, &entry.file),
+        format!("\"{}\" is an Office lock file, not a workbook", entry.file.value),
+    )
+    .with_hint(format!(
+        "Excel writes ~$ files beside a workbook while it is open; name the workbook itself, \"{real}\""
+    ))
+}
+
+/// Options for text files given a workbook, and the sheet given a text file.
+fn misplaced_options(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    workbook: bool,
+    problems: &mut Diagnostics,
+) {
+    let mut misplaced = |option: &Option<Spanned<String>>, name: &str, applies_to: &str| {
+        if let Some(option) = option {
             problems.push(
                 Diagnostic::error(
-                    origin,
+                    origin_of(manifest, option),
                     format!(
                         "{name}: applies to {applies_to}, and \"{}\" is not one",
                         entry.file.value
@@ -161,81 +180,86 @@ fn read_options(
         }
     };
     if workbook {
-        misplaced(
-            entry.delimiter.as_ref().map(|d| origin_of(manifest, d)),
-            "delimiter",
-            "text files",
-        );
-        misplaced(
-            entry.encoding.as_ref().map(|e| origin_of(manifest, e)),
-            "encoding",
-            "text files",
-        );
+        misplaced(&entry.delimiter, "delimiter", "text files");
+        misplaced(&entry.encoding, "encoding", "text files");
     } else {
-        misplaced(
-            entry.sheet.as_ref().map(|s| origin_of(manifest, s)),
-            "sheet",
-            "workbooks",
-        );
+        misplaced(&entry.sheet, "sheet", "workbooks");
     }
-    let delimiter = entry
-        .delimiter
-        .as_ref()
-        .and_then(|d| match d.value.as_str() {
-            "tab" | "\\t" | "\t" => Some(b'\t'),
-            v if v.len() == 1 && v.is_ascii() && !v.contains(['"', '\n', '\r']) => {
-                Some(v.as_bytes()[0])
-            }
-            _ => {
-                problems.push(
-                    Diagnostic::error(
-                        origin_of(manifest, d),
-                        format!("delimiter \"{}\" is not one character", d.value),
-                    )
-                    .with_hint(
-                        "write delimiter: \";\", \",\" or \"tab\", or leave it out to detect it",
-                    ),
-                );
-                None
-            }
-        });
-    let encoding = entry.encoding.as_ref().and_then(|e| {
-        let found = encoding_rs::Encoding::for_label(e.value.trim().as_bytes());
-        if found.is_none() {
+}
+
+/// `delimiter:`: one character, or `tab`.
+fn delimiter_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<u8> {
+    let written = entry.delimiter.as_ref()?;
+    match written.value.as_str() {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        v if v.len() == 1 && v.is_ascii() && !v.contains(['"', '\n', '\r']) => {
+            Some(v.as_bytes()[0])
+        }
+        _ => {
             problems.push(
                 Diagnostic::error(
-                    origin_of(manifest, e),
-                    format!("\"{}\" is not an encoding", e.value),
+                    origin_of(manifest, written),
+                    format!("delimiter \"{}\" is not one character", written.value),
                 )
-                .with_hint("write utf-8, windows-1252, iso-8859-1 or utf-16le, or leave it out to detect it"),
+                .with_hint(
+                    "write delimiter: \";\", \",\" or \"tab\", or leave it out to detect it",
+                ),
             );
+            None
         }
-        found
-    });
-    let header_row = entry
-        .header_row
-        .as_ref()
-        .and_then(|h| match usize::try_from(h.value) {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                problems.push(
-                    Diagnostic::error(
-                        origin_of(manifest, h),
-                        format!("header_row is {}; it counts lines or rows from 1", h.value),
-                    )
-                    .with_hint(
-                        "give the number of the line (CSV) or row (workbook) with the column names",
+    }
+}
+
+/// `encoding:`, by any label encoding_rs knows.
+fn encoding_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<&'static encoding_rs::Encoding> {
+    let written = entry.encoding.as_ref()?;
+    let found = encoding_rs::Encoding::for_label(written.value.trim().as_bytes());
+    if found.is_none() {
+        problems.push(
+            Diagnostic::error(
+                origin_of(manifest, written),
+                format!("\"{}\" is not an encoding", written.value),
+            )
+            .with_hint(
+                "write utf-8, windows-1252, iso-8859-1 or utf-16le, or leave it out to detect it",
+            ),
+        );
+    }
+    found
+}
+
+/// `header_row:`, counted from 1.
+fn header_row_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<usize> {
+    let written = entry.header_row.as_ref()?;
+    match usize::try_from(written.value) {
+        Ok(n) if n >= 1 => Some(n),
+        _ => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, written),
+                    format!(
+                        "header_row is {}; it counts lines or rows from 1",
+                        written.value
                     ),
-                );
-                None
-            }
-        });
-    ReadOptions {
-        sheet: entry.sheet.as_ref().map(|s| s.value.clone()),
-        delimiter,
-        encoding,
-        header_row,
-        period_cell: None,
+                )
+                .with_hint(
+                    "give the number of the line (CSV) or row (workbook) with the column names",
+                ),
+            );
+            None
+        }
     }
 }
 

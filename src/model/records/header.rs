@@ -260,141 +260,191 @@ pub(super) fn columns(
     layout: Option<Layout>,
     outside: Option<Period>,
 ) -> Result<Columns, Vec<Diagnostic>> {
-    let year = outside.map(|p| p.year());
-    let find = |names: &[String]| {
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        table.column(&names)
-    };
-    let note = find(&mapping.note);
-    let unit = find(&mapping.unit);
-    let target = find(&mapping.target);
-    let long_columns = (
-        find(&mapping.kpi),
-        if outside.is_some() {
-            None
-        } else {
-            find(&mapping.year)
-        },
-        find(&mapping.value),
-    );
-    let periods = period_columns(labels, mapping, year);
-    let figures_in_header = holds_figures(&table.header, year);
-    // A header holding figures is a data row: read as long, which reports the missing header.
-    let layout = layout.unwrap_or(
-        match (long_columns, periods.is_empty() || figures_in_header) {
-            ((_, Some(_), _), _) | (_, true) => Layout::Long,
-            ((_, _, Some(_)), _) if outside.is_some() => Layout::Long,
-            _ => Layout::Wide,
-        },
-    );
-    match layout {
-        Layout::Long => {
-            let mut problems = Vec::new();
-            // Two sources of one figure's period: refuse rather than drop the column unseen.
-            if let (Some(_), Some(column)) = (outside, find(&mapping.year)) {
-                let cell = &table.header[column];
-                return Err(vec![
-                    Diagnostic::error(
-                        cell.origin.clone(),
-                        format!(
-                            "the table has a period column \"{}\", and the manifest gives the period too (period:)",
-                            cell.value.as_text().trim()
-                        ),
-                    )
-                    .with_hint(
-                        "remove period: from the data source to read each row's period from this \
-                         column, or write columns: { year: [] } to give every row the manifest's period",
-                    ),
-                ]);
-            }
-            if long_columns == (None, None, None) && figures_in_header {
-                return Err(vec![
-                    Diagnostic::error(
-                        table.header_origin.clone(),
-                        format!(
-                            "the table has no header row: the first row holds figures ({})",
-                            header_list(&table.header_names())
-                        ),
-                    )
-                    .with_hint(
-                        "add a header row naming the columns, e.g. kpi;år;verdi, or give \
-                         header_row: in the manifest",
-                    ),
-                ]);
-            }
-            // A blank header above the first column is the KPI's, as in wide tables.
-            let kpi = long_columns.0.or_else(|| {
-                table
-                    .header
-                    .first()
-                    .filter(|c| c.value.is_empty())
-                    .map(|_| 0)
-            });
-            let mut require = |found: Option<usize>, names: &[String], what: Role| {
-                if found.is_none() {
-                    problems.push(missing_column(table, names, what));
-                }
-                found.unwrap_or(0)
-            };
-            let kpi = require(kpi, &mapping.kpi, Role::Kpi);
-            let year = match outside {
-                Some(_) => None,
-                None => Some(require(long_columns.1, &mapping.year, Role::Year)),
-            };
-            let value = require(long_columns.2, &mapping.value, Role::Value);
-            if !problems.is_empty() {
-                // Under a title taken for the header every column is missing: tell it once.
-                if title_hint(table).is_some() {
-                    problems.truncate(1);
-                }
-                return Err(problems);
-            }
-            Ok(Columns {
-                layout,
-                kpi,
-                year,
-                value,
-                periods: Vec::new(),
-                note,
-                unit,
-                target,
-            })
-        }
-        Layout::Wide => {
-            if periods.is_empty() {
-                return Err(vec![
-                    Diagnostic::error(
-                        table.header_origin.clone(),
-                        format!(
-                            "no column header names a year (found: {})",
-                            header_list(&table.header_names())
-                        ),
-                    )
-                    .with_hint(
-                        "in layout: wide, each year has a column headed by the year, e.g. 2018, \
-                         or by a period (2018K4, T2 2018, 2020-21); month names (Januar) need \
-                         the year from period: in the manifest",
-                    ),
-                ]);
-            }
-            let kpi = long_columns.0.or_else(|| {
-                (0..labels.len()).find(|c| !periods.iter().any(|column| column.index == *c))
-            });
-            let Some(kpi) = kpi else {
-                return Err(vec![missing_column(table, &mapping.kpi, Role::Kpi)]);
-            };
-            Ok(Columns {
-                layout,
-                kpi,
-                year: None,
-                value: 0,
-                periods,
-                note,
-                unit,
-                target,
-            })
+    let named = Named::in_header(table, labels, mapping, outside);
+    match layout.unwrap_or_else(|| named.layout(outside)) {
+        Layout::Long => long_columns(table, mapping, named, outside),
+        Layout::Wide => wide_columns(table, labels, mapping, named),
+    }
+}
+
+/// The columns the mapping's names find in the header, before the layout is known.
+struct Named {
+    kpi: Option<usize>,
+    /// The period column, found whether or not the period is given outside the table.
+    year: Option<usize>,
+    value: Option<usize>,
+    note: Option<usize>,
+    unit: Option<usize>,
+    target: Option<usize>,
+    /// The columns headed by a period (the wide layout's).
+    periods: Vec<PeriodColumn>,
+    /// The header holds figures: it is a data row.
+    figures_in_header: bool,
+}
+
+impl Named {
+    fn in_header(
+        table: &Table,
+        labels: &[Vec<Cell>],
+        mapping: &ColumnMapping,
+        outside: Option<Period>,
+    ) -> Named {
+        let year = outside.map(|p| p.year());
+        let find = |names: &[String]| {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            table.column(&names)
+        };
+        Named {
+            kpi: find(&mapping.kpi),
+            year: find(&mapping.year),
+            value: find(&mapping.value),
+            note: find(&mapping.note),
+            unit: find(&mapping.unit),
+            target: find(&mapping.target),
+            periods: period_columns(labels, mapping, year),
+            figures_in_header: holds_figures(&table.header, year),
         }
     }
+
+    /// The layout the header shows: long with a year column (or a value column and the period
+    /// given outside), wide with period columns. A header holding figures is a data row: read
+    /// as long, which reports the missing header.
+    fn layout(&self, outside: Option<Period>) -> Layout {
+        let long = match outside {
+            None => self.year.is_some(),
+            Some(_) => self.value.is_some(),
+        };
+        if long || self.periods.is_empty() || self.figures_in_header {
+            Layout::Long
+        } else {
+            Layout::Wide
+        }
+    }
+}
+
+/// The columns of a long table: KPI, period (unless given outside) and value.
+fn long_columns(
+    table: &Table,
+    mapping: &ColumnMapping,
+    named: Named,
+    outside: Option<Period>,
+) -> Result<Columns, Vec<Diagnostic>> {
+    if let (Some(_), Some(column)) = (outside, named.year) {
+        return Err(vec![two_periods(&table.header[column])]);
+    }
+    // From here the year column is found only when the period is not given outside.
+    if (named.kpi, named.year, named.value) == (None, None, None) && named.figures_in_header {
+        return Err(vec![no_header(table)]);
+    }
+    // A blank header above the first column is the KPI's, as in wide tables.
+    let kpi = named.kpi.or_else(|| {
+        table
+            .header
+            .first()
+            .filter(|c| c.value.is_empty())
+            .map(|_| 0)
+    });
+    let mut problems = Vec::new();
+    let mut require = |found: Option<usize>, names: &[String], what: Role| {
+        if found.is_none() {
+            problems.push(missing_column(table, names, what));
+        }
+        found.unwrap_or(0)
+    };
+    let kpi = require(kpi, &mapping.kpi, Role::Kpi);
+    let year = match outside {
+        Some(_) => None,
+        None => Some(require(named.year, &mapping.year, Role::Year)),
+    };
+    let value = require(named.value, &mapping.value, Role::Value);
+    if !problems.is_empty() {
+        // Under a title taken for the header every column is missing: tell it once.
+        if title_hint(table).is_some() {
+            problems.truncate(1);
+        }
+        return Err(problems);
+    }
+    Ok(Columns {
+        layout: Layout::Long,
+        kpi,
+        year,
+        value,
+        periods: Vec::new(),
+        note: named.note,
+        unit: named.unit,
+        target: named.target,
+    })
+}
+
+/// Two sources of one figure's period: refuse rather than drop the column unseen.
+fn two_periods(cell: &Cell) -> Diagnostic {
+    Diagnostic::error(
+        cell.origin.clone(),
+        format!(
+            "the table has a period column \"{}\", and the manifest gives the period too (period:)",
+            cell.value.as_text().trim()
+        ),
+    )
+    .with_hint(
+        "remove period: from the data source to read each row's period from this \
+         column, or write columns: { year: [] } to give every row the manifest's period",
+    )
+}
+
+fn no_header(table: &Table) -> Diagnostic {
+    Diagnostic::error(
+        table.header_origin.clone(),
+        format!(
+            "the table has no header row: the first row holds figures ({})",
+            header_list(&table.header_names())
+        ),
+    )
+    .with_hint(
+        "add a header row naming the columns, e.g. kpi;år;verdi, or give \
+         header_row: in the manifest",
+    )
+}
+
+/// The columns of a wide table: the KPI (named, or the first that is no period) and the
+/// period columns.
+fn wide_columns(
+    table: &Table,
+    labels: &[Vec<Cell>],
+    mapping: &ColumnMapping,
+    named: Named,
+) -> Result<Columns, Vec<Diagnostic>> {
+    if named.periods.is_empty() {
+        return Err(vec![
+            Diagnostic::error(
+                table.header_origin.clone(),
+                format!(
+                    "no column header names a year (found: {})",
+                    header_list(&table.header_names())
+                ),
+            )
+            .with_hint(
+                "in layout: wide, each year has a column headed by the year, e.g. 2018, \
+                 or by a period (2018K4, T2 2018, 2020-21); month names (Januar) need \
+                 the year from period: in the manifest",
+            ),
+        ]);
+    }
+    let kpi = named.kpi.or_else(|| {
+        (0..labels.len()).find(|c| !named.periods.iter().any(|column| column.index == *c))
+    });
+    let Some(kpi) = kpi else {
+        return Err(vec![missing_column(table, &mapping.kpi, Role::Kpi)]);
+    };
+    Ok(Columns {
+        layout: Layout::Wide,
+        kpi,
+        year: None,
+        value: 0,
+        periods: named.periods,
+        note: named.note,
+        unit: named.unit,
+        target: named.target,
+    })
 }
 
 /// A column of a wide table headed by a period.

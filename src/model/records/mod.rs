@@ -5,7 +5,7 @@
 
 mod header;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use header::period_of;
 use header::{PeriodColumn, column_labels, columns, header_rows_below, locate_header};
@@ -56,7 +56,7 @@ impl Default for ColumnMapping {
 }
 
 /// The shape of a KPI table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Layout {
     /// One row per KPI and period: columns for KPI, year and value.
     Long,
@@ -65,7 +65,7 @@ pub enum Layout {
 }
 
 /// Keep only rows whose `column` holds one of `values` (`filter: { region: "0219 Bærum" }`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Filter {
     pub column: String,
     pub values: Vec<String>,
@@ -114,7 +114,7 @@ pub struct Skipped {
 
 /// How school years (`2020-21`) are read: kept as school years, or as the year they start or
 /// end in, for annual documents (`school_year: start` in the manifest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SchoolYearRule {
     Start,
     End,
@@ -179,13 +179,12 @@ pub fn records(
 /// [`records`] with every option of the manifest's data source.
 pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableOptions) -> Records {
     let mut out = Records::default();
-    let (layout, filters) = (options.layout, &options.filters[..]);
     let outside = options.period.as_ref().map(|(p, _)| *p);
-    locate_header(table, mapping, layout, outside);
+    locate_header(table, mapping, options.layout, outside);
     let below = header_rows_below(table, outside.map(|p| p.year()));
     let labels = column_labels(table, below);
     table.rows.drain(..below);
-    let columns = match columns(table, &labels, mapping, layout, outside) {
+    let mut columns = match columns(table, &labels, mapping, options.layout, outside) {
         Ok(columns) => columns,
         Err(problems) => {
             out.problems = problems;
@@ -193,35 +192,70 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         }
     };
     out.layout = Some(columns.layout);
-    let mut columns = columns;
     let year = outside.map(|p| p.year());
-    // A filter names a column, or (wide) a part of the period columns' headers: Udir's
-    // `2022-23.Offentlig.Jenter` is kept by `filter: { eierform: Offentlig }`.
+    let Some(filters) = filter_columns(table, options, &mut columns, year, &mut out.problems)
+    else {
+        return out;
+    };
+    let reader = RowReader {
+        table,
+        columns: &columns,
+        options,
+        filters,
+    };
+    for row in &table.rows {
+        reader.read(row, &mut out);
+    }
+    out
+}
+
+/// The columns each filter reads, with the filter. A filter names a column, or (wide) a part
+/// of the period columns' headers: Udir's `2022-23.Offentlig.Jenter` is kept by
+/// `filter: { eierform: Offentlig }`, and the other period columns are dropped. `None` when
+/// a filter names neither (told in `problems`).
+fn filter_columns<'o>(
+    table: &Table,
+    options: &'o TableOptions,
+    columns: &mut Columns,
+    year: Option<i32>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<(usize, &'o Filter)>> {
     let on_headers = |f: &Filter, column: &PeriodColumn| {
         f.values
             .iter()
             .any(|v| header::label_holds(&column.label, v, year))
     };
-    let mut filter_columns: Vec<(usize, &Filter)> = Vec::new();
+    let mut found: Vec<(usize, &Filter)> = Vec::new();
     let mut broken = false;
-    for f in filters {
+    for f in &options.filters {
         match table.column(&[f.column.as_str()]) {
-            Some(c) => filter_columns.push((c, f)),
+            Some(c) => found.push((c, f)),
             None if columns.periods.iter().any(|p| on_headers(f, p)) => {
                 columns.periods.retain(|p| on_headers(f, p));
             }
             None => {
-                out.problems.push(missing_filter_column(table, f));
+                problems.push(missing_filter_column(table, f));
                 broken = true;
             }
         }
     }
-    if broken {
-        return out;
-    }
-    let header_width = table.header.len();
-    for row in &table.rows {
-        if !filter_columns
+    (!broken).then_some(found)
+}
+
+/// Reads the rows of a table whose header and columns are known.
+struct RowReader<'a> {
+    table: &'a Table,
+    columns: &'a Columns,
+    options: &'a TableOptions,
+    /// The filters that read a column, with the column.
+    filters: Vec<(usize, &'a Filter)>,
+}
+
+impl RowReader<'_> {
+    /// Reads one row's records into `out`, or why it has none.
+    fn read(&self, row: &[Cell], out: &mut Records) {
+        if !self
+            .filters
             .iter()
             .all(|(c, f)| row.get(*c).is_some_and(|cell| filter_matches(cell, f)))
         {
@@ -231,168 +265,180 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
                     reason: "left out by filter:".into(),
                 });
             }
-            continue;
+            return;
         }
         // Statistics banks repeat the header above each block (NAV per county).
-        if repeats_header(row, &table.header) {
+        if repeats_header(row, &self.table.header) {
             out.skipped.push(Skipped {
                 origin: row[0].origin.clone(),
                 reason: "repeats the header".into(),
             });
-            continue;
+            return;
         }
-        // The KPI and year of a row that fails, so validation does not report the figure
-        // missing as well.
-        let failed = |out: &mut Records| {
-            let kpi = row
-                .get(columns.kpi)
-                .map(|c| c.value.as_text().trim().to_string());
-            let year = match (columns.layout, columns.year) {
-                (Layout::Long, Some(column)) => row
-                    .get(column)
-                    .and_then(|c| period_of(c).ok())
-                    .filter(Period::is_year)
-                    .map(|p| p.year()),
-                (Layout::Long, None) => outside.filter(Period::is_year).map(|p| p.year()),
-                (Layout::Wide, _) => None,
-            };
-            if let Some(kpi) = kpi.filter(|k| !k.is_empty()) {
-                out.failed.push((kpi, year));
-            }
-        };
-        if let Some(d) = ragged(table, row, header_width) {
+        if let Some(d) = ragged(self.table, row, self.table.header.len()) {
             out.problems.push(d);
-            failed(&mut out);
-            continue;
+            self.failed(row, out);
+            return;
         }
-        let Some(kpi) = row.get(columns.kpi).filter(|c| !c.value.is_empty()) else {
-            let has_figures = match columns.layout {
-                // A row of text only, and no KPI, is a title inside the table.
-                Layout::Long => row.iter().any(|c| match &c.value {
-                    CellValue::Number(_) => true,
-                    CellValue::Text(t) => crate::ingest::number::parse_number(t).is_ok(),
-                    _ => false,
-                }),
-                Layout::Wide => columns
-                    .periods
-                    .iter()
-                    .any(|p| row.get(p.index).is_some_and(|cell| !cell.value.is_empty())),
-            };
-            if !has_figures {
-                if let Some(first) = row.iter().find(|c| !c.value.is_empty()) {
-                    out.skipped.push(Skipped {
-                        origin: first.origin.clone(),
-                        reason: "a title row: no KPI and no figure".into(),
-                    });
+        let Some(kpi) = row.get(self.columns.kpi).filter(|c| !c.value.is_empty()) else {
+            self.without_kpi(row, out);
+            return;
+        };
+        match self.columns.layout {
+            Layout::Long => match self.long_record(row, kpi) {
+                Ok(Some(record)) => out.records.push(record),
+                Ok(None) => {}
+                Err(d) => {
+                    out.problems.push(d);
+                    self.failed(row, out);
                 }
-            } else if options.ignore_rows_without_kpi {
-                if let Some(cell) = row.get(columns.kpi).or(row.first()) {
+            },
+            Layout::Wide => self.wide_records(row, kpi, out),
+        }
+    }
+
+    /// Notes the KPI and year of a row that fails, so validation does not report the figure
+    /// missing as well.
+    fn failed(&self, row: &[Cell], out: &mut Records) {
+        let outside = self.options.period.as_ref().map(|(p, _)| *p);
+        let kpi = row
+            .get(self.columns.kpi)
+            .map(|c| c.value.as_text().trim().to_string());
+        let year = match (self.columns.layout, self.columns.year) {
+            (Layout::Long, Some(column)) => row
+                .get(column)
+                .and_then(|c| period_of(c).ok())
+                .filter(Period::is_year)
+                .map(|p| p.year()),
+            (Layout::Long, None) => outside.filter(Period::is_year).map(|p| p.year()),
+            (Layout::Wide, _) => None,
+        };
+        if let Some(kpi) = kpi.filter(|k| !k.is_empty()) {
+            out.failed.push((kpi, year));
+        }
+    }
+
+    /// A row without a KPI: a title inside the table when it has no figures, else skipped
+    /// (`unknown_kpis: ignore`) or an error.
+    fn without_kpi(&self, row: &[Cell], out: &mut Records) {
+        let has_figures = match self.columns.layout {
+            // A row of text only, and no KPI, is a title inside the table.
+            Layout::Long => row.iter().any(|c| match &c.value {
+                CellValue::Number(_) => true,
+                CellValue::Text(t) => crate::ingest::number::parse_number(t).is_ok(),
+                _ => false,
+            }),
+            Layout::Wide => self
+                .columns
+                .periods
+                .iter()
+                .any(|p| row.get(p.index).is_some_and(|cell| !cell.value.is_empty())),
+        };
+        let kpi_cell = row.get(self.columns.kpi).or(row.first());
+        if !has_figures {
+            if let Some(first) = row.iter().find(|c| !c.value.is_empty()) {
+                out.skipped.push(Skipped {
+                    origin: first.origin.clone(),
+                    reason: "a title row: no KPI and no figure".into(),
+                });
+            }
+        } else if self.options.ignore_rows_without_kpi {
+            if let Some(cell) = kpi_cell {
+                out.skipped.push(Skipped {
+                    origin: cell.origin.clone(),
+                    reason: "the KPI cell is empty (unknown_kpis: ignore)".into(),
+                });
+            }
+        } else {
+            out.problems.push(
+                Diagnostic::error(kpi_cell.map(|c| c.origin.clone()), "the KPI id is empty")
+                    .with_hint("fill in the KPI column or delete the row"),
+            );
+        }
+    }
+
+    /// The record of a long table's row: its period from the year column or from outside the
+    /// table. `None` when there is neither (which `columns` does not allow).
+    fn long_record(&self, row: &[Cell], kpi: &Cell) -> Result<Option<Record>, Diagnostic> {
+        let period = match (self.columns.year, &self.options.period) {
+            (Some(column), _) => {
+                let cell = row
+                    .get(column)
+                    .ok_or_else(|| short_row(self.table, row, column))?;
+                (period_of(cell)?, cell.origin.clone())
+            }
+            (None, Some((period, origin))) => (*period, origin.clone()),
+            (None, None) => return Ok(None),
+        };
+        let value = row
+            .get(self.columns.value)
+            .ok_or_else(|| short_row(self.table, row, self.columns.value))?;
+        Ok(Some(self.record(row, kpi, value, period, None)))
+    }
+
+    /// The records of a wide table's row, one per filled period column; empty cells are noted
+    /// as skipped, and a row without any figure (a group above its members) as a whole.
+    fn wide_records(&self, row: &[Cell], kpi: &Cell, out: &mut Records) {
+        let filled = |column: &PeriodColumn| row.get(column.index).filter(|c| !c.value.is_empty());
+        if !self.columns.periods.iter().any(|c| filled(c).is_some()) {
+            out.skipped.push(Skipped {
+                origin: kpi.origin.clone(),
+                reason: "no figures in the period columns".into(),
+            });
+            return;
+        }
+        for column in &self.columns.periods {
+            let Some(value) = filled(column) else {
+                if let Some(cell) = row.get(column.index) {
                     out.skipped.push(Skipped {
                         origin: cell.origin.clone(),
-                        reason: "the KPI cell is empty (unknown_kpis: ignore)".into(),
+                        reason: format!(
+                            "empty cell ({})",
+                            self.options.period(column.period).label_nb()
+                        ),
                     });
                 }
-            } else {
-                let origin = row
-                    .get(columns.kpi)
-                    .or(row.first())
-                    .map(|c| c.origin.clone());
-                out.problems.push(
-                    Diagnostic::error(origin, "the KPI id is empty")
-                        .with_hint("fill in the KPI column or delete the row"),
-                );
-            }
-            continue;
-        };
-        let text_of = |column: Option<usize>| -> String {
-            column
-                .and_then(|c| row.get(c))
-                .map(|c| c.value.as_text().trim().to_string())
-                .unwrap_or_default()
-        };
+                continue;
+            };
+            let period = (column.period, column.origin.clone());
+            let label = Some(column.label.clone());
+            out.records
+                .push(self.record(row, kpi, value, period, label));
+        }
+    }
+
+    /// A record of `row`: the KPI, value and period given, the note, unit and target from
+    /// the row's own columns.
+    fn record(
+        &self,
+        row: &[Cell],
+        kpi: &Cell,
+        value: &Cell,
+        (period, period_origin): (Period, Origin),
+        column_label: Option<String>,
+    ) -> Record {
         let optional = |column: Option<usize>| -> Option<Cell> {
             column
                 .and_then(|c| row.get(c))
                 .filter(|c| !c.value.is_empty())
                 .cloned()
         };
-        match columns.layout {
-            Layout::Long => {
-                let (period, period_origin) = match (columns.year, &options.period) {
-                    (Some(column), _) => {
-                        let Some(period_cell) = row.get(column) else {
-                            out.problems.push(short_row(table, row, column));
-                            failed(&mut out);
-                            continue;
-                        };
-                        match period_of(period_cell) {
-                            Ok(period) => (period, period_cell.origin.clone()),
-                            Err(d) => {
-                                out.problems.push(d);
-                                failed(&mut out);
-                                continue;
-                            }
-                        }
-                    }
-                    (None, Some((period, origin))) => (*period, origin.clone()),
-                    // `columns` requires one of the two.
-                    (None, None) => continue,
-                };
-                let Some(value) = row.get(columns.value) else {
-                    out.problems.push(short_row(table, row, columns.value));
-                    failed(&mut out);
-                    continue;
-                };
-                out.records.push(Record {
-                    kpi: kpi.clone(),
-                    period: options.period(period),
-                    period_origin,
-                    value: value.clone(),
-                    note: text_of(columns.note),
-                    unit: optional(columns.unit),
-                    target: optional(columns.target),
-                    column_label: None,
-                });
-            }
-            Layout::Wide => {
-                let filled =
-                    |column: &PeriodColumn| row.get(column.index).filter(|c| !c.value.is_empty());
-                // A row naming a group (a county above its municipalities) has no figures.
-                if !columns.periods.iter().any(|c| filled(c).is_some()) {
-                    out.skipped.push(Skipped {
-                        origin: kpi.origin.clone(),
-                        reason: "no figures in the period columns".into(),
-                    });
-                    continue;
-                }
-                for column in &columns.periods {
-                    let Some(value) = filled(column) else {
-                        if let Some(cell) = row.get(column.index) {
-                            out.skipped.push(Skipped {
-                                origin: cell.origin.clone(),
-                                reason: format!(
-                                    "empty cell ({})",
-                                    options.period(column.period).label_nb()
-                                ),
-                            });
-                        }
-                        continue;
-                    };
-                    out.records.push(Record {
-                        kpi: kpi.clone(),
-                        period: options.period(column.period),
-                        period_origin: column.origin.clone(),
-                        value: value.clone(),
-                        note: text_of(columns.note),
-                        unit: optional(columns.unit),
-                        target: optional(columns.target),
-                        column_label: Some(column.label.clone()),
-                    });
-                }
-            }
+        Record {
+            kpi: kpi.clone(),
+            period: self.options.period(period),
+            period_origin,
+            value: value.clone(),
+            note: self
+                .columns
+                .note
+                .and_then(|c| row.get(c))
+                .map(|c| c.value.as_text().trim().to_string())
+                .unwrap_or_default(),
+            unit: optional(self.columns.unit),
+            target: optional(self.columns.target),
+            column_label,
         }
     }
-    out
 }
 
 fn missing_filter_column(table: &Table, filter: &Filter) -> Diagnostic {
