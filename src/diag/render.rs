@@ -66,15 +66,6 @@ impl Diagnostic {
             })
             .and_then(|origin| sources.text(origin.path()));
         let mut elements = place(self, text.as_deref());
-        if let Some(excerpt) = &self.excerpt {
-            elements.push(
-                Snippet::source(excerpt.text.as_str())
-                    .line_start(excerpt.first_line)
-                    .path(excerpt.name.as_str())
-                    .annotation(AnnotationKind::Primary.span(excerpt.span.clone()))
-                    .into(),
-            );
-        }
         if let Some(shown) = &self.shown {
             elements.push(
                 Level::NOTE
@@ -85,7 +76,21 @@ impl Diagnostic {
         if let Some(hint) = &self.hint {
             elements.push(Level::HELP.with_name(Some("hint")).message(hint.as_str()).into());
         }
-        let report = [Group::with_title(level.primary_title(self.message.as_str())).elements(elements)];
+        let mut report =
+            vec![Group::with_title(level.primary_title(self.message.as_str())).elements(elements)];
+        // The generated text behind the place, as a note of its own: annotate-snippets 0.12
+        // drops the `:::` header of a second snippet in one group.
+        if let Some(excerpt) = &self.excerpt {
+            report.push(
+                Group::with_title(Level::NOTE.secondary_title("in the generated Typst source"))
+                    .element(
+                        Snippet::source(excerpt.text.as_str())
+                            .line_start(excerpt.first_line)
+                            .path(excerpt.name.as_str())
+                            .annotation(AnnotationKind::Primary.span(excerpt.span.clone())),
+                    ),
+            );
+        }
         let renderer = if styled {
             Renderer::styled()
         } else {
