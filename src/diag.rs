@@ -8,7 +8,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-pub use render::{Sources, render_all};
+pub use render::Sources;
 
 /// Where a value or a problem came from: a place in a text file, a workbook cell, or a whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,15 +126,12 @@ pub struct Diagnostic {
     /// source behind a template line), with the place marked (boxed: most diagnostics have
     /// none, and each is moved around in `Result`s).
     pub excerpt: Option<Box<Excerpt>>,
-    /// What the cell at a workbook origin shows, so the message can show it as a text line
-    /// shows its source line.
-    pub shown: Option<String>,
 }
 
 /// Lines of a text with a place in them marked, shown under a message as its snippet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Excerpt {
-    /// The name shown for the text, e.g. `output/evaluering-2018.typ (generated)`.
+    /// The name shown for the text, e.g. `output/evaluering-2018.typ`.
     pub name: String,
     /// The lines shown, without their final line break.
     pub text: String,
@@ -152,7 +149,6 @@ impl Diagnostic {
             origin: origin.into(),
             hint: None,
             excerpt: None,
-            shown: None,
         }
     }
 
@@ -163,7 +159,6 @@ impl Diagnostic {
             origin: origin.into(),
             hint: None,
             excerpt: None,
-            shown: None,
         }
     }
 
@@ -175,12 +170,6 @@ impl Diagnostic {
     /// Shows `excerpt` under the message, with its place marked.
     pub fn with_excerpt(mut self, excerpt: Excerpt) -> Self {
         self.excerpt = Some(Box::new(excerpt));
-        self
-    }
-
-    /// Shows what the cell at the origin holds, as it is shown in the workbook.
-    pub fn with_shown(mut self, shown: impl Into<String>) -> Self {
-        self.shown = Some(shown.into());
         self
     }
 

@@ -71,7 +71,10 @@ fn a_yaml_syntax_error_names_file_and_line() {
     );
     let err = stderr(&output);
     assert_eq!(
-        message_at(&err, &format!("input/narrativ/evaluering-2018.yaml:{line}:15")),
+        message_at(
+            &err,
+            &format!("input/narrativ/evaluering-2018.yaml:{line}:15")
+        ),
         expected
     );
     assert!(!project.path().join("output/evaluering-2018.pdf").exists());
@@ -93,7 +96,11 @@ fn an_unknown_kpi_id_names_file_line_and_suggests_the_right_one() {
     let written = text.lines().nth(line - 1).unwrap();
     let column = written.find("[flyktninger").unwrap() + 2;
     let g = gutter(line);
-    let caret = format!("{}{}", " ".repeat(column - 1), "^".repeat("flyktninger_arbeid_utdaning".len()));
+    let caret = format!(
+        "{}{}",
+        " ".repeat(column - 1),
+        "^".repeat("flyktninger_arbeid_utdaning".len())
+    );
     let expected = format!(
         "error: unknown KPI \"flyktninger_arbeid_utdaning\"\n{g}--> input/narrativ/evaluering-2018.yaml:{line}:{column}\n{g} |\n{line} | {written}\n{g} | {caret}\n{g} |\n{g} = hint: did you mean \"flyktninger_arbeid_utdanning\"? KPIs are defined in the KPI definition list"
     );
@@ -118,7 +125,10 @@ fn an_unknown_kpi_in_a_prose_reference_is_reported_at_its_line() {
     let expected = format!("--> input/narrativ/evaluering-2018.yaml:{line}:");
     let err = stderr(&output);
     assert!(
-        err.contains(&format!("error: unknown KPI \"fritidstipend\"\n{}{expected}", gutter(line))),
+        err.contains(&format!(
+            "error: unknown KPI \"fritidstipend\"\n{}{expected}",
+            gutter(line)
+        )),
         "{err}"
     );
 }
@@ -189,7 +199,11 @@ fn a_manifest_path_outside_the_project_is_refused() {
             && shown.contains(&format!("{line} |     file: ../../etc/passwd\n")),
         "{shown}"
     );
-    assert!(shown.contains(&format!("{} |           {}\n", gutter(line), "^".repeat(16))));
+    assert!(shown.contains(&format!(
+        "{} |           {}\n",
+        gutter(line),
+        "^".repeat(16)
+    )));
 }
 
 #[test]
@@ -243,7 +257,10 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
         err.contains(&format!(
             "warning: typst: no text within stars\n{}--> templates/lib/rapport.typ:{line}:14\n",
             gutter(line)
-        )) && err.contains(&format!("{line} | #let feil = [**]\n{} |              ^^\n", gutter(line))),
+        )) && err.contains(&format!(
+            "{line} | #let feil = [**]\n{} |              ^^\n",
+            gutter(line)
+        )),
         "{err}"
     );
 }

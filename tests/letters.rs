@@ -338,8 +338,10 @@ fn a_broken_department_gets_no_letter_and_keeps_its_old_one() {
     let column = csv_line.find("30/6-22").unwrap() + 1;
     let column = csv_line[..column - 1].chars().count() + 1;
     assert!(
-        err.contains(&format!("error: \"30/6-22\" is not a date\n{}--> {CSV}:{line}:{column}\n", " ".repeat(line.to_string().len())))
-            && err.contains("= hint: write the deadline as 15.02.2022 or 2022-02-15"),
+        err.contains(&format!(
+            "error: \"30/6-22\" is not a date\n{}--> {CSV}:{line}:{column}\n",
+            " ".repeat(line.to_string().len())
+        )) && err.contains("= hint: write the deadline as 15.02.2022 or 2022-02-15"),
         "{err}"
     );
     assert_eq!(

@@ -131,8 +131,9 @@ fn a_bad_date_fails_only_its_unit_with_the_cell_and_a_hint() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(
-        err.contains(&format!("error: \"1. okt\" is not a date\n --> {CSV}:5:25\n"))
-            && err.contains("= hint: write the deadline as 15.02.2022 or 2022-02-15"),
+        err.contains(&format!(
+            "error: \"1. okt\" is not a date\n --> {CSV}:5:25\n"
+        )) && err.contains("= hint: write the deadline as 15.02.2022 or 2022-02-15"),
         "{err}"
     );
     let out = stdout(&output);

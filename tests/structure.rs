@@ -253,11 +253,9 @@ fn of_two_builds_started_together_one_builds_and_the_other_stops() {
             "round {round}: {}",
             stderr(&outputs[1])
         );
-        assert!(
-            stderr(&outputs[1]).contains(
-                " is writing to output\n --> output/.rapportverk.lock\n  = hint: wait for it to finish"
-            )
-        );
+        assert!(stderr(&outputs[1]).contains(
+            " is writing to output\n --> output/.rapportverk.lock\n  = hint: wait for it to finish"
+        ));
         let pdf = std::fs::read(project.path().join("output/evaluering-2018.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF-") && pdf.trim_ascii_end().ends_with(b"%%EOF"));
     }

@@ -24,19 +24,6 @@ impl<F: Fn(&Path) -> Option<Arc<str>>> Sources for F {
     }
 }
 
-/// Renders each diagnostic, one after another, separated by blank lines as rustc does.
-pub fn render_all<'a>(
-    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
-    sources: &dyn Sources,
-    styled: bool,
-) -> String {
-    diagnostics
-        .into_iter()
-        .map(|d| d.render(sources, styled) + "\n")
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 impl Diagnostic {
     /// The message as a terminal shows it, over several lines:
     ///
@@ -66,15 +53,13 @@ impl Diagnostic {
             })
             .and_then(|origin| sources.text(origin.path()));
         let mut elements = place(self, text.as_deref());
-        if let Some(shown) = &self.shown {
+        if let Some(hint) = &self.hint {
             elements.push(
-                Level::NOTE
-                    .message(format!("the cell shows: {shown}"))
+                Level::HELP
+                    .with_name(Some("hint"))
+                    .message(hint.as_str())
                     .into(),
             );
-        }
-        if let Some(hint) = &self.hint {
-            elements.push(Level::HELP.with_name(Some("hint")).message(hint.as_str()).into());
         }
         let mut report =
             vec![Group::with_title(level.primary_title(self.message.as_str())).elements(elements)];
@@ -259,24 +244,36 @@ mod tests {
     #[test]
     fn a_key_is_marked_without_its_colon_and_a_string_to_its_closing_quote() {
         let key = Diagnostic::error(Origin::text("n.yaml", 1, 1), "unknown field");
-        assert!(key.render(&sources, false).ends_with("1 | title: x\n  | ^^^^^"));
+        assert!(
+            key.render(&sources, false)
+                .ends_with("1 | title: x\n  | ^^^^^")
+        );
         let prose = Diagnostic::error(Origin::text("n.yaml", 3, 4), "unknown KPI");
         let shown = prose.render(&sources, false);
-        assert!(shown.contains(r#"3 | p: "a {{ kpi(\"x\") }}" # c"#), "{shown}");
-        assert!(shown.ends_with(&format!("  |    {}", "^".repeat(20))), "{shown}");
+        assert!(
+            shown.contains(r#"3 | p: "a {{ kpi(\"x\") }}" # c"#),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with(&format!("  |    {}", "^".repeat(20))),
+            "{shown}"
+        );
     }
 
     #[test]
     fn without_the_text_the_origin_stands_alone() {
         let d = Diagnostic::error(Origin::text("gone.csv", 4, 2), "bad");
         assert_eq!(d.render(&sources, false), "error: bad\n --> gone.csv:4:2");
-        let d = Diagnostic::error(Origin::cell("a.xlsx", "Ark1", 6, 2), "bad").with_shown("7,3 %");
+        let d = Diagnostic::error(Origin::cell("a.xlsx", "Ark1", 6, 2), "bad");
         assert_eq!(
             d.render(&sources, false),
-            "error: bad\n --> a.xlsx[Ark1]!C7\n  = note: the cell shows: 7,3 %"
+            "error: bad\n --> a.xlsx[Ark1]!C7"
         );
         let d = Diagnostic::error(None, "no project").with_hint("run init");
-        assert_eq!(d.render(&sources, false), "error: no project\n  |\n  = hint: run init");
+        assert_eq!(
+            d.render(&sources, false),
+            "error: no project\n  |\n  = hint: run init"
+        );
     }
 
     #[test]
@@ -296,7 +293,10 @@ mod tests {
         });
         let shown = d.render(&sources, false);
         assert!(shown.contains("2 |   Innledning {{ x }}"), "{shown}");
-        assert!(shown.contains("16 | Innledning **\n   |            ^^"), "{shown}");
+        assert!(
+            shown.contains("16 | Innledning **\n   |            ^^"),
+            "{shown}"
+        );
     }
 
     #[test]

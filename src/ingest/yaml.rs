@@ -2,8 +2,8 @@
 //! a message is built from the error's own variant and location, never from its text.
 
 use serde::de::DeserializeOwned;
-use serde_saphyr::{DefaultMessageFormatter, Error, MessageFormatter};
 pub use serde_saphyr::Spanned;
+use serde_saphyr::{DefaultMessageFormatter, Error, MessageFormatter};
 
 use super::SourceFile;
 use crate::diag::{Diagnostic, Origin};
