@@ -2,8 +2,13 @@
 //!
 //! Stages never print; they collect [`Diagnostic`]s so that one run reports every problem at once.
 
+mod render;
+
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+pub use render::Sources;
 
 /// Where a value or a problem came from: a place in a text file, a workbook cell, or a whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,15 +107,38 @@ pub enum Severity {
     Error,
 }
 
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub origin: Option<Origin>,
     pub hint: Option<String>,
-    /// Source lines with a caret under the place, as the Typst CLI prints them (boxed: most
-    /// diagnostics have none, and each is moved around in `Result`s).
-    pub snippet: Option<Box<String>>,
+    /// Text to show under the message that is not in a file the run read (the generated Typst
+    /// source behind a template line), with the place marked (boxed: most diagnostics have
+    /// none, and each is moved around in `Result`s).
+    pub excerpt: Option<Box<Excerpt>>,
+}
+
+/// Lines of a text with a place in them marked, shown under a message as its snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The name shown for the text, e.g. `output/evaluering-2018.typ`.
+    pub name: String,
+    /// The lines shown, without their final line break.
+    pub text: String,
+    /// The 1-based number of the first line of `text`.
+    pub first_line: usize,
+    /// The marked bytes of `text`.
+    pub span: Range<usize>,
 }
 
 impl Diagnostic {
@@ -120,7 +148,7 @@ impl Diagnostic {
             message: message.into(),
             origin: origin.into(),
             hint: None,
-            snippet: None,
+            excerpt: None,
         }
     }
 
@@ -130,12 +158,18 @@ impl Diagnostic {
             message: message.into(),
             origin: origin.into(),
             hint: None,
-            snippet: None,
+            excerpt: None,
         }
     }
 
     pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Shows `excerpt` under the message, with its place marked.
+    pub fn with_excerpt(mut self, excerpt: Excerpt) -> Self {
+        self.excerpt = Some(Box::new(excerpt));
         self
     }
 
@@ -148,19 +182,13 @@ impl Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 impl fmt::Display for Diagnostic {
-    /// `input/data/x.csv:14:3: error: "sju" is not a number; expected e.g. 7,3` and an indented hint.
+    /// `input/data/x.csv:14:3: error: "sju" is not a number; expected e.g. 7,3` and an indented
+    /// hint: the short form, for logs and the build report; a terminal gets [`Diagnostic::render`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
         if let Some(origin) = &self.origin {
             write!(f, "{origin}: ")?;
         }
-        write!(f, "{label}: {}", self.message)?;
-        if let Some(snippet) = &self.snippet {
-            write!(f, "\n{snippet}")?;
-        }
+        write!(f, "{}: {}", self.severity, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }

@@ -90,6 +90,13 @@ impl SourceCache {
         .clone()
     }
 
+    /// The file at `path` if the run has read it, without reading it (messages show lines of
+    /// the files a run read, never a file read afresh that may have changed since).
+    pub fn cached(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        let slot = locked(&self.shared.files).get(path).cloned()?;
+        slot.get()?.as_ref().ok().cloned()
+    }
+
     /// How often each file was read from disk this run (always once; tests hold us to it).
     pub fn reads(&self) -> BTreeMap<PathBuf, usize> {
         locked(&self.shared.reads).clone()

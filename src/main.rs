@@ -25,7 +25,7 @@ mod watch;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use rapportverk::diag::Diagnostic;
@@ -49,11 +49,37 @@ pub(crate) fn default_output(root: &Path) -> PathBuf {
 
 pub(crate) fn load(path: &Path, cache: &SourceCache) -> Result<Project, ExitCode> {
     Project::load_from(path, cache).map_err(|problems| {
-        for problem in problems.iter() {
-            err!("{problem}");
-        }
+        let messages = Messages::new(cache);
+        problems.iter().for_each(|problem| messages.print(problem));
         ExitCode::from(EXIT_PROJECT_ERROR)
     })
+}
+
+/// Prints diagnostics to stderr, each with the source line it points at (from the files the
+/// run read) and a caret under the place; in colour only on a terminal, so logs and tests
+/// get plain text.
+pub(crate) struct Messages<'a> {
+    cache: &'a SourceCache,
+    styled: bool,
+}
+
+impl<'a> Messages<'a> {
+    pub(crate) fn new(cache: &'a SourceCache) -> Messages<'a> {
+        let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Messages { cache, styled }
+    }
+
+    /// One diagnostic, then a blank line, as rustc separates its messages.
+    pub(crate) fn print(&self, problem: &Diagnostic) {
+        let text = |path: &Path| -> Option<Arc<str>> {
+            let file = self.cache.cached(path)?;
+            // A file that is not clean text (the message may say so) is shown as best it can be.
+            let text = rapportverk::ingest::text(&file)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&file.bytes).into_owned());
+            Some(Arc::from(text))
+        };
+        err!("{}\n", problem.render(&text, self.styled));
+    }
 }
 
 fn main() -> ExitCode {
@@ -100,7 +126,8 @@ fn main() -> ExitCode {
             };
             let (outputs, problems) =
                 engine::list(&project, &Config::new(default_output(&project.root)));
-            problems.iter().for_each(|p| err!("{p}"));
+            let messages = Messages::new(&cache);
+            problems.iter().for_each(|p| messages.print(p));
             for (id, output) in outputs {
                 out!("{id}\t{}", output.display());
             }
@@ -169,7 +196,7 @@ pub(crate) fn build(
     warm: &mut Warm,
     show_unchanged: bool,
 ) -> ExitCode {
-    let terminal = Terminal::new(std::io::stderr().is_terminal(), show_unchanged);
+    let terminal = Terminal::new(Messages::new(cache), show_unchanged);
     let report = engine::run_warm(project, config, cache, warm, &|event| terminal.show(event));
     terminal.finish();
 
@@ -209,16 +236,18 @@ pub(crate) fn build(
 
 /// Prints the engine's events as they come: problems to stderr, one line per document to
 /// stdout, and a progress bar on a terminal.
-struct Terminal {
+struct Terminal<'a> {
+    messages: Messages<'a>,
     interactive: bool,
     show_unchanged: bool,
     bar: Mutex<Option<indicatif::ProgressBar>>,
 }
 
-impl Terminal {
-    fn new(interactive: bool, show_unchanged: bool) -> Terminal {
+impl<'a> Terminal<'a> {
+    fn new(messages: Messages<'a>, show_unchanged: bool) -> Terminal<'a> {
         Terminal {
-            interactive,
+            messages,
+            interactive: std::io::stderr().is_terminal(),
             show_unchanged,
             bar: Mutex::new(None),
         }
@@ -231,7 +260,7 @@ impl Terminal {
             None => lines(),
         };
         match event {
-            Event::Problem(problem) => print(&|| err!("{problem}")),
+            Event::Problem(problem) => print(&|| self.messages.print(problem)),
             Event::Planned { documents } => {
                 if self.interactive && documents > 1 {
                     *bar = Some(progress_bar(documents));
@@ -246,7 +275,7 @@ impl Terminal {
                 if document.status == Status::Unchanged && !self.show_unchanged => {}
             Event::Finished(document) => print(&|| {
                 for problem in &document.diagnostics {
-                    err!("{problem}");
+                    self.messages.print(problem);
                 }
                 out!("{}", status_line(document));
             }),

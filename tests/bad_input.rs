@@ -1,16 +1,25 @@
 //! The bad-input corpus: every case under `tests/fixtures/bad/<case>/` is a tiny change to the
-//! base project `tests/fixtures/bad/_base/`, and `expected.txt` holds the exit code of
-//! `rapportverk check` and the exact messages it prints, each with its file and line (or
-//! workbook cell). No case may panic.
+//! base project `tests/fixtures/bad/_base/`, and its reviewed insta snapshot
+//! `tests/snapshots/bad_input__<case>.snap` holds the exit code of `rapportverk check` and
+//! everything it prints on stderr: each message with its source line, the caret under the
+//! place and the hint, exactly as a user sees it. No case may panic.
+//!
+//! A new case fails until its snapshot is reviewed and accepted (`cargo insta review`, or
+//! rename the `.snap.new` insta writes beside it after reading it).
 
 mod common;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use common::{copy_dir, repo, run, stderr};
 
 fn corpus() -> PathBuf {
     repo().join("tests/fixtures/bad")
+}
+
+fn snapshots() -> PathBuf {
+    repo().join("tests/snapshots")
 }
 
 /// The case's project: the base with the case's files laid over it.
@@ -22,24 +31,6 @@ fn project(case: &str) -> tempfile::TempDir {
         copy_dir(&overlay, &dir.path().join("input"));
     }
     dir
-}
-
-/// The messages of a run: every line that names a place in the project, with its hints.
-/// Lines of the build summary (which name no file) are not part of a case's expectation.
-fn messages(stderr: &str) -> String {
-    let mut out = Vec::new();
-    let mut in_message = false;
-    for line in stderr.lines() {
-        if line.starts_with("input/") || line.starts_with("templates/") {
-            in_message = true;
-            out.push(line);
-        } else if in_message && line.starts_with("  hint: ") {
-            out.push(line);
-        } else {
-            in_message = false;
-        }
-    }
-    out.join("\n")
 }
 
 fn cases() -> Vec<String> {
@@ -54,50 +45,75 @@ fn cases() -> Vec<String> {
     cases
 }
 
-#[test]
-fn the_base_project_is_clean() {
-    let dir = project("_base");
+/// What `rapportverk check` tells a user about the case: its exit code and its stderr.
+fn check(case: &str) -> Result<String, String> {
+    let dir = project(case);
     let output = run(dir.path(), &["check"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(messages(&stderr(&output)), "");
+    let err = stderr(&output);
+    match output.status.code() {
+        Some(code) if !err.contains("panicked") => Ok(format!("exit: {code}\n\n{err}")),
+        _ => Err(format!("{case}: the run panicked or was killed:\n{err}")),
+    }
 }
 
 #[test]
-fn the_corpus_holds_at_least_thirty_cases() {
+fn the_base_project_is_clean() {
+    assert_eq!(check("_base").unwrap(), "exit: 0\n\n");
+}
+
+/// Every case has its reviewed snapshot, and every corpus snapshot its case: insta would
+/// otherwise write a missing one as `.snap.new` and a stale one would linger unnoticed.
+#[test]
+fn the_corpus_holds_at_least_thirty_cases_each_with_its_snapshot() {
     let cases = cases();
     assert!(cases.len() >= 30, "only {} cases", cases.len());
-    for case in &cases {
-        let expected = corpus().join(case).join("expected.txt");
-        assert!(expected.exists(), "{case} has no expected.txt");
-    }
+    let missing: Vec<&String> = cases
+        .iter()
+        .filter(|case| !snapshots().join(format!("bad_input__{case}.snap")).exists())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no reviewed snapshot in tests/snapshots/ for {missing:?}"
+    );
+    let stale: Vec<String> = std::fs::read_dir(snapshots())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|name| {
+            let case = name.strip_prefix("bad_input__")?.strip_suffix(".snap")?;
+            (!cases.iter().any(|c| c == case)).then(|| name.clone())
+        })
+        .collect();
+    assert!(stale.is_empty(), "snapshots without a case: {stale:?}");
 }
 
 #[test]
 fn every_bad_input_gives_its_exact_message_and_exit_code() {
     let mut failures = Vec::new();
     for case in cases() {
-        let expected =
-            std::fs::read_to_string(corpus().join(&case).join("expected.txt")).unwrap_or_default();
-        let (first, rest) = expected.split_once('\n').unwrap_or((expected.as_str(), ""));
-        let exit: i32 = first
-            .strip_prefix("exit: ")
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or_else(|| panic!("{case}/expected.txt must start with \"exit: N\""));
-        let dir = project(&case);
-        let output = run(dir.path(), &["check"]);
-        let err = stderr(&output);
-        if err.contains("panicked") || output.status.code().is_none() {
-            failures.push(format!("{case}: the run panicked or was killed:\n{err}"));
-            continue;
-        }
-        let got = messages(&err);
-        if output.status.code() != Some(exit) || got != rest.trim_end() {
-            failures.push(format!(
-                "{case}: expected exit {exit} and\n{}\n--- got exit {:?} and\n{got}\n--- full stderr:\n{err}",
-                rest.trim_end(),
-                output.status.code()
-            ));
+        let shown = match check(&case) {
+            Ok(shown) => shown,
+            Err(failure) => {
+                failures.push(failure);
+                continue;
+            }
+        };
+        // Every case is compared, not only up to the first difference.
+        let compared = catch_unwind(AssertUnwindSafe(|| {
+            let mut settings = insta::Settings::clone_current();
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_snapshot_path(snapshots());
+            settings.set_description(format!("rapportverk check on tests/fixtures/bad/{case}"));
+            settings.set_omit_expression(true);
+            settings.bind(|| insta::assert_snapshot!(format!("bad_input__{case}"), shown));
+        }));
+        if compared.is_err() {
+            failures.push(case);
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) differ from their snapshot: {}",
+        failures.len(),
+        failures.join(", ")
+    );
 }

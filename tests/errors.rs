@@ -7,6 +7,21 @@ use std::path::Path;
 
 use common::{edit, run, sample_project, stderr};
 
+/// The message printed at `place` (`file:line:col`, as after ` --> `): its title, source
+/// line, caret and hint, as the user reads it.
+fn message_at<'a>(stderr: &'a str, place: &str) -> &'a str {
+    let arrow = format!("--> {place}\n");
+    stderr
+        .split("\n\n")
+        .find(|m| m.contains(&arrow))
+        .unwrap_or_else(|| panic!("no message at {place} in:\n{stderr}"))
+}
+
+/// The gutter of a snippet whose line number is `line`: spaces as wide as the number.
+fn gutter(line: usize) -> String {
+    " ".repeat(line.to_string().len())
+}
+
 /// 1-based line of the first line containing `needle`.
 fn line_of(path: &Path, needle: &str) -> usize {
     let text = std::fs::read_to_string(path).unwrap();
@@ -24,10 +39,17 @@ fn a_word_in_a_number_cell_names_file_line_and_column() {
     let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&csv, "sykefravaer;2018;sju;");
+    let written = std::fs::read_to_string(&csv).unwrap();
+    let written = written.lines().nth(line - 1).unwrap();
+    let g = gutter(line);
     let expected = format!(
-        "input/data/nokkeltall-2018.csv:{line}:18: error: \"sju\" is not a number; expected e.g. 7,3"
+        "error: \"sju\" is not a number; expected e.g. 7,3\n{g}--> input/data/nokkeltall-2018.csv:{line}:18\n{g} |\n{line} | {written}\n{g} |                  ^^^"
     );
-    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(
+        message_at(&err, &format!("input/data/nokkeltall-2018.csv:{line}:18")),
+        expected
+    );
     assert!(!project.path().join("output/evaluering-2018.pdf").exists());
 }
 
@@ -43,10 +65,18 @@ fn a_yaml_syntax_error_names_file_and_line() {
     let output = run(project.path(), &["build", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&yaml, "  author: Erik: Kjeldstadli");
+    let g = gutter(line);
     let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:15: error: mapping values are not allowed in this context"
+        "error: mapping values are not allowed in this context\n{g}--> input/narrativ/evaluering-2018.yaml:{line}:15\n{g} |\n{line} |   author: Erik: Kjeldstadli\n{g} |               ^\n{g} |\n{g} = hint: see README.md, \"Write your own report\", for the expected keys"
     );
-    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(
+        message_at(
+            &err,
+            &format!("input/narrativ/evaluering-2018.yaml:{line}:15")
+        ),
+        expected
+    );
     assert!(!project.path().join("output/evaluering-2018.pdf").exists());
 }
 
@@ -65,10 +95,18 @@ fn an_unknown_kpi_id_names_file_line_and_suggests_the_right_one() {
     let text = std::fs::read_to_string(&yaml).unwrap();
     let written = text.lines().nth(line - 1).unwrap();
     let column = written.find("[flyktninger").unwrap() + 2;
-    let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:{column}: error: unknown KPI \"flyktninger_arbeid_utdaning\"\n  hint: did you mean \"flyktninger_arbeid_utdanning\"?"
+    let g = gutter(line);
+    let caret = format!(
+        "{}{}",
+        " ".repeat(column - 1),
+        "^".repeat("flyktninger_arbeid_utdaning".len())
     );
-    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    let expected = format!(
+        "error: unknown KPI \"flyktninger_arbeid_utdaning\"\n{g}--> input/narrativ/evaluering-2018.yaml:{line}:{column}\n{g} |\n{line} | {written}\n{g} | {caret}\n{g} |\n{g} = hint: did you mean \"flyktninger_arbeid_utdanning\"? KPIs are defined in the KPI definition list"
+    );
+    let err = stderr(&output);
+    let place = format!("input/narrativ/evaluering-2018.yaml:{line}:{column}");
+    assert_eq!(message_at(&err, &place), expected);
     assert!(!project.path().join("output/evaluering-2018.pdf").exists());
 }
 
@@ -84,10 +122,13 @@ fn an_unknown_kpi_in_a_prose_reference_is_reported_at_its_line() {
     let output = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let line = line_of(&yaml, "fritidstipend");
-    let expected = format!("input/narrativ/evaluering-2018.yaml:{line}:");
+    let expected = format!("--> input/narrativ/evaluering-2018.yaml:{line}:");
     let err = stderr(&output);
     assert!(
-        err.contains(&expected) && err.contains("unknown KPI \"fritidstipend\""),
+        err.contains(&format!(
+            "error: unknown KPI \"fritidstipend\"\n{}{expected}",
+            gutter(line)
+        )),
         "{err}"
     );
 }
@@ -133,7 +174,8 @@ fn every_problem_of_a_run_is_reported_together() {
     let err = stderr(&output);
     assert!(err.contains("\"mange\" is not a number"), "{err}");
     assert!(
-        err.contains("unknown KPI \"oljetanker\"\n  hint: did you mean \"oljetanker_fjernet\"?"),
+        err.contains("unknown KPI \"oljetanker\"\n")
+            && err.contains("= hint: did you mean \"oljetanker_fjernet\"?"),
         "{err}"
     );
 }
@@ -150,10 +192,18 @@ fn a_manifest_path_outside_the_project_is_refused() {
     let output = run(project.path(), &["build"]);
     assert_eq!(output.status.code(), Some(2));
     let line = line_of(&manifest, "../../etc/passwd");
-    let expected = format!(
-        "input/rapportverk.yaml:{line}:11: error: \"../../etc/passwd\" points outside the project folder"
+    let err = stderr(&output);
+    let shown = message_at(&err, &format!("input/rapportverk.yaml:{line}:11"));
+    assert!(
+        shown.starts_with("error: \"../../etc/passwd\" points outside the project folder")
+            && shown.contains(&format!("{line} |     file: ../../etc/passwd\n")),
+        "{shown}"
     );
-    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    assert!(shown.contains(&format!(
+        "{} |           {}\n",
+        gutter(line),
+        "^".repeat(16)
+    )));
 }
 
 #[test]
@@ -162,7 +212,9 @@ fn a_missing_project_is_a_usage_error() {
     let output = run(dir.path(), &["build"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).starts_with("input/rapportverk.yaml: error: cannot read the file"),
+        stderr(&output).starts_with(
+            "error: cannot read the file: No such file or directory (os error 2)\n --> input/rapportverk.yaml\n"
+        ),
         "{}",
         stderr(&output)
     );
@@ -181,10 +233,14 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     let output = run(project.path(), &["check", "--only", "evaluering-2018"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
+    let g = gutter(line);
     let expected = format!(
-        "templates/evaluering.typ.j2:{line}: warning: typst: no text within stars\n   ┌─ output/evaluering-2018.typ:16:12 (generated)\n   │\n16 │ Innledning **\n   │            ^^\n"
+        "warning: typst: no text within stars\n{g}--> templates/evaluering.typ.j2:{line}:1\n{g} |\n{line} | Innledning **\n{g} | -------------\n{g} |\n{g} = hint: using multiple consecutive stars (e.g. **) has no additional effect\nnote: in the generated Typst source\n  --> output/evaluering-2018.typ:16:12\n   |\n16 | Innledning **\n   |            ^^"
     );
-    assert!(err.contains(&expected), "{err}");
+    assert_eq!(
+        message_at(&err, &format!("templates/evaluering.typ.j2:{line}:1")),
+        expected
+    );
 
     // In the layout library: its own file, line and column.
     let library = project.path().join("templates/lib/rapport.typ");
@@ -199,7 +255,11 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     ));
     assert!(
         err.contains(&format!(
-            "templates/lib/rapport.typ:{line}:14: warning: typst: no text within stars"
+            "warning: typst: no text within stars\n{}--> templates/lib/rapport.typ:{line}:14\n",
+            gutter(line)
+        )) && err.contains(&format!(
+            "{line} | #let feil = [**]\n{} |              ^^\n",
+            gutter(line)
         )),
         "{err}"
     );
@@ -217,8 +277,15 @@ fn a_section_the_template_needs_is_named_with_the_template_line_and_the_narrativ
         &["check", "--only", "oppdragsbrev-2022/skole"],
     );
     assert_eq!(output.status.code(), Some(1));
-    let expected = format!(
-        "templates/oppdragsbrev.typ.j2:{line}:1: error: the template needs the section \"hilsen\", which input/narrativ/oppdragsbrev-2022.yaml does not have\n  hint: add a section with id: hilsen under sections: in input/narrativ/oppdragsbrev-2022.yaml"
+    let err = stderr(&output);
+    let shown = message_at(&err, &format!("templates/oppdragsbrev.typ.j2:{line}:1"));
+    let g = gutter(line);
+    assert!(
+        shown.starts_with(&format!("error: the template needs the section \"hilsen\", which input/narrativ/oppdragsbrev-2022.yaml does not have\n{g}--> templates/oppdragsbrev.typ.j2:{line}:1\n{g} |\n{line} | {{{{ blocks(section.hilsen.blocks) }}}}\n{g} | ^^\n")),
+        "{shown}"
     );
-    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    assert!(
+        shown.contains("= hint: add a section with id: hilsen under sections: in input/narrativ/oppdragsbrev-2022.yaml"),
+        "{shown}"
+    );
 }

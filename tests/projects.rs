@@ -124,9 +124,9 @@ fn a_colour_that_is_no_colour_is_an_error_at_its_line() {
     let output = run(dir.path(), &["check"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains(
-            "input/rapportverk.yaml:10:11: error: \"vinraud\" is not a colour\n  hint: write a colour as #rrggbb, e.g. \"#1f3a5f\""
-        ),
+        stderr(&output)
+            .contains("error: \"vinraud\" is not a colour\n  --> input/rapportverk.yaml:10:11\n")
+            && stderr(&output).contains("= hint: write a colour as #rrggbb, e.g. \"#1f3a5f\""),
         "{}",
         stderr(&output)
     );

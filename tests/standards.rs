@@ -180,7 +180,8 @@ fn a_chart_without_data_is_a_clear_error() {
         .unwrap()
         + 1;
     let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:27: error: the chart of \"sykefravaer\" has no data to draw"
+        "error: the chart of \"sykefravaer\" has no data to draw\n{}--> input/narrativ/evaluering-2018.yaml:{line}:27\n",
+        " ".repeat(line.to_string().len())
     );
     assert!(
         stderr(&output).contains(&expected),
@@ -374,10 +375,12 @@ fn the_consistency_check_flags_a_changed_figure_and_is_silent_on_the_sample() {
         .unwrap()
         + 1;
     let expected = format!(
-        "input/narrativ/evaluering-2018.yaml:{line}:12: warning: the text says 7,3 % for Sykefravær 2018; the data says 7,4 % (input/data/nokkeltall-2018.csv:3:18)\n  hint: print the figure from the data instead: {{{{ kpi(\"sykefravaer\") }}}}"
+        "warning: the text says 7,3 % for Sykefravær 2018; the data says 7,4 % (input/data/nokkeltall-2018.csv:3:18)\n{}--> input/narrativ/evaluering-2018.yaml:{line}:12\n",
+        " ".repeat(line.to_string().len())
     );
+    let hint = "= hint: print the figure from the data instead: {{ kpi(\"sykefravaer\") }}";
     assert!(
-        stderr(&output).contains(&expected),
+        stderr(&output).contains(&expected) && stderr(&output).contains(hint),
         "expected:\n{expected}\ngot:\n{}",
         stderr(&output)
     );

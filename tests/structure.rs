@@ -213,7 +213,7 @@ fn a_build_stops_at_once_while_another_holds_the_output() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).starts_with(&format!(
-            "output/.rapportverk.lock: error: another build (process {}) is writing to output\n  hint: wait for it to finish, or give this build another --output folder\n",
+            "error: another build (process {}) is writing to output\n --> output/.rapportverk.lock\n  = hint: wait for it to finish, or give this build another --output folder\n",
             std::process::id()
         )),
         "{}",
@@ -249,13 +249,13 @@ fn of_two_builds_started_together_one_builds_and_the_other_stops() {
         assert_eq!(codes, [Some(0), Some(2)], "round {round}");
         // The holder's process id is named once it has written it into the file.
         assert!(
-            stderr(&outputs[1]).starts_with("output/.rapportverk.lock: error: another build "),
+            stderr(&outputs[1]).starts_with("error: another build "),
             "round {round}: {}",
             stderr(&outputs[1])
         );
-        assert!(
-            stderr(&outputs[1]).contains(" is writing to output\n  hint: wait for it to finish")
-        );
+        assert!(stderr(&outputs[1]).contains(
+            " is writing to output\n --> output/.rapportverk.lock\n  = hint: wait for it to finish"
+        ));
         let pdf = std::fs::read(project.path().join("output/evaluering-2018.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF-") && pdf.trim_ascii_end().ends_with(b"%%EOF"));
     }

@@ -1,7 +1,9 @@
-//! YAML (manifest and narrative) read with serde-saphyr, whose errors carry line and column.
+//! YAML (manifest and narrative) read with serde-saphyr, whose errors carry line and column:
+//! a message is built from the error's own variant and location, never from its text.
 
 use serde::de::DeserializeOwned;
 pub use serde_saphyr::Spanned;
+use serde_saphyr::{DefaultMessageFormatter, Error, MessageFormatter};
 
 use super::SourceFile;
 use crate::diag::{Diagnostic, Origin};
@@ -19,55 +21,48 @@ pub(crate) fn parse_documented<T: DeserializeOwned>(
 ) -> Result<T, Diagnostic> {
     let text = super::text(source)?;
     serde_saphyr::from_str::<T>(&text).map_err(|err| {
+        let err = innermost(&err);
         let location = err.location().filter(|loc| loc.line() > 0);
         let origin = match location {
             Some(loc) => Origin::text(&source.path, loc.line() as usize, loc.column() as usize),
             None => Origin::file(&source.path),
         };
-        let options = serde_saphyr::render_options! {
-            snippets: serde_saphyr::SnippetMode::Off,
-        };
-        let rendered = err.render_with_options(options);
         let found =
             location.and_then(|loc| token_at(&text, loc.line() as usize, loc.column() as usize));
-        Diagnostic::error(
-            origin,
-            friendly(&plain_message(&rendered), found.as_deref()),
-        )
-        .with_hint(format!(
+        Diagnostic::error(origin, message(err, found.as_deref())).with_hint(format!(
             "see README.md, \"{readme_section}\", for the expected keys"
         ))
     })
 }
 
-/// serde-saphyr appends " at line X, column Y" to its message; the origin already says that.
-fn plain_message(rendered: &str) -> String {
-    let first_line = rendered.lines().next().unwrap_or(rendered).trim();
-    match first_line.rfind(" at line ") {
-        Some(i) => first_line[..i].to_string(),
-        None => first_line.to_string(),
+/// The error itself, out of the wrappers that add an alias's place or a snippet (the
+/// diagnostic shows its own snippet).
+fn innermost(mut err: &Error) -> &Error {
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = err {
+        err = error;
     }
+    err
 }
 
 /// Says what was expected and what was found: serde's "invalid i32" becomes "expected a
-/// whole number, found "tjue"".
-fn friendly(message: &str, found: Option<&str>) -> String {
-    let expected = match message {
-        "invalid i32" | "invalid i64" | "invalid u32" | "invalid u64" | "invalid u8"
-        | "invalid u16" | "invalid usize" | "invalid i16" | "invalid i8" => {
-            Some("expected a whole number")
-        }
-        "invalid f64" | "invalid f32" => Some("expected a number"),
-        "invalid bool" => Some("expected true or false"),
+/// whole number, found "tjue"". Other errors keep the YAML crate's words, without the place
+/// (the diagnostic's origin says that).
+fn message(err: &Error, found: Option<&str>) -> String {
+    let expected = match err {
+        Error::InvalidScalar { ty, .. } => match *ty {
+            "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128"
+            | "isize" | "usize" => Some("expected a whole number".to_string()),
+            "f32" | "f64" => Some("expected a number".to_string()),
+            "bool" => Some("expected true or false".to_string()),
+            _ => None,
+        },
+        Error::Unexpected { expected, .. } => Some(format!("expected {expected}")),
         _ => None,
     };
     match (expected, found) {
         (Some(expected), Some(found)) => format!("{expected}, found \"{found}\""),
-        (Some(expected), None) => expected.to_string(),
-        (None, Some(found)) if message.starts_with("expected ") && !message.contains("found") => {
-            format!("{message}, found \"{found}\"")
-        }
-        _ => message.to_string(),
+        (Some(expected), None) => expected,
+        (None, _) => DefaultMessageFormatter.format_message(err).into_owned(),
     }
 }
 

@@ -11,7 +11,7 @@ use typst::syntax::{FileId, Source};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
-use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::diag::{Diagnostic, Diagnostics, Excerpt, Origin};
 use crate::render::SourceMap;
 pub use world::DocumentWorld;
 pub use world::SharedWorld;
@@ -182,20 +182,14 @@ fn to_diagnostic(
     label: &str,
     map: &SourceMap,
 ) -> Diagnostic {
-    let severity = match diagnostic.severity {
-        TypstSeverity::Error => Severity::Error,
-        TypstSeverity::Warning => Severity::Warning,
+    let message = format!("typst: {}", diagnostic.message);
+    let mut result = match diagnostic.severity {
+        TypstSeverity::Error => Diagnostic::error(None, message),
+        TypstSeverity::Warning => Diagnostic::warning(None, message),
     };
-    let mut result = Diagnostic {
-        severity,
-        message: format!("typst: {}", diagnostic.message),
-        origin: None,
-        hint: None,
-        snippet: None,
-    };
-    if let Some((origin, snippet)) = place(shared, world, diagnostic, label, map) {
+    if let Some((origin, excerpt)) = place(shared, world, diagnostic, label, map) {
         result.origin = Some(origin);
-        result.snippet = Some(Box::new(snippet));
+        result.excerpt = excerpt.map(Box::new);
     }
     let hints: Vec<String> = diagnostic.hints.iter().map(|h| h.v.to_string()).collect();
     if !hints.is_empty() {
@@ -204,16 +198,17 @@ fn to_diagnostic(
     result
 }
 
-/// Where a Typst problem is, and the line it is on with a caret under it. In the generated
-/// source it is told at the template line that wrote the text, when the map knows it, with
-/// the generated line shown; in the layout library, at its own file and line.
+/// Where a Typst problem is. In the layout library, at its own file, line and column (the
+/// renderer shows that line from the file). In the generated source, at the template line
+/// that wrote the text when the map knows it; the generated line comes along as an excerpt,
+/// since the generated source is no file the run read.
 fn place(
     shared: &SharedWorld,
     world: &DocumentWorld<'_>,
     diagnostic: &SourceDiagnostic,
     label: &str,
     map: &SourceMap,
-) -> Option<(Origin, String)> {
+) -> Option<(Origin, Option<Excerpt>)> {
     let id: FileId = diagnostic.span.id()?;
     let in_main = id == world.main_source().id();
     let source: &Source = if in_main {
@@ -224,29 +219,34 @@ fn place(
     let range = world.range(diagnostic.span)?;
     let lines = source.lines();
     let (line, column) = lines.byte_to_line_column(range.start)?;
+    let origin = Origin::text(
+        if in_main {
+            std::path::PathBuf::from(label)
+        } else {
+            shared.library_path(id)?.to_path_buf()
+        },
+        line + 1,
+        column + 1,
+    );
+    if !in_main {
+        return Some((origin, None));
+    }
     let line_range = lines.line_to_range(line)?;
     let text = source.text()[line_range.clone()].trim_end_matches(['\n', '\r']);
-    let width = source.text()[range.start..range.end.min(line_range.start + text.len())]
-        .chars()
-        .count()
-        .max(1);
-    let number = (line + 1).to_string();
-    let gutter = " ".repeat(number.len());
-    let caret = format!("{}{}", " ".repeat(column), "^".repeat(width));
-    let body = format!("{gutter} │\n{number} │ {text}\n{gutter} │ {caret}");
-    if !in_main {
-        let file = shared.library_path(id)?;
-        return Some((Origin::text(file, line + 1, column + 1), body));
-    }
-    let generated = format!("{label}:{}:{}", line + 1, column + 1);
-    match map.place(range.start) {
-        Some((template, template_line)) => Some((
-            Origin::Line {
-                file: template.to_path_buf(),
-                line: template_line,
-            },
-            format!("{gutter} ┌─ {generated} (generated)\n{body}"),
-        )),
-        None => Some((Origin::text(label, line + 1, column + 1), body)),
-    }
+    let start = range.start - line_range.start;
+    let end = (range.end - line_range.start).clamp(start, text.len());
+    let excerpt = Excerpt {
+        name: label.to_string(),
+        text: text.to_string(),
+        first_line: line + 1,
+        span: start..end,
+    };
+    let origin = match map.place(range.start) {
+        Some((template, template_line)) => Origin::Line {
+            file: template.to_path_buf(),
+            line: template_line,
+        },
+        None => origin,
+    };
+    Some((origin, Some(excerpt)))
 }
