@@ -226,8 +226,8 @@ fn a_typst_problem_is_told_at_the_template_line_that_wrote_it() {
     let template = project.path().join("templates/evaluering.typ.j2");
     edit(
         &template,
-        "\n#tittelblokk(",
-        "\nInnledning **\n\n#tittelblokk(",
+        "\n{{ tittelblokk() }}",
+        "\n\nInnledning **\n{{ tittelblokk() }}",
     );
     let line = line_of(&template, "Innledning **");
     let output = run(project.path(), &["check", "--only", "evaluering-2018"]);

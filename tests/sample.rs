@@ -262,3 +262,86 @@ fn the_annual_report_is_built_per_sector_and_as_one_volume_in_the_same_run() {
     // The appendix names each figure's sector.
     assert!(has(&volume, "Sykefravær (Eiendom)"), "{volume}");
 }
+
+/// The letters' own sentences are the locale's: a nynorsk project's letters and overview say
+/// them in nynorsk, with the department, year and counts filled in, and no bokmål left.
+#[test]
+fn a_nynorsk_project_writes_its_letters_in_nynorsk() {
+    let project = sample_project();
+    common::edit(
+        &project.path().join("input/rapportverk.yaml"),
+        "language: nb ",
+        "language: nn ",
+    );
+    let output = run(project.path(), &["build", "--only", "oppdragsbrev-2022"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let letters = project.path().join("output/oppdragsbrev-2022");
+    let skole = pdf_text(&letters.join("skole.pdf"));
+    for expected in [
+        "Oppdrag for Skole",
+        "Skole har 5 oppdrag i 2022, sorterte etter frist.",
+        "Anslått samla reduksjon er 0 tonn CO₂-ekvivalentar; 1 tiltak har enno ikkje anslag.",
+        "Tverrgåande oppdrag der Skole er med",
+        "Desse oppdraga er eigde av eit anna kommunalsjefområde; Skole bidreg.",
+        "Rapporteringsmånadene og fristane for Skole gjennom året.",
+    ] {
+        assert!(has(&skole, expected), "skole.pdf lacks {expected:?}");
+    }
+    let bistand = pdf_text(&letters.join("bistand-og-mestring.pdf"));
+    assert!(has(
+        &bistand,
+        "Bistand og mestring har ingen klimatiltak i klimabudsjettet for 2022."
+    ));
+    let overview = pdf_text(&letters.join("oversikt.pdf"));
+    assert!(has(
+        &overview,
+        "Her er alle oppdraga i oppdragsbreva for 2022 samla"
+    ));
+    assert!(has(
+        &overview,
+        "42 oppdrag fordelte på 7 kommunalsjefområde"
+    ));
+    // (The narrative and the rows stay bokmål: "deltar" alone is in a row's description.)
+    for bokmal in [
+        "sortert etter",
+        "samlet reduksjon",
+        "der Skole deltar",
+        "eies av",
+        "Oversikten samler",
+    ] {
+        for (name, text) in [("skole", &skole), ("oversikt", &overview)] {
+            assert!(!has(text, bokmal), "bokmål {bokmal:?} in {name}.pdf");
+        }
+    }
+}
+
+/// A sentence's places are filled from the data once: a value that holds a place's name is
+/// printed as written, and a place the template does not fill shows in the PDF as typed.
+#[test]
+fn a_letter_sentence_fills_its_places_once_and_shows_an_unknown_one() {
+    let project = sample_project();
+    common::edit(
+        &project.path().join("input/narrativ/oppdragsbrev-2022.yaml"),
+        "title: \"Kommunedirektørens oppdragsbrev 2022 - bærekraftige Bærum i praksis\"",
+        "title: \"Brev {year} {count} #strong[x]\"",
+    );
+    common::edit(
+        &project.path().join("templates/locale/nb.yaml"),
+        "overview_title: \"Oversikt over oppdrag {year}\"",
+        "overview_title: \"Oversikt over oppdrag {year} {aar}\"",
+    );
+    let output = run(
+        project.path(),
+        &["build", "--only", "oppdragsbrev-2022/oversikt"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = pdf_text(&project.path().join("output/oppdragsbrev-2022/oversikt.pdf"));
+    assert!(has(&text, "Oversikt over oppdrag 2022 {aar}"), "{text}");
+    assert!(
+        has(
+            &text,
+            "for 2022 (Brev {year} {count} #strong[x]): 42 oppdrag"
+        ),
+        "{text}"
+    );
+}

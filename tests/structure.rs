@@ -1,5 +1,5 @@
 //! The pipeline's structure, held to what it promises: the generated Typst of every sample
-//! document is exactly the golden file (a refactor changes no byte unless meant to), each input
+//! document is exactly its snapshot (a refactor changes no byte unless meant to), each input
 //! is read once per run, a bug in one document fails only that document, and the output lock
 //! cannot be raced or left stale.
 
@@ -15,10 +15,6 @@ use rapportverk::engine::{self, Config};
 use rapportverk::load::SourceCache;
 use rapportverk::project::Project;
 
-fn golden() -> PathBuf {
-    repo().join("tests/golden")
-}
-
 fn typ_files(dir: &Path, below: &Path, into: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -30,10 +26,20 @@ fn typ_files(dir: &Path, below: &Path, into: &mut Vec<PathBuf>) {
     }
 }
 
-/// `RAPPORTVERK_BLESS=1 cargo test --test structure` rewrites the golden files from this run;
-/// review the diff before committing it.
+/// A document's snapshot name: its output path without `.typ`, a unit after a dot
+/// (`evaluering-2018`, `oppdragsbrev-2022.skole`).
+fn snapshot_name(file: &Path) -> String {
+    file.with_extension("")
+        .to_string_lossy()
+        .replace(['/', '\\'], ".")
+}
+
+/// Each document's Typst is an insta snapshot in `tests/snapshots/structure__<name>.snap`.
+/// After an intended change, `INSTA_UPDATE=always cargo test --test structure` rewrites them;
+/// review the diff before committing it. A missing snapshot fails (insta writes a `.snap.new`
+/// beside it, or nothing on CI), and so does a snapshot no document matches any more.
 #[test]
-fn the_generated_typst_of_every_sample_document_is_the_golden_file() {
+fn the_generated_typst_of_every_sample_document_is_its_snapshot() {
     let project = sample_project();
     let output = run(
         project.path(),
@@ -45,38 +51,27 @@ fn the_generated_typst_of_every_sample_document_is_the_golden_file() {
     typ_files(&built, &built, &mut emitted);
     emitted.sort();
     assert_eq!(emitted.len(), 12, "{emitted:?}");
-    if std::env::var_os("RAPPORTVERK_BLESS").is_some() {
-        let _ = std::fs::remove_dir_all(golden());
-        for file in &emitted {
-            std::fs::create_dir_all(golden().join(file).parent().unwrap()).unwrap();
-            std::fs::copy(built.join(file), golden().join(file)).unwrap();
-        }
-    }
-    let mut expected = Vec::new();
-    typ_files(&golden(), &golden(), &mut expected);
-    expected.sort();
-    assert_eq!(
-        emitted, expected,
-        "the documents differ from the golden set"
-    );
+    let mut names = Vec::new();
     for file in &emitted {
-        let got = std::fs::read_to_string(built.join(file)).unwrap();
-        let want = std::fs::read_to_string(golden().join(file)).unwrap();
-        if got != want {
-            let line = got
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or_else(|| got.lines().count().min(want.lines().count()));
-            panic!(
-                "{} differs from tests/golden at line {}:\n  got:  {:?}\n  want: {:?}\n(RAPPORTVERK_BLESS=1 rewrites the golden files)",
-                file.display(),
-                line + 1,
-                got.lines().nth(line),
-                want.lines().nth(line)
-            );
-        }
+        let source = std::fs::read_to_string(built.join(file)).unwrap();
+        let name = snapshot_name(file);
+        insta::assert_snapshot!(name.clone(), source);
+        names.push(name);
     }
+    let mut stored: Vec<String> = std::fs::read_dir(repo().join("tests/snapshots"))
+        .unwrap()
+        .filter_map(|entry| {
+            let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let name = file.strip_prefix("structure__")?.strip_suffix(".snap")?;
+            Some(name.to_string())
+        })
+        .collect();
+    stored.sort();
+    names.sort();
+    assert_eq!(
+        stored, names,
+        "tests/snapshots holds a snapshot of no document"
+    );
 }
 
 #[test]
