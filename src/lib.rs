@@ -18,6 +18,7 @@ pub mod load;
 pub mod locale;
 pub mod model;
 pub mod norsk;
+pub mod period;
 pub mod project;
 pub mod render;
 pub mod typeset;

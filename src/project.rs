@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::yaml::{self, Spanned, origin_of};
 use crate::ingest::{ReadOptions, as_text};
-use crate::model::period::Period;
+use crate::period::Period;
 
 mod paths;
 
@@ -67,8 +67,9 @@ fn default_templates() -> Spanned<String> {
     )
 }
 
-pub use crate::model::records::{ColumnMapping, Filter, Layout, SchoolYearRule};
+pub use columns::{ColumnMapping, Filter, Layout, SchoolYearRule};
 
+pub mod columns;
 mod data_source;
 use data_source::DataSourceEntry;
 

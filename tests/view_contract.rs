@@ -94,7 +94,7 @@ fn a_guarded_section_does_not_blame_a_later_undefined_name_on_the_section() {
     let err = stderr(&output);
     assert!(
         err.contains(&format!(
-            "templates/evaluering.typ.j2:{line}:1: error: template error: `document.titel` is undefined"
+            "error: template error: `document.titel` is undefined\n  --> templates/evaluering.typ.j2:{line}:1\n"
         )),
         "{err}"
     );

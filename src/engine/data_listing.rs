@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::load::SourceCache;
+use crate::locale::Locale;
 use crate::model::document::{SourceReading, read_data};
 use crate::model::kpi::KpiData;
 use crate::model::period::Period;
@@ -87,6 +88,15 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     let cache = SourceCache::new();
     let mut problems = Diagnostics::default();
     let run = RunDefinitions::read(project, &cache);
+    // Figures are listed in the words of the project's language, as its documents print them.
+    let locale = match project.locale_file() {
+        None => Locale::built_in(&project.language),
+        Some(path) => cache
+            .read(&path)
+            .and_then(|file| Locale::with_overrides(&project.language, &file))
+            .map_err(|d| problems.push(d))
+            .unwrap_or_else(|()| Locale::built_in(&project.language)),
+    };
     problems.extend(run.unreadable().clone());
     let kpi_definitions = &run.definitions;
     let mut listed: Vec<SourceListing> = Vec::new();
@@ -123,7 +133,12 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
                 if !data.iter().find(|s| s.id == source.id).is_some_and(wanted) {
                     continue;
                 }
-                let mut part = listing(&reading.kpis, source, as_unit.map(|(_, name)| name));
+                let mut part = listing(
+                    &locale,
+                    &reading.kpis,
+                    source,
+                    as_unit.map(|(_, name)| name),
+                );
                 match new.iter_mut().find(|l| l.id == part.id) {
                     // A file without the unit column gives the same figures to every unit.
                     Some(l)
@@ -173,7 +188,12 @@ fn per_unit_column(spec: &DocumentSpec) -> Option<&str> {
 }
 
 /// One source's figures as read for `unit` (when the table has the unit's column).
-fn listing(kpis: &KpiData, source: &SourceReading, unit: Option<&str>) -> SourceListing {
+fn listing(
+    locale: &Locale,
+    kpis: &KpiData,
+    source: &SourceReading,
+    unit: Option<&str>,
+) -> SourceListing {
     let unit_column = unit.filter(|_| source.split_by_unit);
     SourceListing {
         id: source.id.clone(),
@@ -182,7 +202,7 @@ fn listing(kpis: &KpiData, source: &SourceReading, unit: Option<&str>) -> Source
             .observations
             .iter()
             .filter_map(|(id, period)| {
-                let (value, number) = printed(kpis, id, period)?;
+                let (value, number) = printed(locale, kpis, id, period)?;
                 Some(ObservationListing {
                     unit: unit_column.map(str::to_string),
                     kpi: id.clone(),
@@ -216,8 +236,13 @@ fn period_code(period: &Period) -> String {
 }
 
 /// A figure as the documents print it (by the view's rule), and the number.
-fn printed(kpis: &KpiData, id: &str, period: &Period) -> Option<(String, Option<f64>)> {
+fn printed(
+    locale: &Locale,
+    kpis: &KpiData,
+    id: &str,
+    period: &Period,
+) -> Option<(String, Option<f64>)> {
     let definition = kpis.definitions.get(id)?;
-    let (number, _, with_unit) = formatted(definition, kpis.at(id, period)?.value);
+    let (number, _, with_unit) = formatted(locale, definition, kpis.at(id, period)?.value);
     Some((with_unit, number))
 }

@@ -45,19 +45,6 @@ impl Missing {
             Missing::Suppressed => "suppressed",
         }
     }
-
-    /// The reason in bokmål.
-    // Until `view/figures.rs` and `engine/data_listing.rs` print `locale.text("missing",
-    // key())`; remove with those call sites.
-    pub(crate) fn reason(self) -> &'static str {
-        match self {
-            Missing::CannotOccur => "kan ikke forekomme",
-            Missing::NotAvailable => "tall mangler",
-            Missing::NotYetAvailable => "tall foreligger ikke ennå",
-            Missing::Confidential => "konfidensielt",
-            Missing::Suppressed => "skjermet",
-        }
-    }
 }
 
 /// A unit written after a number in the cell itself: `7,3 %`, `558 mill. kr`, `2,6 mrd.`.

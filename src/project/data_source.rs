@@ -11,7 +11,7 @@ use super::{ColumnMapping, DataSource, Filter, Layout, SchoolYearRule};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
-use crate::model::period::Period;
+use crate::period::Period;
 
 /// A data file and how to read it; every option but `id` and `file` may be left to detection.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

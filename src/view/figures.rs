@@ -43,6 +43,7 @@ impl Printed {
 /// tables whose header gives the unit) and with it (`7,3 %`); a missing value as a dash with
 /// the reason. `rapportverk data` lists figures by the same rule.
 pub(crate) fn formatted(
+    locale: &Locale,
     definition: &KpiDefinition,
     value: KpiValue,
 ) -> (Option<f64>, String, String) {
@@ -53,7 +54,7 @@ pub(crate) fn formatted(
             definition.format_value(v),
         ),
         KpiValue::Missing(reason) => {
-            let text = format!("{NO_VALUE} ({})", reason.reason());
+            let text = format!("{NO_VALUE} ({})", locale.text("missing", reason.key()));
             (None, text.clone(), text)
         }
     }
@@ -85,7 +86,7 @@ impl<'a> Figures<'a> {
             .iter()
             .filter_map(|((id, period), obs)| {
                 let definition = kpis.definitions.get(id)?;
-                let (value, number, with_unit) = formatted(definition, obs.value);
+                let (value, number, with_unit) = formatted(locale, definition, obs.value);
                 let source = source(
                     definition,
                     unit,
@@ -178,7 +179,10 @@ impl Resolve for Figures<'_> {
             RefFunction::Change => {
                 let previous = self.observation(definition, wanted - 1);
                 sources.extend(previous.map(|p| p.source.clone()));
-                figures.change().map(|c| definition.format_change(c))
+                figures.change().map(|c| {
+                    let points = self.locale.text("units", "percentage_points");
+                    definition.format_change_in(c, &points)
+                })
             }
         };
         Some(PrintedFigure {

@@ -5,7 +5,6 @@
 
 mod header;
 
-use serde::{Deserialize, Serialize};
 
 pub use header::period_of;
 use header::{PeriodColumn, column_labels, columns, header_rows_below, locate_header};
@@ -15,61 +14,7 @@ use crate::diag::{Diagnostic, Origin, closest};
 use crate::ingest::csv::delimiter_name;
 use crate::ingest::{Cell, CellValue, Table, normalise_header, row_number};
 use crate::model::period::Period;
-
-/// Which header names hold the KPI id, the period, the value, the source note, the unit and
-/// the target. Each entry lists accepted names; the defaults recognise common Norwegian and
-/// English headers.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ColumnMapping {
-    pub kpi: Vec<String>,
-    pub year: Vec<String>,
-    pub value: Vec<String>,
-    pub note: Vec<String>,
-    pub unit: Vec<String>,
-    pub target: Vec<String>,
-}
-
-impl Default for ColumnMapping {
-    fn default() -> Self {
-        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
-        ColumnMapping {
-            kpi: names(&[
-                "kpi",
-                "nøkkeltall",
-                "nokkeltall",
-                "indikator",
-                "id",
-                "statistikkvariabel",
-            ]),
-            // SSB's long exports head the period `tid`, `kvartal` or `måned`.
-            year: names(&[
-                "år", "ar", "aar", "periode", "year", "period", "tid", "kvartal", "måned", "maned",
-                "tertial", "skoleår", "skolear",
-            ]),
-            value: names(&["verdi", "value", "tall"]),
-            note: names(&["kilde", "merknad", "note", "source"]),
-            unit: names(&["enhet", "unit", "måleenhet"]),
-            target: names(&["mål", "maal", "target"]),
-        }
-    }
-}
-
-/// The shape of a KPI table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Layout {
-    /// One row per KPI and period: columns for KPI, year and value.
-    Long,
-    /// One row per KPI, one column per year (`2017`, `2018`, `Lørenskog 2025`, `År: 2014`).
-    Wide,
-}
-
-/// Keep only rows whose `column` holds one of `values` (`filter: { region: "0219 Bærum" }`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Filter {
-    pub column: String,
-    pub values: Vec<String>,
-}
+pub use crate::project::columns::{ColumnMapping, Filter, Layout, SchoolYearRule};
 
 /// One figure of a KPI table.
 #[derive(Debug, Clone)]
@@ -110,14 +55,6 @@ pub struct Records {
 pub struct Skipped {
     pub origin: Origin,
     pub reason: String,
-}
-
-/// How school years (`2020-21`) are read: kept as school years, or as the year they start or
-/// end in, for annual documents (`school_year: start` in the manifest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum SchoolYearRule {
-    Start,
-    End,
 }
 
 /// How to read a KPI table besides its column names: the manifest's data-source options.
