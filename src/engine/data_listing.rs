@@ -133,26 +133,13 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
                 if !data.iter().find(|s| s.id == source.id).is_some_and(wanted) {
                     continue;
                 }
-                let mut part = listing(
+                let part = listing(
                     &locale,
                     &reading.kpis,
                     source,
                     as_unit.map(|(_, name)| name),
                 );
-                match new.iter_mut().find(|l| l.id == part.id) {
-                    // A file without the unit column gives the same figures to every unit.
-                    Some(l)
-                        if as_unit.is_some() && l.observations.iter().any(|o| o.unit.is_none()) => {
-                    }
-                    Some(l) => {
-                        l.observations.append(&mut part.observations);
-                        // Another unit's rows are skipped for this unit: only rows every
-                        // unit skipped are no figure at all.
-                        l.skipped
-                            .retain(|s| part.skipped.iter().any(|p| p.origin == s.origin));
-                    }
-                    None => new.push(part),
-                }
+                merge(&mut new, part, as_unit.is_some());
             }
         }
         listed.extend(new);
@@ -180,6 +167,22 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             })
             .collect(),
     })
+}
+
+/// Adds one unit's listing of a source to the listings so far.
+fn merge(listings: &mut Vec<SourceListing>, mut part: SourceListing, per_unit: bool) {
+    match listings.iter_mut().find(|l| l.id == part.id) {
+        // A file without the unit column gives the same figures to every unit.
+        Some(l) if per_unit && l.observations.iter().any(|o| o.unit.is_none()) => {}
+        Some(l) => {
+            l.observations.append(&mut part.observations);
+            // Another unit's rows are skipped for this unit: only rows every unit skipped
+            // are no figure at all.
+            l.skipped
+                .retain(|s| part.skipped.iter().any(|p| p.origin == s.origin));
+        }
+        None => listings.push(part),
+    }
 }
 
 fn per_unit_column(spec: &DocumentSpec) -> Option<&str> {

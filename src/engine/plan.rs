@@ -297,7 +297,11 @@ mod tests {
         let mut columns = project();
         let DocumentKind::Report { data, .. } = &mut columns.documents[0].kind;
         data[0].columns.value = vec!["tall".into()];
-        assert_ne!(same, hash(&columns, &config), "a data source's column names");
+        assert_ne!(
+            same,
+            hash(&columns, &config),
+            "a data source's column names"
+        );
 
         let mut accent = project();
         accent.branding.accent = Some("#225588".into());

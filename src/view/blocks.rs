@@ -291,10 +291,10 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
             KpiRow {
                 id: def.id.clone(),
                 name: def.name.clone(),
-                unit: def
-                    .unit
-                    .key()
-                    .map_or_else(|| def.unit.suffix().to_string(), |k| locale.text("units", k)),
+                unit: def.unit.key().map_or_else(
+                    || def.unit.suffix().to_string(),
+                    |k| locale.text("units", k),
+                ),
                 values,
                 // The layout gets every column and shows those asked for: only a shown
                 // column's figures are figures the document prints (a status shows the

@@ -218,50 +218,12 @@ fn sections(
 ) {
     let kpis = checks.kpis;
     let mut task_ids: BTreeMap<&str, Origin> = BTreeMap::new();
-    let years_of =
-        |written: &Option<Spanned<YearsWritten>>, problems: &mut Diagnostics| match written {
-            None => None,
-            Some(w) => match w.value.years() {
-                Ok(years) => Some(years),
-                Err(message) => {
-                    problems.push(
-                        Diagnostic::error(origin_of(file, w), message)
-                            .with_hint("write years as 2016-2018, or one year such as 2018"),
-                    );
-                    None
-                }
-            },
-        };
-    // Periods as written: each must parse, and a block gives periods or years, not both.
-    let periods_of = |written: &[Spanned<PeriodWritten>],
-                      years: Option<&Spanned<YearsWritten>>,
-                      problems: &mut Diagnostics| {
-        if let Some(years) = years {
-            problems.push(
-                Diagnostic::error(origin_of(file, years), "years: and periods: both given")
-                    .with_hint("keep one: periods: lists every column, years too (periods: [2023, \"T1 2024\"])"),
-            );
-        }
-        written
-            .iter()
-            .filter_map(|w| match w.value.period() {
-                Ok(period) => Some(period),
-                Err(message) => {
-                    problems.push(
-                        Diagnostic::error(origin_of(file, w), message)
-                            .with_hint("write periods as 2024, \"T2 2024\", \"2024K4\", \"2024M03\" or \"2020-21\""),
-                    );
-                    None
-                }
-            })
-            .collect::<Vec<Period>>()
-    };
     for block in all_blocks(sections) {
         match block {
             Block::KpiTable(table) => {
-                let years = years_of(&table.years, problems).unwrap_or(vec![year - 1, year]);
+                let years = years_of(file, &table.years, problems).unwrap_or(vec![year - 1, year]);
                 let periods = match &table.periods {
-                    Some(written) => periods_of(written, table.years.as_ref(), problems),
+                    Some(written) => periods_of(file, written, table.years.as_ref(), problems),
                     None => years.into_iter().map(Period::Year).collect(),
                 };
                 for id in &table.kpis {
@@ -272,9 +234,9 @@ fn sections(
                 }
             }
             Block::Chart(chart) => {
-                years_of(&chart.years, problems);
+                years_of(file, &chart.years, problems);
                 if let Some(written) = &chart.periods {
-                    periods_of(written, chart.years.as_ref(), problems);
+                    periods_of(file, written, chart.years.as_ref(), problems);
                 }
                 check_kpi_for_year(file, &chart.kpi, year, checks, problems);
                 if kpis.definitions.contains_key(&chart.kpi.value)
@@ -324,6 +286,53 @@ fn sections(
             | Block::PageBreak => {}
         }
     }
+}
+
+/// The years a block writes (`years: 2016-2018`), or its error.
+fn years_of(
+    file: &Path,
+    written: &Option<Spanned<YearsWritten>>,
+    problems: &mut Diagnostics,
+) -> Option<Vec<i32>> {
+    let w = written.as_ref()?;
+    match w.value.years() {
+        Ok(years) => Some(years),
+        Err(message) => {
+            problems.push(
+                Diagnostic::error(origin_of(file, w), message)
+                    .with_hint("write years as 2016-2018, or one year such as 2018"),
+            );
+            None
+        }
+    }
+}
+
+/// Periods as written: each must parse, and a block gives periods or years, not both.
+fn periods_of(
+    file: &Path,
+    written: &[Spanned<PeriodWritten>],
+    years: Option<&Spanned<YearsWritten>>,
+    problems: &mut Diagnostics,
+) -> Vec<Period> {
+    if let Some(years) = years {
+        problems.push(
+            Diagnostic::error(origin_of(file, years), "years: and periods: both given").with_hint(
+                "keep one: periods: lists every column, years too (periods: [2023, \"T1 2024\"])",
+            ),
+        );
+    }
+    written
+        .iter()
+        .filter_map(|w| match w.value.period() {
+            Ok(period) => Some(period),
+            Err(message) => {
+                problems.push(Diagnostic::error(origin_of(file, w), message).with_hint(
+                    "write periods as 2024, \"T2 2024\", \"2024K4\", \"2024M03\" or \"2020-21\"",
+                ));
+                None
+            }
+        })
+        .collect()
 }
 
 fn task_status(file: &Path, task: &crate::model::narrative::Task, problems: &mut Diagnostics) {

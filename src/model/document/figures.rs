@@ -160,38 +160,8 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
             }
         }
         let key = (id.clone(), period);
-        if let Some(existing) = sink.kpis.observations.get(&key) {
-            let owner = sink.owners.get(&key).map_or("", String::as_str);
-            let hint = match &record.column_label {
-                // Two sources of the document read this file (the same cell, or another
-                // column of the same row): not a matter of the file's rows.
-                _ if owner != source.id && existing.origin.path() == cell.origin.path() => {
-                    format!(
-                        "the data sources \"{owner}\" and \"{}\" of the document both read \
-                         this file; list it once in the document's data:, or keep the sources \
-                         apart with filter: or columns:",
-                        source.id
-                    )
-                }
-                Some(label) if same_row(&existing.origin, &cell.origin) => format!(
-                    "two columns of this row hold {shown} (this one is \"{label}\"); choose the \
-                     one to read with columns: {{ value: [...] }} in the manifest"
-                ),
-                _ if existing.origin.path() != cell.origin.path() => {
-                    "two data files give this figure; keep it in one of them".to_string()
-                }
-                _ => "keep one of the two rows".to_string(),
-            };
-            sink.problems.push(
-                Diagnostic::error(
-                    cell.origin.clone(),
-                    format!(
-                        "{id} {shown} is given twice: here and at {}",
-                        existing.origin
-                    ),
-                )
-                .with_hint(hint),
-            );
+        if let Some(twice) = given_twice(sink, &key, record, source) {
+            sink.problems.push(twice);
             continue;
         }
         years.push((period.year(), record.period_origin.clone()));
@@ -206,38 +176,87 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
             },
         );
     }
-    if let Some((_, first)) = ignored.first() {
-        let count = sink
-            .skipped
-            .iter()
-            .filter(|s| s.reason.ends_with("(unknown_kpis: ignore)"))
-            .count();
-        let examples: Vec<String> = ignored
-            .iter()
-            .take(EXAMPLES)
-            .map(|(w, _)| format!("\"{w}\""))
-            .collect();
-        let names = match ignored.len().saturating_sub(EXAMPLES) {
-            0 => examples.join(", "),
-            1 => format!("{} and 1 other name", examples.join(", ")),
-            n => format!("{} and {n} other names", examples.join(", ")),
-        };
-        let figures = match count {
-            1 => "1 figure was".to_string(),
-            n => format!("{n} figures were"),
-        };
-        sink.problems.push(
-            Diagnostic::warning(
-                first.clone(),
-                format!("{figures} ignored: their KPI is not in the definition list ({names})"),
-            )
-            .with_hint("rapportverk data --source ID lists them; define a KPI in the definition list to read its rows"),
-        );
+    if let Some(warning) = ignored_warning(&ignored, sink.skipped) {
+        sink.problems.push(warning);
     }
     for warning in fractions.warnings() {
         sink.problems.push(warning);
     }
     years
+}
+
+/// The error for a figure some source gave already, if one did.
+fn given_twice(
+    sink: &Sink,
+    key: &(String, crate::model::period::Period),
+    record: &Record,
+    source: &DataSource,
+) -> Option<Diagnostic> {
+    let (id, period) = key;
+    let shown = period.label_nb();
+    let cell = &record.value;
+    let existing = sink.kpis.observations.get(key)?;
+    let owner = sink.owners.get(key).map_or("", String::as_str);
+    let hint = match &record.column_label {
+        // Two sources of the document read this file (the same cell, or another column of
+        // the same row): not a matter of the file's rows.
+        _ if owner != source.id && existing.origin.path() == cell.origin.path() => {
+            format!(
+                "the data sources \"{owner}\" and \"{}\" of the document both read \
+                 this file; list it once in the document's data:, or keep the sources \
+                 apart with filter: or columns:",
+                source.id
+            )
+        }
+        Some(label) if same_row(&existing.origin, &cell.origin) => format!(
+            "two columns of this row hold {shown} (this one is \"{label}\"); choose the \
+             one to read with columns: {{ value: [...] }} in the manifest"
+        ),
+        _ if existing.origin.path() != cell.origin.path() => {
+            "two data files give this figure; keep it in one of them".to_string()
+        }
+        _ => "keep one of the two rows".to_string(),
+    };
+    Some(
+        Diagnostic::error(
+            cell.origin.clone(),
+            format!(
+                "{id} {shown} is given twice: here and at {}",
+                existing.origin
+            ),
+        )
+        .with_hint(hint),
+    )
+}
+
+/// One warning for the rows `unknown_kpis: ignore` left out: how many, and a few names.
+fn ignored_warning(ignored: &[(String, Origin)], skipped: &[Skipped]) -> Option<Diagnostic> {
+    let (_, first) = ignored.first()?;
+    let count = skipped
+        .iter()
+        .filter(|s| s.reason.ends_with("(unknown_kpis: ignore)"))
+        .count();
+    let examples: Vec<String> = ignored
+        .iter()
+        .take(EXAMPLES)
+        .map(|(w, _)| format!("\"{w}\""))
+        .collect();
+    let names = match ignored.len().saturating_sub(EXAMPLES) {
+        0 => examples.join(", "),
+        1 => format!("{} and 1 other name", examples.join(", ")),
+        n => format!("{} and {n} other names", examples.join(", ")),
+    };
+    let figures = match count {
+        1 => "1 figure was".to_string(),
+        n => format!("{n} figures were"),
+    };
+    Some(
+        Diagnostic::warning(
+            first.clone(),
+            format!("{figures} ignored: their KPI is not in the definition list ({names})"),
+        )
+        .with_hint("rapportverk data --source ID lists them; define a KPI in the definition list to read its rows"),
+    )
 }
 
 /// The definition id a data row names: the id itself, or a definition's name (case and
@@ -256,15 +275,17 @@ pub(super) fn kpi_id(written: &str, kpis: &KpiData) -> Option<String> {
 /// A figure from a value cell, converted to the KPI's unit: numbers, numbers as text, SSB's
 /// "no value" symbols, units written in the cell (`2,6 mrd.`) or the row's unit column,
 /// percent cells stored as fractions. Anything else is an error saying what was found.
-fn figure(
+/// A number and the unit written beside it in its cell, or SSB's "no value".
+type CellNumber = Result<(f64, Option<WrittenUnit>), Missing>;
+
+/// A value cell read as a number and the unit written in it, or SSB's "no value".
+fn cell_number(
     cell: &Cell,
     definition: &KpiDefinition,
     source: &DataSource,
-    unit_cell: Option<&Cell>,
-) -> Result<Value, Diagnostic> {
-    let percent_as_fraction = source.percent_as_fraction;
+) -> Result<CellNumber, Diagnostic> {
     let id = &definition.id;
-    let (value, written) = match &cell.value {
+    Ok(match &cell.value {
         CellValue::Number(n) if cell.percent_format => {
             if definition.unit != Unit::Percent {
                 return Err(Diagnostic::error(
@@ -277,12 +298,12 @@ fn figure(
                 )
                 .with_hint("format the cell as a number in the workbook"));
             }
-            (*n, Some(WrittenUnit::Percent))
+            Ok((*n, Some(WrittenUnit::Percent)))
         }
-        CellValue::Number(n) => (*n, None),
+        CellValue::Number(n) => Ok((*n, None)),
         // Marks the manifest lists (`suppressed: ["-"]`) mean a value withheld.
         CellValue::Text(text) if source.suppressed.iter().any(|m| m.trim() == text.trim()) => {
-            return Ok(Value::Missing(Missing::Suppressed));
+            return Ok(Err(Missing::Suppressed));
         }
         CellValue::Text(text) if is_excel_error(text) => {
             return Err(Diagnostic::error(
@@ -302,8 +323,8 @@ fn figure(
             .with_hint("codes with leading zeros or dots are never read as numbers; check which column the manifest maps to value"));
         }
         CellValue::Text(text) => match parse_number(text) {
-            Ok(Parsed::Value { value, unit }) => (value, unit),
-            Ok(Parsed::Missing(reason)) => return Ok(Value::Missing(reason)),
+            Ok(Parsed::Value { value, unit }) => Ok((value, unit)),
+            Ok(Parsed::Missing(reason)) => return Ok(Err(reason)),
             Err(e) => return Err(Diagnostic::error(cell.origin.clone(), e.to_string())),
         },
         CellValue::Empty => {
@@ -317,6 +338,20 @@ fn figure(
             )
             .with_hint("format the cell as a number"));
         }
+    })
+}
+
+fn figure(
+    cell: &Cell,
+    definition: &KpiDefinition,
+    source: &DataSource,
+    unit_cell: Option<&Cell>,
+) -> Result<Value, Diagnostic> {
+    let percent_as_fraction = source.percent_as_fraction;
+    let id = &definition.id;
+    let (value, written) = match cell_number(cell, definition, source)? {
+        Ok(read) => read,
+        Err(missing) => return Ok(Value::Missing(missing)),
     };
     // A unit in the cell wins; otherwise the row's unit column, when it differs from the KPI's.
     let written = match (written, unit_cell) {

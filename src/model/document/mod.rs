@@ -225,18 +225,7 @@ pub fn check(
     units: &UnitInputs,
     tables: &RowTables,
 ) -> (Option<DocumentModel>, Diagnostics) {
-    let mut problems = Diagnostics::default();
-    let mut unreadable = false;
-    let mut readings = Vec::new();
-    for (name, _) in &units.units {
-        let unit = units.column.zip(name.as_deref());
-        let mut reading = read_data(definitions, data, unit);
-        // Files read for every unit are told once; a unit's own rows with that unit.
-        problems.extend(std::mem::take(&mut reading.problems));
-        unreadable |= reading.unreadable;
-        readings.push(reading);
-    }
-    problems = once_each(problems);
+    let (readings, mut problems, unreadable) = read_units(definitions, data, units);
     let mut narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
         Ok(parsed) => parsed,
         Err(d) => {
@@ -281,22 +270,12 @@ pub fn check(
             ..
         } = data;
         let own = match unit_file {
-            Some(source) => match crate::ingest::yaml::parse::<UnitNarrative>(source) {
-                Ok(mut parsed) => {
-                    rows::fill(
-                        &mut parsed.sections,
-                        &source.path,
-                        &row_inputs,
-                        &mut problems,
-                        &mut unit_rows,
-                    );
-                    Some((source.path.clone(), parsed))
+            Some(source) => {
+                match own_narrative(source, &row_inputs, &mut problems, &mut unit_rows) {
+                    Some(own) => Some(own),
+                    None => continue,
                 }
-                Err(d) => {
-                    problems.push(d);
-                    continue;
-                }
-            },
+            }
             None => None,
         };
         checks::period_checks(year, &years, &targets, &mut kpis, &mut period_problems);
@@ -323,17 +302,7 @@ pub fn check(
             kpis,
         });
     }
-    // The common text is checked against every unit's figures: say each problem once, in
-    // the order of the narrative's lines, whichever check found it.
-    let mut unit_problems = unit_problems.into_vec();
-    unit_problems.sort_by(|a, b| a.origin.cmp(&b.origin));
-    for problem in once_each(period_problems).into_vec() {
-        problems.push(problem);
-    }
-    for problem in unit_problems {
-        problems.push(problem);
-    }
-    let problems = once_each(problems);
+    let problems = in_order(problems, period_problems, unit_problems);
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
@@ -344,6 +313,71 @@ pub fn check(
         rows: unit_rows,
     };
     (Some(model), problems)
+}
+
+/// Every problem once: the files' and the narratives' first, then those with the report
+/// year, then the common text's, which is checked against every unit's figures, in the
+/// order of the narrative's lines whichever check found them.
+fn in_order(
+    mut problems: Diagnostics,
+    period_problems: Diagnostics,
+    unit_problems: Diagnostics,
+) -> Diagnostics {
+    let mut unit_problems = unit_problems.into_vec();
+    unit_problems.sort_by(|a, b| a.origin.cmp(&b.origin));
+    for problem in once_each(period_problems).into_vec() {
+        problems.push(problem);
+    }
+    for problem in unit_problems {
+        problems.push(problem);
+    }
+    once_each(problems)
+}
+
+/// Each unit's data (one reading for a single document): the readings, the problems of files
+/// read for every unit told once, and whether a file could not be read.
+fn read_units(
+    definitions: &KpiDefinitions,
+    data: &[(&DataSource, Option<Table>)],
+    units: &UnitInputs,
+) -> (Vec<DataReading>, Diagnostics, bool) {
+    let mut problems = Diagnostics::default();
+    let mut unreadable = false;
+    let mut readings = Vec::new();
+    for (name, _) in &units.units {
+        let unit = units.column.zip(name.as_deref());
+        let mut reading = read_data(definitions, data, unit);
+        // Files read for every unit are told once; a unit's own rows with that unit.
+        problems.extend(std::mem::take(&mut reading.problems));
+        unreadable |= reading.unreadable;
+        readings.push(reading);
+    }
+    (readings, once_each(problems), unreadable)
+}
+
+/// A unit's own narrative parsed, its row blocks filled; `None` when it does not parse.
+fn own_narrative(
+    source: &SourceFile,
+    row_inputs: &rows::RowInputs,
+    problems: &mut Diagnostics,
+    unit_rows: &mut UnitRowProblems,
+) -> Option<(PathBuf, UnitNarrative)> {
+    match crate::ingest::yaml::parse::<UnitNarrative>(source) {
+        Ok(mut parsed) => {
+            rows::fill(
+                &mut parsed.sections,
+                &source.path,
+                row_inputs,
+                problems,
+                unit_rows,
+            );
+            Some((source.path.clone(), parsed))
+        }
+        Err(d) => {
+            problems.push(d);
+            None
+        }
+    }
 }
 
 /// Whether a KPI table or chart of the narrative lists periods (tertials, quarters, months,

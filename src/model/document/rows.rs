@@ -73,132 +73,147 @@ pub(super) fn fill(
 ) {
     for block in all_blocks_mut(sections) {
         match block {
-            Block::Assignments(spanned) => {
-                let at = origin_of(file, spanned);
-                let a = &mut spanned.value;
-                let matching = a.matching.unwrap_or(if inputs.unit_column.is_some() {
-                    Match::Unit
-                } else {
-                    Match::All
-                });
-                let flags: Vec<&str> = a
-                    .filter
-                    .iter()
-                    .filter(|(_, v)| rows::yes_no(&v.value).is_some())
-                    .map(|(k, _)| k.as_str())
-                    .collect();
-                let spec = RowSpec {
-                    columns: &a.columns,
-                    unit_column: inputs.unit_column,
-                    amount: a.amount.as_ref(),
-                    flags,
-                    year: inputs.year,
-                    narrative: file,
-                    required: &a.required,
-                };
-                let Some((table, checked)) =
-                    read(a.table.as_ref(), &spec, file, &at, inputs, problems, units)
-                else {
-                    continue;
-                };
-                let unit_known = spec.unit_column.is_some() || a.columns.contains_key("unit");
-                if matching != Match::All && !unit_known {
-                    problems.push(
-                        Diagnostic::error(
-                            at.clone(),
-                            "this block matches rows to the document's unit, but the document is not built per unit",
-                        )
-                        .with_hint("write match: all, or build the document with per_unit:"),
-                    );
-                    continue;
-                }
-                let mut filter = Vec::new();
-                for (column, value) in &a.filter {
-                    match table.column(&[column]) {
-                        Some(_) => filter.push((normalise_header(column), value.value.clone())),
-                        None => problems.push(no_column(file, value, column, &table)),
-                    }
-                }
-                let key = match &a.sort {
-                    None => SortKey::Deadline,
-                    Some(sort) => match rows::sort_key(&sort.value, &table, &spec) {
-                        Ok(key) => key,
-                        Err(message) => {
-                            problems.push(
-                                Diagnostic::error(origin_of(file, sort), message)
-                                    .with_hint("sort by a column of the table, e.g. sort: frist"),
-                            );
-                            continue;
-                        }
-                    },
-                };
-                a.matching = Some(matching);
-                a.rows = rows::select(&checked.rows, &filter, &key);
-                // A figure the filter leaves out would be missing from the sum unnoticed.
-                if let Some(amount) = &a.amount {
-                    for row in checked.rows.iter().filter(|r| r.amount.is_some()) {
-                        if a.rows.iter().all(|kept| kept.id != row.id) {
-                            let wanted: Vec<String> = a
-                                .filter
-                                .iter()
-                                .map(|(c, v)| format!("{c}: {}", v.value))
-                                .collect();
-                            let warning = Diagnostic::warning(
-                                row.origin.clone(),
-                                format!(
-                                    "{} has a figure in \"{}\" but is left out by where: {{ {} }}",
-                                    row.id,
-                                    amount.value,
-                                    wanted.join(", ")
-                                ),
-                            )
-                            .with_hint("correct the row's filter column, or remove the figure");
-                            tell(&row.unit, warning, inputs, problems, units);
-                        }
-                    }
-                }
-            }
-            Block::Calendar(spanned) => {
-                let at = origin_of(file, spanned);
-                let c = &mut spanned.value;
-                if let Some(reporting) = &c.reporting {
-                    for month in &reporting.months {
-                        if month_number(&month.value).is_none() {
-                            problems.push(
-                                Diagnostic::error(
-                                    origin_of(file, month),
-                                    format!("\"{}\" is not a month", month.value),
-                                )
-                                .with_hint("write the month's Norwegian name, e.g. februar"),
-                            );
-                        }
-                    }
-                }
-                for item in &c.dates {
-                    if let Some(d) = item.date.problem(file) {
-                        problems.push(d);
-                    }
-                }
-                if c.table.is_none() && inputs.default_table.is_none() {
-                    continue;
-                }
-                let spec = RowSpec {
-                    columns: &c.columns,
-                    unit_column: inputs.unit_column,
-                    amount: None,
-                    flags: Vec::new(),
-                    year: inputs.year,
-                    narrative: file,
-                    required: &[],
-                };
-                if let Some((_, checked)) =
-                    read(c.table.as_ref(), &spec, file, &at, inputs, problems, units)
-                {
-                    c.rows = rows::select(&checked.rows, &[], &SortKey::Deadline);
-                }
-            }
+            Block::Assignments(spanned) => fill_assignments(spanned, file, inputs, problems, units),
+            Block::Calendar(spanned) => fill_calendar(spanned, file, inputs, problems, units),
             _ => {}
         }
+    }
+}
+
+/// An `assignments` block filled with its table's rows, selected and sorted as it asks.
+fn fill_assignments(
+    spanned: &mut Spanned<crate::model::narrative::Assignments>,
+    file: &Path,
+    inputs: &RowInputs,
+    problems: &mut Diagnostics,
+    units: &mut UnitRowProblems,
+) {
+    let at = origin_of(file, spanned);
+    let a = &mut spanned.value;
+    let matching = a.matching.unwrap_or(if inputs.unit_column.is_some() {
+        Match::Unit
+    } else {
+        Match::All
+    });
+    let flags: Vec<&str> = a
+        .filter
+        .iter()
+        .filter(|(_, v)| rows::yes_no(&v.value).is_some())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let spec = RowSpec {
+        columns: &a.columns,
+        unit_column: inputs.unit_column,
+        amount: a.amount.as_ref(),
+        flags,
+        year: inputs.year,
+        narrative: file,
+        required: &a.required,
+    };
+    let Some((table, checked)) = read(a.table.as_ref(), &spec, file, &at, inputs, problems, units)
+    else {
+        return;
+    };
+    let unit_known = spec.unit_column.is_some() || a.columns.contains_key("unit");
+    if matching != Match::All && !unit_known {
+        problems.push(
+            Diagnostic::error(
+                at.clone(),
+                "this block matches rows to the document's unit, but the document is not built per unit",
+            )
+            .with_hint("write match: all, or build the document with per_unit:"),
+        );
+        return;
+    }
+    let mut filter = Vec::new();
+    for (column, value) in &a.filter {
+        match table.column(&[column]) {
+            Some(_) => filter.push((normalise_header(column), value.value.clone())),
+            None => problems.push(no_column(file, value, column, &table)),
+        }
+    }
+    let key = match &a.sort {
+        None => SortKey::Deadline,
+        Some(sort) => match rows::sort_key(&sort.value, &table, &spec) {
+            Ok(key) => key,
+            Err(message) => {
+                problems.push(
+                    Diagnostic::error(origin_of(file, sort), message)
+                        .with_hint("sort by a column of the table, e.g. sort: frist"),
+                );
+                return;
+            }
+        },
+    };
+    a.matching = Some(matching);
+    a.rows = rows::select(&checked.rows, &filter, &key);
+    // A figure the filter leaves out would be missing from the sum unnoticed.
+    if let Some(amount) = &a.amount {
+        for row in checked.rows.iter().filter(|r| r.amount.is_some()) {
+            if a.rows.iter().all(|kept| kept.id != row.id) {
+                let wanted: Vec<String> = a
+                    .filter
+                    .iter()
+                    .map(|(c, v)| format!("{c}: {}", v.value))
+                    .collect();
+                let warning = Diagnostic::warning(
+                    row.origin.clone(),
+                    format!(
+                        "{} has a figure in \"{}\" but is left out by where: {{ {} }}",
+                        row.id,
+                        amount.value,
+                        wanted.join(", ")
+                    ),
+                )
+                .with_hint("correct the row's filter column, or remove the figure");
+                tell(&row.unit, warning, inputs, problems, units);
+            }
+        }
+    }
+}
+
+/// A `calendar` block's months and dates checked, and its table's rows by deadline.
+fn fill_calendar(
+    spanned: &mut Spanned<crate::model::narrative::Calendar>,
+    file: &Path,
+    inputs: &RowInputs,
+    problems: &mut Diagnostics,
+    units: &mut UnitRowProblems,
+) {
+    let at = origin_of(file, spanned);
+    let c = &mut spanned.value;
+    if let Some(reporting) = &c.reporting {
+        for month in &reporting.months {
+            if month_number(&month.value).is_none() {
+                problems.push(
+                    Diagnostic::error(
+                        origin_of(file, month),
+                        format!("\"{}\" is not a month", month.value),
+                    )
+                    .with_hint("write the month's Norwegian name, e.g. februar"),
+                );
+            }
+        }
+    }
+    for item in &c.dates {
+        if let Some(d) = item.date.problem(file) {
+            problems.push(d);
+        }
+    }
+    if c.table.is_none() && inputs.default_table.is_none() {
+        return;
+    }
+    let spec = RowSpec {
+        columns: &c.columns,
+        unit_column: inputs.unit_column,
+        amount: None,
+        flags: Vec::new(),
+        year: inputs.year,
+        narrative: file,
+        required: &[],
+    };
+    if let Some((_, checked)) = read(c.table.as_ref(), &spec, file, &at, inputs, problems, units) {
+        c.rows = rows::select(&checked.rows, &[], &SortKey::Deadline);
     }
 }
 

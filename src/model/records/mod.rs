@@ -5,7 +5,6 @@
 
 mod header;
 
-
 pub use header::period_of;
 use header::{PeriodColumn, column_labels, columns, header_rows_below, locate_header};
 pub(crate) use header::{header_list, wrong_delimiter_hint};
