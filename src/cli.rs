@@ -69,7 +69,7 @@ pub struct DataArgs {
     /// Only the data source with this id.
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
-    /// Print JSON (its form is documented in README.md, "Checking a mapping").
+    /// Print JSON (its form is documented in docs/src/data-files.md, "Checking a mapping").
     #[arg(long)]
     pub json: bool,
 }

@@ -70,7 +70,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 
 const MANIFEST: &str = r##"# yaml-language-server: $schema=schema/manifest.schema.json
 # rapportverk project manifest: which documents to build, and from what. Paths are relative to
-# this file. Check with `rapportverk check`, build with `rapportverk build` (see README.md).
+# this file. Check with `rapportverk check`, build with `rapportverk build` (see rapportverk's docs/src/commands.md).
 
 language: nb                      # nb (bokmål) or nn (nynorsk): words, hyphenation, PDF language
 templates: ../templates           # the templates (*.typ.j2) and the Typst layout library (lib/)
@@ -112,8 +112,8 @@ netto_driftsresultat;2024;95;Eksempeltall
 
 const NARRATIVE: &str = r#"# yaml-language-server: $schema=../schema/narrative.schema.json
 # The narrative: the document's metadata and its sections, each a list of blocks. Figures come
-# from the data with {{ kpi("id") }} and {{ change("id") }}; README.md, "Write your own
-# report", shows every block.
+# from the data with {{ kpi("id") }} and {{ change("id") }}; rapportverk's
+# docs/src/write-your-own-report.md shows every block.
 
 document:
   title: Rapport 2024

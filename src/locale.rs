@@ -37,7 +37,10 @@ impl Locale {
     /// file does not have is an error naming it (a misspelt key would silently do nothing).
     pub fn with_overrides(language: &str, overrides: &SourceFile) -> Result<Locale, Diagnostic> {
         let mut locale = Locale::built_in(language);
-        let own: Value = crate::ingest::yaml::parse_documented(overrides, "Words and languages")?;
+        let own: Value = crate::ingest::yaml::parse_documented(
+            overrides,
+            "docs/src/write-your-own-report.md (\"Words and languages\")",
+        )?;
         let mut unknown = Vec::new();
         merge(&mut locale.tree, &own, "", &mut unknown);
         if let Some(key) = unknown.first() {

@@ -345,7 +345,7 @@ impl Project {
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
             )))
         })?;
-        let manifest: Manifest = yaml::parse_documented(&source, "The manifest").map_err(one)?;
+        let manifest: Manifest = yaml::parse_documented(&source, "docs/src/project-folder.md (\"The manifest\")").map_err(one)?;
         let base = manifest_path
             .parent()
             .map(Path::to_path_buf)
@@ -513,7 +513,7 @@ fn find_source(
 
 /// The keys of the retired letters kind, each told with what replaces it.
 fn retired_keys(manifest: &Path, entry: &DocumentEntry, problems: &mut Diagnostics) {
-    const INSTEAD: &str = "see README \"Assignment letters\": per_unit:, overview: and the assignments and calendar blocks";
+    const INSTEAD: &str = "see docs/src/assignment-letters.md: per_unit:, overview: and the assignments and calendar blocks";
     if let Some(kind) = &entry.kind
         && kind.value != "rapport"
     {

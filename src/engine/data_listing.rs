@@ -15,7 +15,7 @@ use crate::model::{RunDefinitions, Units, data_tables};
 use crate::project::{DataSource, DocumentKind, DocumentSpec, Project};
 use crate::view::figures::formatted;
 
-/// What the data sources give. Its JSON form is documented in README ("Checking a mapping").
+/// What the data sources give. Its JSON form is documented in docs/src/data-files.md ("Checking a mapping").
 #[derive(Debug, Serialize)]
 pub struct DataListing {
     pub sources: Vec<SourceListing>,

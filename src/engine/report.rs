@@ -13,7 +13,7 @@ use super::{BuildReport, Config, DocumentReport, Status};
 
 pub(crate) const REPORT_NAME: &str = "build-report.json";
 
-/// The report's shape (documented in README.md, "The build report").
+/// The report's shape (documented in docs/src/commands.md, "The build report").
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ReportFile {
     /// `rapportverk <version>`.

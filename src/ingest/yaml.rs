@@ -9,15 +9,15 @@ use super::SourceFile;
 use crate::diag::{Diagnostic, Origin};
 
 /// Deserialises a narrative YAML file; a syntax or type error becomes a diagnostic at its
-/// `file:line:col`, with a hint pointing at README.md's "Write your own report".
+/// `file:line:col`, with a hint pointing at the user guide's page on narratives.
 pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
-    parse_documented(source, "Write your own report")
+    parse_documented(source, "docs/src/write-your-own-report.md")
 }
 
-/// Like [`parse`], with the hint pointing at the README section `readme_section`.
+/// Like [`parse`], with the hint pointing at the user-guide page `guide`.
 pub(crate) fn parse_documented<T: DeserializeOwned>(
     source: &SourceFile,
-    readme_section: &str,
+    guide: &str,
 ) -> Result<T, Diagnostic> {
     let text = super::text(source)?;
     serde_saphyr::from_str::<T>(&text).map_err(|err| {
@@ -30,7 +30,7 @@ pub(crate) fn parse_documented<T: DeserializeOwned>(
         let found =
             location.and_then(|loc| token_at(&text, loc.line() as usize, loc.column() as usize));
         Diagnostic::error(origin, message(err, found.as_deref())).with_hint(format!(
-            "see README.md, \"{readme_section}\", for the expected keys"
+            "see {guide} for the expected keys"
         ))
     })
 }
@@ -120,7 +120,7 @@ mod tests {
         let err = parse::<Doc>(&source("name: x\nyear: tjue\n")).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "n.yaml:2:7: error: expected a whole number, found \"tjue\"\n  hint: see README.md, \"Write your own report\", for the expected keys"
+            "n.yaml:2:7: error: expected a whole number, found \"tjue\"\n  hint: see docs/src/write-your-own-report.md for the expected keys"
         );
     }
 

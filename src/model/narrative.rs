@@ -403,7 +403,7 @@ impl<'de> Deserialize<'de> for YearsWritten {
 }
 
 /// One block of a section. Templates render each kind with a shared macro
-/// (`templates/_blokker.typ.j2`); README "Write your own report" shows each with an example.
+/// (`templates/_blokker.typ.j2`); docs/src/write-your-own-report.md shows each with an example.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Block {
@@ -417,7 +417,7 @@ pub(crate) enum Block {
     Chart(Chart),
     Tasks(Vec<Task>),
     Signature(Signature),
-    /// Rows of a data table for this document's unit (README "Assignments").
+    /// Rows of a data table for this document's unit (docs/src/assignment-letters.md).
     Assignments(#[schemars(with = "Assignments")] Spanned<Assignments>),
     /// Reporting months and the dates of the unit's rows, month by month.
     Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),

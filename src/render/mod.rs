@@ -240,7 +240,7 @@ impl Templates {
                 )
             }
             ErrorKind::UndefinedError => {
-                "the template uses a name the view does not have; see README.md, \"Templates\""
+                "the template uses a name the view does not have; see docs/src/templates.md"
                     .to_string()
             }
             _ => "fix the template at this line".to_string(),

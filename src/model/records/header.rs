@@ -546,7 +546,7 @@ pub(super) enum Role {
 
 pub(super) fn missing_column(table: &Table, names: &[String], role: Role) -> Diagnostic {
     let first = names.first().map_or("", String::as_str);
-    // The first few accepted names; the README lists them all.
+    // The first few accepted names; docs/src/data-files.md lists them all.
     const NAMED: usize = 4;
     let mut quoted: Vec<String> = names
         .iter()
