@@ -345,7 +345,9 @@ impl Project {
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
             )))
         })?;
-        let manifest: Manifest = yaml::parse_documented(&source, "docs/src/project-folder.md (\"The manifest\")").map_err(one)?;
+        let manifest: Manifest =
+            yaml::parse_documented(&source, "docs/src/project-folder.md (\"The manifest\")")
+                .map_err(one)?;
         let base = manifest_path
             .parent()
             .map(Path::to_path_buf)

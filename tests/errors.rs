@@ -67,7 +67,7 @@ fn a_yaml_syntax_error_names_file_and_line() {
     let line = line_of(&yaml, "  author: Erik: Kjeldstadli");
     let g = gutter(line);
     let expected = format!(
-        "error: mapping values are not allowed in this context\n{g}--> input/narrativ/evaluering-2018.yaml:{line}:15\n{g} |\n{line} |   author: Erik: Kjeldstadli\n{g} |               ^\n{g} |\n{g} = hint: see README.md, \"Write your own report\", for the expected keys"
+        "error: mapping values are not allowed in this context\n{g}--> input/narrativ/evaluering-2018.yaml:{line}:15\n{g} |\n{line} |   author: Erik: Kjeldstadli\n{g} |               ^\n{g} |\n{g} = hint: see docs/src/write-your-own-report.md for the expected keys"
     );
     let err = stderr(&output);
     assert_eq!(

@@ -245,7 +245,7 @@ fn stavanger_schools_bom_crlf_and_dots_for_missing() {
         }
     }
     assert_eq!((t.rows.len(), missing), (6233, 2678), "43 % are \".\"");
-    // School years are periods of their own (see README, "Data files").
+    // School years are periods of their own (see docs/src/data-files.md).
     let periode = t.column(&["periode"]).unwrap();
     assert_eq!(
         layout::period_of(&t.rows[0][periode]).unwrap(),

@@ -2,7 +2,7 @@
 //! period is outside the table (in the file name, a title cell, the manifest) or below a year
 //! (quarters, months, school years), with Udir's and SSB's headers, suppressed cells and rows
 //! nobody defined. Each is read as `rapportverk data` reads it, from a manifest written as
-//! README's "Data files" says, and its known values are asserted as the documents print them.
+//! the guide's "Data files" (docs/src/data-files.md) says, and its known values are asserted as the documents print them.
 
 mod common;
 

@@ -29,9 +29,8 @@ pub(crate) fn parse_documented<T: DeserializeOwned>(
         };
         let found =
             location.and_then(|loc| token_at(&text, loc.line() as usize, loc.column() as usize));
-        Diagnostic::error(origin, message(err, found.as_deref())).with_hint(format!(
-            "see {guide} for the expected keys"
-        ))
+        Diagnostic::error(origin, message(err, found.as_deref()))
+            .with_hint(format!("see {guide} for the expected keys"))
     })
 }
 
