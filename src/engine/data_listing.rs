@@ -11,8 +11,8 @@ use crate::locale::Locale;
 use crate::model::document::{SourceReading, read_data};
 use crate::model::kpi::KpiData;
 use crate::model::period::Period;
-use crate::model::{RunDefinitions, Units, data_tables};
-use crate::project::{DataSource, DocumentKind, DocumentSpec, Project};
+use crate::model::{RunDefinitions, Units, data_tables, per_unit};
+use crate::project::{DataSource, DocumentKind, Project};
 use crate::view::figures::formatted;
 
 /// What the data sources give. Its JSON form is documented in docs/src/data-files.md ("Checking a mapping").
@@ -116,12 +116,12 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             Units::default()
         });
         let tables = data_tables(spec, &cache, &planned, &mut Vec::new(), &mut found);
-        let units: Vec<Option<(&str, String)>> = match per_unit_column(spec) {
+        let units: Vec<Option<(&str, String)>> = match per_unit(spec) {
             None => vec![None],
-            Some(column) => planned
+            Some(per) => planned
                 .names
                 .iter()
-                .map(|unit| Some((column, unit.clone())))
+                .map(|unit| Some((per.column.as_str(), unit.clone())))
                 .collect(),
         };
         let mut new: Vec<SourceListing> = Vec::new();
@@ -183,11 +183,6 @@ fn merge(listings: &mut Vec<SourceListing>, mut part: SourceListing, per_unit: b
         }
         None => listings.push(part),
     }
-}
-
-fn per_unit_column(spec: &DocumentSpec) -> Option<&str> {
-    let DocumentKind::Report { per_unit, .. } = &spec.kind;
-    per_unit.as_ref().map(|p| p.column.as_str())
 }
 
 /// One source's figures as read for `unit` (when the table has the unit's column).

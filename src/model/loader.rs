@@ -59,6 +59,8 @@ pub struct Units {
     pub slugs: Vec<String>,
     /// The per-unit table as parsed, and its file.
     table: Option<(Arc<Table>, Arc<SourceFile>)>,
+    /// The header row the unit column was found in, for messages about the units.
+    header: Option<crate::diag::Origin>,
 }
 
 impl Units {
@@ -100,12 +102,13 @@ impl Units {
             slugs: names.iter().map(|n| slug(n)).collect(),
             names,
             table: Some((Arc::new(parsed), file)),
+            header: Some(probe.header_origin),
         })
     }
 
     /// Where the unit column's header is, for messages about the units.
     pub fn origin(&self) -> Option<crate::diag::Origin> {
-        self.table.as_ref().map(|(t, _)| t.header_origin.clone())
+        self.header.clone()
     }
 }
 
@@ -124,19 +127,17 @@ fn no_unit_column(table: &Table, per: &PerUnit) -> Diagnostic {
     ))
 }
 
-fn per_unit(spec: &DocumentSpec) -> Option<&PerUnit> {
+pub(crate) fn per_unit(spec: &DocumentSpec) -> Option<&PerUnit> {
     match &spec.kind {
         DocumentKind::Report { per_unit, .. } => per_unit.as_deref(),
     }
 }
 
-/// A checked document, the files it was made from in the order its appendix lists them, and
-/// the file names of its units.
+/// A checked document and the files it was made from, in the order its appendix lists them.
 #[derive(Debug)]
 pub struct LoadedDocument {
     pub model: DocumentModel,
     pub sources: Vec<Arc<SourceFile>>,
-    pub slugs: Vec<String>,
 }
 
 /// Reads and checks the document `spec` for `units` (from [`Units::plan`]), collecting every
@@ -201,12 +202,7 @@ pub fn load_document(
             sources.push(Arc::clone(file));
         }
     }
-    let loaded = LoadedDocument {
-        model,
-        sources,
-        slugs: units.slugs.clone(),
-    };
-    (Some(loaded), problems)
+    (Some(LoadedDocument { model, sources }), problems)
 }
 
 /// The KPI data tables of `spec` (`None`: a file that could not be read, its problem in

@@ -14,6 +14,7 @@ pub mod prose;
 pub mod records;
 pub(crate) mod rows;
 
+pub(crate) use loader::per_unit;
 pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};

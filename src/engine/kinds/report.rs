@@ -179,7 +179,7 @@ impl DocumentKind for Report {
             &context.project.language,
             locale,
             context.project.branding.name.as_deref(),
-            &loaded.slugs,
+            &units.slugs,
         ))
     }
 
