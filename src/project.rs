@@ -141,8 +141,11 @@ pub struct DataSource {
     pub path: PathBuf,
     /// Sheet, delimiter, encoding and header row; `None` where detected.
     pub read: ReadOptions,
-    /// Long or wide; `None` to detect it from the header.
+    /// Long, wide or transposed; `None` to detect it from the header.
     pub layout: Option<Layout>,
+    /// How many rows the header spans (`header_rows:`), their names joined per column;
+    /// `None` to detect SSB's continuation rows.
+    pub header_rows: Option<usize>,
     /// Numbers in percent KPIs' cells are fractions (0.073 for 7,3 %), for workbooks whose
     /// percent formats cannot be read (xls, ods) and exports that lost them.
     pub percent_as_fraction: bool,
@@ -178,8 +181,9 @@ fn columns_as_lists<S: serde::Serializer>(
         note,
         unit,
         target,
+        exclude,
     } = columns;
-    (kpi, year, value, note, unit, target).serialize(s)
+    (kpi, year, value, note, unit, target, exclude).serialize(s)
 }
 
 fn period_as_text<S: serde::Serializer>(
