@@ -276,7 +276,8 @@ pub(super) fn columns(
     match layout.unwrap_or_else(|| named.layout(outside)) {
         Layout::Long => long_columns(table, mapping, named, outside),
         Layout::Wide => wide_columns(table, labels, mapping, named),
-        Layout::Transposed => super::transposed::columns(table, labels, mapping, &named, outside),
+        // `transposed.rs` reads its own columns (from `Named::in_header`).
+        Layout::Transposed => Err(Vec::new()),
     }
 }
 
@@ -300,7 +301,7 @@ pub(super) struct Named {
 }
 
 impl Named {
-    fn in_header(
+    pub(super) fn in_header(
         table: &Table,
         labels: &[Vec<Cell>],
         mapping: &ColumnMapping,

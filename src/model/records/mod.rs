@@ -140,7 +140,14 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         out.problems.push(d);
         return out;
     }
-    let mut columns = match columns(table, &labels, mapping, options.layout, outside) {
+    let found = match options.layout {
+        Some(Layout::Transposed) => {
+            let named = header::Named::in_header(table, &labels, mapping, outside);
+            transposed::columns(table, &labels, mapping, &named, outside)
+        }
+        layout => columns(table, &labels, mapping, layout, outside),
+    };
+    let mut columns = match found {
         Ok(columns) => columns,
         Err(problems) => {
             out.problems = problems;
