@@ -162,6 +162,20 @@ pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<
 #[derive(Default)]
 pub struct Warm {
     world: Option<SharedWorld>,
+    /// The look the world was made with (branding, logo and font bytes): another look, say
+    /// after an edit of `branding:` while `watch` runs, needs a new world.
+    look: String,
+}
+
+/// What the world takes from the project's look, as one comparable key.
+fn look_key(project: &Project, cache: &SourceCache) -> String {
+    let look = &project.branding;
+    let mut key = serde_json::to_string(look).unwrap_or_default();
+    for path in look.files() {
+        let sha = cache.read(&path).map(|f| f.sha256.clone()).unwrap_or_default();
+        key.push_str(&format!("\n{} {sha}", path.display()));
+    }
+    key
 }
 
 impl Warm {
@@ -210,6 +224,11 @@ pub fn run_warm(
     };
     // `check` typesets too (in memory), so it finds everything a build would.
     let templates_at = project.typst_path(&project.templates);
+    let look = look_key(project, cache);
+    if warm.look != look {
+        warm.world = None;
+        warm.look = look;
+    }
     let shared: &SharedWorld = match &mut warm.world {
         Some(shared) => shared,
         None => match shared_world(project, &templates_at, cache) {
