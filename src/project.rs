@@ -49,7 +49,8 @@ struct BrandingEntry {
     #[schemars(with = "Option<String>")]
     chart: Option<Spanned<String>>,
     #[serde(default)]
-    font: Option<String>,
+    #[schemars(with = "Option<String>")]
+    font: Option<Spanned<String>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     fonts: Option<Spanned<String>>,
@@ -253,6 +254,9 @@ pub struct Branding {
     pub chart: Option<String>,
     /// The body font's family name, from `fonts` or the embedded fonts.
     pub font: Option<String>,
+    /// Where the manifest names the font, for the message when no font has that name.
+    #[serde(skip)]
+    pub font_at: Option<Origin>,
     /// A folder of .ttf/.otf files (the project's `fonts/` when it has one).
     #[serde(serialize_with = "as_text::path_option")]
     pub fonts: Option<PathBuf>,
@@ -606,7 +610,8 @@ fn branding(
         logo,
         accent: colour(&entry.accent, problems),
         chart: colour(&entry.chart, problems),
-        font: entry.font.clone(),
+        font: entry.font.as_ref().map(|f| f.value.clone()),
+        font_at: entry.font.as_ref().map(|f| origin_of(manifest, f)),
         fonts: match &entry.fonts {
             Some(folder) => Some(resolver.resolve(folder, problems)),
             None => default_fonts.is_dir().then_some(default_fonts),

@@ -166,3 +166,28 @@ fn watch_rebuilds_on_an_accent_a_logo_and_a_locale_edit() {
     assert!(after.iter().any(|l| l.starts_with(BUILT)), "{after:?}");
     assert!(has(&pdf_text(&pdf), "Nøkkeltala"));
 }
+
+#[test]
+fn a_font_typo_is_told_at_branding_font_with_the_fonts_there_are() {
+    let dir = project();
+    let root = dir.path();
+    edit(
+        &root.join("input/rapportverk.yaml"),
+        "font: New Computer Modern",
+        "font: New Computer Modrn",
+    );
+    let output = run(root, &["check"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "error: branding: font: \"New Computer Modrn\" is not a font of the project or of rapportverk\n  --> input/rapportverk.yaml:"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("= hint: did you mean \"New Computer Modern\"? the fonts are: DejaVu Sans Mono, Libertinus Serif, New Computer Modern"),
+        "{err}"
+    );
+    assert!(!err.contains("templates/lib"), "told at the library's line: {err}");
+}
