@@ -356,10 +356,17 @@ impl Project {
         let manifest: Manifest =
             yaml::parse_documented(&source, "docs/src/project-folder.md (\"The manifest\")")
                 .map_err(one)?;
-        let base = manifest_path
+        let mut base = manifest_path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        // Run from inside the input folder (`--project .`), the folder above it has no name
+        // in the path given: name both from the current folder.
+        if lexical_parts(&base).is_empty()
+            && let Ok(here) = std::env::current_dir()
+        {
+            base = here;
+        }
         // The project root is the folder above the manifest's: it holds input/ and templates/.
         let root = match base.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
