@@ -435,3 +435,27 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_hint_proposes_only_a_row_of_names_for_the_header() {
+    // A statistics-bank table: a title, then a header whose parent row names one statistic,
+    // then the years. The first row of two cells is a data row and never the proposal.
+    let r = read(
+        "12367: Samferdsel etter år\n;Netto driftsutgifter\n2020;41112\n2021;43870\n",
+        &ColumnMapping::default(),
+    );
+    let hints: Vec<String> = r.problems.iter().filter_map(|d| d.hint.clone()).collect();
+    assert!(
+        hints.iter().all(|h| !h.contains("header_row: 3")),
+        "a data row proposed: {hints:?}"
+    );
+    let r = read(
+        "12367: Samferdsel etter år\nstatistikk;Veitransport;Barnehage\n2020;41112;202113\n",
+        &ColumnMapping::default(),
+    );
+    let hints: Vec<String> = r.problems.iter().filter_map(|d| d.hint.clone()).collect();
+    assert!(
+        hints.iter().any(|h| h.contains("if line 2 (statistikk, Veitransport, Barnehage) names the columns, give header_row: 2")),
+        "{hints:?}"
+    );
+}
