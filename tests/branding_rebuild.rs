@@ -60,13 +60,19 @@ fn build_rebuilds_after_each_change_to_the_look() {
     // The font: back to the library's Libertinus Serif.
     let fonts = || {
         let raw = String::from_utf8_lossy(&std::fs::read(&pdf).unwrap()).into_owned();
-        (raw.matches("NewCM").count(), raw.matches("Libertinus").count())
+        (
+            raw.matches("NewCM").count(),
+            raw.matches("Libertinus").count(),
+        )
     };
     let (branded, _) = fonts();
     edit(&manifest, "  font: New Computer Modern\n", "");
     assert!(builds_again(root), "a font edit builds again");
     let (after, library) = fonts();
-    assert!(after < branded && library > 0, "NewCM {branded} → {after}, Libertinus {library}");
+    assert!(
+        after < branded && library > 0,
+        "NewCM {branded} → {after}, Libertinus {library}"
+    );
 
     // The logo's bytes, its name unchanged.
     let logo = root.join("input/merke/logo.svg");
@@ -149,7 +155,10 @@ fn watch_rebuilds_on_an_accent_a_logo_and_a_locale_edit() {
     );
     let after = watch.next_build();
     assert!(after.iter().any(|l| l.starts_with(BUILT)), "{after:?}");
-    assert!(page_contents(&pdf).contains(NEW_ACCENT), "watch kept the old accent");
+    assert!(
+        page_contents(&pdf).contains(NEW_ACCENT),
+        "watch kept the old accent"
+    );
 
     let logo = root.join("input/merke/logo.svg");
     let svg = std::fs::read_to_string(&logo).unwrap();
@@ -189,5 +198,8 @@ fn a_font_typo_is_told_at_branding_font_with_the_fonts_there_are() {
         err.contains("= hint: did you mean \"New Computer Modern\"? the fonts are: DejaVu Sans Mono, Libertinus Serif, New Computer Modern"),
         "{err}"
     );
-    assert!(!err.contains("templates/lib"), "told at the library's line: {err}");
+    assert!(
+        !err.contains("templates/lib"),
+        "told at the library's line: {err}"
+    );
 }

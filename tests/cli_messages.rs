@@ -32,11 +32,17 @@ fn project_dot_from_inside_the_input_folder() {
     let dir = sample_project();
     let input = dir.path().join("input");
     for project in [".", "rapportverk.yaml"] {
-        let output = run(&input, &["check", "--project", project, "--only", "evaluering-2018"]);
+        let output = run(
+            &input,
+            &["check", "--project", project, "--only", "evaluering-2018"],
+        );
         assert!(output.status.success(), "{project}: {}", stderr(&output));
         assert!(!stderr(&output).contains("points outside the project folder"));
     }
-    let output = run(&input, &["build", "--project", ".", "--only", "evaluering-2018"]);
+    let output = run(
+        &input,
+        &["build", "--project", ".", "--only", "evaluering-2018"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(dir.path().join("output/evaluering-2018.pdf").is_file());
 }

@@ -54,7 +54,10 @@ fn a_file_two_sources_read_is_judged_on_the_years_of_both() {
     const OLD: &str = "warning: the file holds no figures for 2018 or 2017 (only 2014–2015)\n --> input/data/historikk.csv\n";
     let alone = two_sources_of_one_file(false);
     let err = stderr(&run(alone.path(), &["check", "--only", "evaluering-2018"]));
-    assert!(err.contains(OLD), "one source of only old years is told: {err}");
+    assert!(
+        err.contains(OLD),
+        "one source of only old years is told: {err}"
+    );
 
     let both = two_sources_of_one_file(true);
     let err = stderr(&run(both.path(), &["check", "--only", "evaluering-2018"]));
@@ -75,7 +78,10 @@ fn data_gives_whole_reasons_each_row_once_and_a_summary_by_reason() {
         ),
         "{out}"
     );
-    assert!(!out.contains("left out by filter:\n"), "a reason cut short: {out}");
+    assert!(
+        !out.contains("left out by filter:\n"),
+        "a reason cut short: {out}"
+    );
     // The summary: the reason's kind, how many, the first origins.
     assert!(
         out.contains("  left out by filter: 1 (input/data/historikk.csv:4:1)\n"),
@@ -121,7 +127,10 @@ fn a_ragged_row_without_its_unit_is_an_error_not_a_filtered_row() {
     let output = run(dir.path(), &["data", "--source", "arsrapport"]);
     let out = stdout(&output);
     let err = stderr(&output);
-    assert!(!out.contains("left out by filter: sektor is empty"), "{out}");
+    assert!(
+        !out.contains("left out by filter: sektor is empty"),
+        "{out}"
+    );
     assert!(
         err.contains("error: the row has 6 fields, the header only 5"),
         "{err}"

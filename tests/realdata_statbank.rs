@@ -117,11 +117,18 @@ fn lorenskog_kostra_blocks_read_transposed_with_the_title_joined() {
     ] {
         assert!(found.contains(&expected), "{expected:?} not in {found:?}");
     }
-    assert_eq!(found.len(), 8, "Landet 2020–2025 and Lørenskog 2024–2025: {found:?}");
+    assert_eq!(
+        found.len(),
+        8,
+        "Landet 2020–2025 and Lørenskog 2024–2025: {found:?}"
+    );
     let skipped = &read.sources[0].skipped;
     // Lørenskog has no figures before 2024: empty cells, each told once.
-    assert!(skipped.iter().any(|s| s.origin.ends_with("[Økonomi]!B6")
-        && s.reason.starts_with("empty cell (")));
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s.origin.ends_with("[Økonomi]!B6") && s.reason.starts_with("empty cell ("))
+    );
     // The next block (a title, its header, its years) is notes below this table.
     assert!(
         skipped.iter().any(|s| s.origin.ends_with("[Økonomi]!A13")
@@ -190,17 +197,93 @@ fn statbank_workbook() -> Vec<u8> {
     let t = |s: &str| Value::Text(s.to_string());
     let n = Value::Number;
     let rows: Vec<(u32, Vec<(&str, Value)>)> = vec![
-        (1, vec![("A", t("12367: Utvalgte nøkkeltall for samferdsel, etter region, statistikkvariabel og år"))]),
-        (3, vec![("B", t("Netto driftsutgifter (1000 kr)")), ("D", t("Brutto driftsutgifter (1000 kr)"))]),
-        (4, vec![("B", t("Veitransport")), ("C", t("Barnehage")), ("D", t("Veitransport")), ("E", t("Barnehage"))]),
-        (5, vec![("A", t("2020")), ("B", n(41_112.0)), ("C", n(202_113.0)), ("D", n(55_310.0)), ("E", n(240_551.0))]),
-        (6, vec![("A", t("2021")), ("B", n(43_870.0)), ("C", n(211_402.0)), ("D", n(58_004.0)), ("E", n(251_220.0))]),
-        (7, vec![("A", t("2022")), ("B", t("..")), ("C", n(219_977.0)), ("D", n(60_515.0)), ("E", n(263_108.0))]),
-        (8, vec![("A", t("2023")), ("B", n(47_205.0)), ("C", n(231_640.0)), ("D", n(63_990.0)), ("E", n(275_004.0))]),
-        (9, vec![("A", t("2024")), ("B", n(49_811.0)), ("C", n(240_002.0)), ("D", n(66_723.0)), ("E", n(288_117.0))]),
+        (
+            1,
+            vec![(
+                "A",
+                t(
+                    "12367: Utvalgte nøkkeltall for samferdsel, etter region, statistikkvariabel og år",
+                ),
+            )],
+        ),
+        (
+            3,
+            vec![
+                ("B", t("Netto driftsutgifter (1000 kr)")),
+                ("D", t("Brutto driftsutgifter (1000 kr)")),
+            ],
+        ),
+        (
+            4,
+            vec![
+                ("B", t("Veitransport")),
+                ("C", t("Barnehage")),
+                ("D", t("Veitransport")),
+                ("E", t("Barnehage")),
+            ],
+        ),
+        (
+            5,
+            vec![
+                ("A", t("2020")),
+                ("B", n(41_112.0)),
+                ("C", n(202_113.0)),
+                ("D", n(55_310.0)),
+                ("E", n(240_551.0)),
+            ],
+        ),
+        (
+            6,
+            vec![
+                ("A", t("2021")),
+                ("B", n(43_870.0)),
+                ("C", n(211_402.0)),
+                ("D", n(58_004.0)),
+                ("E", n(251_220.0)),
+            ],
+        ),
+        (
+            7,
+            vec![
+                ("A", t("2022")),
+                ("B", t("..")),
+                ("C", n(219_977.0)),
+                ("D", n(60_515.0)),
+                ("E", n(263_108.0)),
+            ],
+        ),
+        (
+            8,
+            vec![
+                ("A", t("2023")),
+                ("B", n(47_205.0)),
+                ("C", n(231_640.0)),
+                ("D", n(63_990.0)),
+                ("E", n(275_004.0)),
+            ],
+        ),
+        (
+            9,
+            vec![
+                ("A", t("2024")),
+                ("B", n(49_811.0)),
+                ("C", n(240_002.0)),
+                ("D", n(66_723.0)),
+                ("E", n(288_117.0)),
+            ],
+        ),
         (11, vec![("A", t("Kilde: Statistisk sentralbyrå"))]),
-        (12, vec![("A", t("Netto driftsutgifter (1000 kr)")), ("B", t("2022: Tall for veitransport er skjermet."))]),
-        (13, vec![("A", t("2010")), ("B", t("Funksjon 330 ble delt i 2010."))]),
+        (
+            12,
+            vec![
+                ("A", t("Netto driftsutgifter (1000 kr)")),
+                ("B", t("2022: Tall for veitransport er skjermet.")),
+            ],
+        ),
+        (
+            13,
+            vec![("A", t("2010")), ("B", t("Funksjon 330 ble delt i 2010."))],
+        ),
     ];
     xlsx::workbook(&rows, &["B3:C3", "D3:E3"])
 }
@@ -234,7 +317,11 @@ fn statbank_table_with_years_in_rows_two_header_rows_and_footnotes() {
     }
     // 5 years × 3 defined columns, one of them withheld (`..`): 15 figures, none from notes.
     assert_eq!(found.len(), 15, "{found:?}");
-    assert!(found.iter().any(|f| f.0 == "vei_netto" && f.1 == "2022" && f.2.starts_with('–')));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "vei_netto" && f.1 == "2022" && f.2.starts_with('–'))
+    );
     let skipped = &read.sources[0].skipped;
     let notes: Vec<&str> = skipped
         .iter()
@@ -244,9 +331,9 @@ fn statbank_table_with_years_in_rows_two_header_rows_and_footnotes() {
     assert_eq!(notes, ["A11", "A12", "A13"], "{skipped:?}");
     // The column no definition names is skipped under its joined name, not an error.
     assert!(
-        skipped
-            .iter()
-            .any(|s| s.reason.contains("\"Brutto driftsutgifter (1000 kr) / Barnehage\"")),
+        skipped.iter().any(|s| s
+            .reason
+            .contains("\"Brutto driftsutgifter (1000 kr) / Barnehage\"")),
         "{skipped:?}"
     );
 
@@ -314,7 +401,10 @@ fn statbank_look_alikes_and_names_that_find_nothing_are_errors() {
     );
     let found = errors(&read);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].contains("columns: exclude: \"Brudd\" finds no column"), "{found:?}");
+    assert!(
+        found[0].contains("columns: exclude: \"Brudd\" finds no column"),
+        "{found:?}"
+    );
     // exclude: drops the look-alike, so the other is read.
     let read = listing(
         file,
@@ -401,7 +491,11 @@ mod xlsx {
         for &b in bytes {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

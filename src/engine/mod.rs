@@ -172,7 +172,10 @@ fn look_key(project: &Project, cache: &SourceCache) -> String {
     let look = &project.branding;
     let mut key = serde_json::to_string(look).unwrap_or_default();
     for path in look.files() {
-        let sha = cache.read(&path).map(|f| f.sha256.clone()).unwrap_or_default();
+        let sha = cache
+            .read(&path)
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default();
         key.push_str(&format!("\n{} {sha}", path.display()));
     }
     key
@@ -514,7 +517,10 @@ fn shared_world(
 /// A `branding: font:` no font of the world has is told at the manifest's line, with the
 /// fonts there are (Typst would only warn at the layout library's line).
 fn known_font(project: &Project, font: &str, families: &[String]) -> Result<(), Diagnostic> {
-    if families.iter().any(|f| f.to_lowercase() == font.trim().to_lowercase()) {
+    if families
+        .iter()
+        .any(|f| f.to_lowercase() == font.trim().to_lowercase())
+    {
         return Ok(());
     }
     let origin = project

@@ -479,13 +479,19 @@ mod tests {
     fn axis_steps_are_round_never_quarters() {
         assert_eq!(axis(8.25), (10.0, vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]));
         assert_eq!(axis(74.8).1, [0.0, 20.0, 40.0, 60.0, 80.0]);
-        assert_eq!(axis(210.0), (250.0, vec![0.0, 50.0, 100.0, 150.0, 200.0, 250.0]));
+        assert_eq!(
+            axis(210.0),
+            (250.0, vec![0.0, 50.0, 100.0, 150.0, 200.0, 250.0])
+        );
         assert_eq!(axis(0.0).1, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
         assert_eq!(axis(1.9).1, [0.0, 0.5, 1.0, 1.5, 2.0]);
         // The case: a top of 250 was ticked 62,5 / 125 / 187,5.
         for top in [0.3, 7.0, 62.5, 250.0, 558.0 * 1.1, 13_412.0, 5_627_400.0] {
             let (max, values) = axis(top);
-            assert!(max >= top && values.len() >= 3 && values.len() <= 7, "{top}: {values:?}");
+            assert!(
+                max >= top && values.len() >= 3 && values.len() <= 7,
+                "{top}: {values:?}"
+            );
             let step = values[1];
             let mantissa = step / 10f64.powf(step.log10().floor());
             assert!(

@@ -80,7 +80,10 @@ pub(super) fn period_checks(
     let mut by_file: Vec<(&Path, Vec<i32>)> = Vec::new();
     for source in sources {
         let years = source.years.iter().map(|(y, _)| *y);
-        match by_file.iter_mut().find(|(file, _)| *file == source.file.as_path()) {
+        match by_file
+            .iter_mut()
+            .find(|(file, _)| *file == source.file.as_path())
+        {
             Some((_, all)) => all.extend(years),
             None => by_file.push((&source.file, years.collect())),
         }

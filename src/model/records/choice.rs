@@ -142,7 +142,9 @@ pub(super) fn exclude_finds_nothing(
 
 /// Whether any header holds the exclude name.
 pub(super) fn finds_any(name: &str, labels: &[&str], year: Option<i32>) -> bool {
-    labels.iter().any(|label| excluded(label, &[name.to_string()], year))
+    labels
+        .iter()
+        .any(|label| excluded(label, &[name.to_string()], year))
 }
 
 /// Up to three headers nearest the names, quoted, by edit distance once periods are taken out.
@@ -212,10 +214,7 @@ mod tests {
             chosen(&c, &names(&["2020-21.Alle programområder.Mobbing"]), None),
             Some(vec![0])
         );
-        assert_eq!(
-            chosen(&c, &names(&["Yrkesfaglig"]), None),
-            Some(vec![2])
-        );
+        assert_eq!(chosen(&c, &names(&["Yrkesfaglig"]), None), Some(vec![2]));
         assert_eq!(chosen(&c, &names(&["Mobbning"]), None), None);
         assert!(excluded(labels[3], &names(&["Brudd"]), None));
         assert!(!excluded(labels[0], &names(&["Brudd"]), None));
@@ -231,8 +230,9 @@ mod tests {
             None,
         );
         assert!(
-            d.message
-                .starts_with("columns: value: \"Lørenskg\" finds no column (closest headers: \"2020 Lørenskog\""),
+            d.message.starts_with(
+                "columns: value: \"Lørenskg\" finds no column (closest headers: \"2020 Lørenskog\""
+            ),
             "{}",
             d.message
         );

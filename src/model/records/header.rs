@@ -148,7 +148,11 @@ pub(super) fn column_labels(table: &Table, below: usize) -> Vec<Vec<Cell>> {
                         let title = row.iter().filter(filled).count() == 1
                             && row.first().is_some_and(|f| filled(&f));
                         let from = if title { 0 } else { 1 };
-                        (from..c).rev().filter_map(|left| row.get(left)).find(filled).cloned()
+                        (from..c)
+                            .rev()
+                            .filter_map(|left| row.get(left))
+                            .find(filled)
+                            .cloned()
                     }
                     _ => None,
                 })

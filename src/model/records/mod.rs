@@ -186,7 +186,10 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
 fn join_header(table: &mut Table, labels: &[Vec<Cell>]) {
     for (c, cells) in labels.iter().enumerate() {
         let Some(first) = cells.first() else { continue };
-        let joined = Cell::new(CellValue::Text(header::label_text(cells)), first.origin.clone());
+        let joined = Cell::new(
+            CellValue::Text(header::label_text(cells)),
+            first.origin.clone(),
+        );
         match table.header.get_mut(c) {
             Some(cell) => {
                 cell.value = joined.value;
@@ -203,7 +206,10 @@ fn exclude_finds_nothing(
     mapping: &ColumnMapping,
     year: Option<i32>,
 ) -> Option<Diagnostic> {
-    let texts: Vec<String> = labels.iter().map(|cells| header::label_text(cells)).collect();
+    let texts: Vec<String> = labels
+        .iter()
+        .map(|cells| header::label_text(cells))
+        .collect();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let name = mapping
         .exclude

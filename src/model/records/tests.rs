@@ -455,7 +455,9 @@ fn a_hint_proposes_only_a_row_of_names_for_the_header() {
     );
     let hints: Vec<String> = r.problems.iter().filter_map(|d| d.hint.clone()).collect();
     assert!(
-        hints.iter().any(|h| h.contains("if line 2 (statistikk, Veitransport, Barnehage) names the columns, give header_row: 2")),
+        hints.iter().any(|h| h.contains(
+            "if line 2 (statistikk, Veitransport, Barnehage) names the columns, give header_row: 2"
+        )),
         "{hints:?}"
     );
 }

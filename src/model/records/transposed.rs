@@ -24,7 +24,11 @@ pub(super) struct KpiColumn {
 /// Makes the header the rows right above the first data row: the last header row is the
 /// first row of names (beside the stub column) followed by a row with figures; the rows above
 /// it with an empty stub cell and names only belong to it (`header_rows:` says how many).
-pub(super) fn locate_header(table: &mut Table, outside: Option<Period>, header_rows: Option<usize>) {
+pub(super) fn locate_header(
+    table: &mut Table,
+    outside: Option<Period>,
+    header_rows: Option<usize>,
+) {
     if table.header_fixed {
         return;
     }
@@ -32,9 +36,8 @@ pub(super) fn locate_header(table: &mut Table, outside: Option<Period>, header_r
     let rows: Vec<&Vec<Cell>> = std::iter::once(&table.header)
         .chain(table.rows.iter().take(30))
         .collect();
-    let names_only = |row: &[Cell]| {
-        row.iter().skip(1).any(|c| !c.value.is_empty()) && !holds_figures(row, year)
-    };
+    let names_only =
+        |row: &[Cell]| row.iter().skip(1).any(|c| !c.value.is_empty()) && !holds_figures(row, year);
     let Some(last) = (0..rows.len().saturating_sub(1))
         .find(|&i| names_only(rows[i]) && holds_figures(rows[i + 1], year))
     else {
@@ -48,7 +51,9 @@ pub(super) fn locate_header(table: &mut Table, outside: Option<Period>, header_r
             while first > 0
                 && rows[first - 1].first().is_some_and(|c| c.value.is_empty())
                 && names_only(rows[first - 1])
-                && line(first - 1).zip(line(first)).is_some_and(|(a, b)| a + 1 == b)
+                && line(first - 1)
+                    .zip(line(first))
+                    .is_some_and(|(a, b)| a + 1 == b)
             {
                 first -= 1;
             }
@@ -89,7 +94,9 @@ pub(super) fn columns(
     let mut kpis: Vec<KpiColumn> = labels
         .iter()
         .enumerate()
-        .filter(|(c, cells)| !cells.is_empty() && !others.contains(&Some(*c)) && has_figures(table, *c))
+        .filter(|(c, cells)| {
+            !cells.is_empty() && !others.contains(&Some(*c)) && has_figures(table, *c)
+        })
         .map(|(index, cells)| KpiColumn {
             index,
             label: label_text(cells),
@@ -151,11 +158,15 @@ fn period_column(table: &Table, width: usize) -> Option<usize> {
 
 /// Whether a column holds a figure (a label column, such as the region, holds none).
 fn has_figures(table: &Table, column: usize) -> bool {
-    table.rows.iter().filter_map(|row| row.get(column)).any(|cell| match &cell.value {
-        CellValue::Number(_) => true,
-        CellValue::Text(t) => parse_number(t).is_ok(),
-        _ => false,
-    })
+    table
+        .rows
+        .iter()
+        .filter_map(|row| row.get(column))
+        .any(|cell| match &cell.value {
+            CellValue::Number(_) => true,
+            CellValue::Text(t) => parse_number(t).is_ok(),
+            _ => false,
+        })
 }
 
 /// Two KPI columns with one name: the mapping must say which (or join the header rows).
@@ -275,8 +286,7 @@ impl RowReader<'_> {
                     return;
                 }
                 None => {
-                    out.problems
-                        .push(super::short_row(self.table, row, column));
+                    out.problems.push(super::short_row(self.table, row, column));
                     return;
                 }
             },
