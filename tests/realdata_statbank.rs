@@ -514,3 +514,60 @@ mod xlsx {
         out
     }
 }
+
+/// Udir's dotted headers: the header minus its period picks the year columns exactly, with its
+/// period one year's column only, and a name that finds no header names the closest ones.
+#[test]
+fn udir_value_names_exact_with_a_period_or_finding_nothing() {
+    let Some(dir) = realdata() else { return };
+    let file = "udir_fag_antall_elever_2022-25.tsv";
+    let bytes = real(&dir, file);
+    let definitions = "nor1267;NOR1267;antall;0;høyere;ingen\n";
+    let read_with = |value: &str| {
+        listing(
+            file,
+            &bytes,
+            &format!(
+                "columns: {{ kpi: [Vurderingsfagkode], value: [\"{value}\"] }}\nunknown_kpis: ignore"
+            ),
+            definitions,
+        )
+    };
+    let read = read_with("Alle eierformer.Alle trinn.Alle kjønn.Antall elever");
+    assert_eq!(
+        figures(&read),
+        [
+            row("nor1267", "2022–23", "34 152", &format!("{file}:383:173")),
+            row("nor1267", "2023–24", "33 720", &format!("{file}:383:179")),
+            row("nor1267", "2024–25", "33 700", &format!("{file}:383:185")),
+        ]
+    );
+    let read = read_with("2023-24.Alle eierformer.Alle trinn.Alle kjønn.Antall elever");
+    assert_eq!(
+        figures(&read),
+        [row(
+            "nor1267",
+            "2023–24",
+            "33 720",
+            &format!("{file}:383:179")
+        )]
+    );
+    let read = read_with("Antall elevr");
+    assert_eq!(
+        errors(&read),
+        [format!(
+            "{file}:1:1: error: columns: value: \"Antall elevr\" finds no column (closest headers: \
+             \"2022-23.Alle eierformer.Alle trinn.Alle kjønn.Antall elever\", \
+             \"2023-24.Alle eierformer.Alle trinn.Alle kjønn.Antall elever\", \
+             \"2024-25.Alle eierformer.Alle trinn.Alle kjønn.Antall elever\")"
+        )]
+    );
+    assert_eq!(
+        read.problems[0].hint.as_deref(),
+        Some(
+            "write a header as it stands, or without its period (e.g. value: [\"Alle eierformer.Alle trinn.Alle kjønn.Antall elever\"] \
+             for \"2022-23.Alle eierformer.Alle trinn.Alle kjønn.Antall elever\"); a name that is the header minus its period \
+             wins over headers with more parts"
+        )
+    );
+}

@@ -171,19 +171,23 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     }
     Ok(DataListing {
         sources: listed,
-        problems: problems
-            .iter()
-            .map(|d| ProblemListing {
-                severity: match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                },
-                origin: d.origin.as_ref().map(ToString::to_string),
-                message: d.message.clone(),
-                hint: d.hint.clone(),
-            })
-            .collect(),
+        problems: problem_listings(&problems),
     })
+}
+
+fn problem_listings(problems: &Diagnostics) -> Vec<ProblemListing> {
+    problems
+        .iter()
+        .map(|d| ProblemListing {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            origin: d.origin.as_ref().map(ToString::to_string),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        })
+        .collect()
 }
 
 /// Adds one unit's listing of a source to the listings so far.

@@ -104,19 +104,25 @@ pub(super) fn value_finds_nothing(
 ) -> Diagnostic {
     let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
     let near = closest_headers(names, labels, year);
+    let example = match near.first() {
+        Some(label) => format!(
+            "e.g. value: [\"{}\"] for \"{label}\"",
+            split_name(label, year).1
+        ),
+        None => "e.g. value: [Antall elever]".to_string(),
+    };
     Diagnostic::error(
         at,
         format!(
             "columns: value: {} finds no column (closest headers: {})",
             quoted.join(", "),
-            near.join(", ")
+            quoted_list(&near)
         ),
     )
-    .with_hint(
-        "write a header as it stands, or without its period (value: [\"Alle eierformer.Antall elever\"] \
-         picks \"2022-23.Alle eierformer.Antall elever\"); a name that is the header minus its \
-         period wins over headers with more parts",
-    )
+    .with_hint(format!(
+        "write a header as it stands, or without its period ({example}); a name that is the \
+         header minus its period wins over headers with more parts"
+    ))
 }
 
 /// The error for an `exclude:` name that finds no header.
@@ -131,7 +137,7 @@ pub(super) fn exclude_finds_nothing(
         at,
         format!(
             "columns: exclude: \"{name}\" finds no column (closest headers: {})",
-            near.join(", ")
+            quoted_list(&near)
         ),
     )
     .with_hint(
@@ -147,34 +153,54 @@ pub(super) fn finds_any(name: &str, labels: &[&str], year: Option<i32>) -> bool 
         .any(|label| excluded(label, &[name.to_string()], year))
 }
 
-/// Up to three headers nearest the names, quoted, by edit distance once periods are taken out.
-fn closest_headers(names: &[String], labels: &[&str], year: Option<i32>) -> Vec<String> {
-    let mut ranked: Vec<(usize, &str)> = labels
+/// Headers quoted for a message, or `none`.
+fn quoted_list(labels: &[&str]) -> String {
+    if labels.is_empty() {
+        return "none".into();
+    }
+    let quoted: Vec<String> = labels.iter().map(|l| format!("\"{}\"", l.trim())).collect();
+    quoted.join(", ")
+}
+
+/// Up to three headers nearest the names: most words of a name (a typo allowed) first,
+/// then by edit distance once periods are taken out.
+fn closest_headers<'a>(names: &[String], labels: &[&'a str], year: Option<i32>) -> Vec<&'a str> {
+    let words = |text: &str| -> Vec<String> {
+        without_period(text, year)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let near = |a: &str, b: &str| strsim::levenshtein(a, b) <= (a.chars().count() / 4).max(1);
+    let mut ranked: Vec<(usize, usize, &str)> = labels
         .iter()
         .filter(|l| !l.trim().is_empty())
         .map(|label| {
             let rest = without_period(label, year);
-            let distance = names
-                .iter()
-                .map(|n| strsim::levenshtein(&without_period(&split_name(n, year).1, year), &rest))
-                .min()
-                .unwrap_or(usize::MAX);
-            (distance, *label)
+            let label_words = words(label);
+            let score = |name: &String| {
+                let name = split_name(name, year).1;
+                let shared = words(&name)
+                    .iter()
+                    .filter(|w| label_words.iter().any(|l| near(w, l)))
+                    .count();
+                let distance = strsim::levenshtein(&without_period(&name, year), &rest);
+                (usize::MAX - shared, distance)
+            };
+            let (missing, distance) = names.iter().map(score).min().unwrap_or((usize::MAX, 0));
+            (missing, distance, *label)
         })
         .collect();
     ranked.sort();
-    let mut shown: Vec<String> = Vec::new();
-    for (_, label) in ranked {
-        let quoted = format!("\"{}\"", label.trim());
-        if !shown.contains(&quoted) {
-            shown.push(quoted);
+    let mut shown: Vec<&str> = Vec::new();
+    for (_, _, label) in ranked {
+        if !shown.iter().any(|s| s.trim() == label.trim()) {
+            shown.push(label);
         }
         if shown.len() == 3 {
             break;
         }
-    }
-    if shown.is_empty() {
-        shown.push("none".into());
     }
     shown
 }
