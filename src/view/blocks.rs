@@ -6,10 +6,10 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::locale::Locale;
-use crate::model::kpi::{KpiFigures, Unit, Value as KpiValue};
-use crate::model::narrative::{
-    Block, Chart, ChartShape, KpiColumn, KpiTable, ListItem, PeriodWritten, Signature, Task, Text,
+use crate::model::content::{
+    Block, Chart, ChartPeriods, ChartShape, KpiColumn, KpiTable, ListItem, Signature, Task, Text,
 };
+use crate::model::kpi::{KpiFigures, Unit, Value as KpiValue};
 use crate::model::period::Period;
 use crate::norsk as format;
 
@@ -23,8 +23,6 @@ pub(crate) struct BlockContext<'a> {
     pub(crate) resolve: &'a dyn Resolve,
     pub(crate) figures: Option<&'a Figures<'a>>,
     pub(crate) locale: &'a Locale,
-    /// Where the narrative is, for the origins of task statuses.
-    pub(crate) file: &'a std::path::Path,
     /// The unit whose table rows `assignments` and `calendar` blocks show.
     pub(crate) rows: &'a RowContext<'a>,
 }
@@ -136,15 +134,9 @@ pub(crate) fn blocks_view(
     let items = |items: &[ListItem]| -> Vec<ItemView> {
         items
             .iter()
-            .map(|item| match item {
-                ListItem::Plain(t) => ItemView {
-                    text: prose(t),
-                    items: Vec::new(),
-                },
-                ListItem::Nested { text, items } => ItemView {
-                    text: prose(text),
-                    items: items.iter().map(&prose).collect(),
-                },
+            .map(|item: &ListItem| ItemView {
+                text: prose(&item.text),
+                items: item.items.iter().map(&prose).collect(),
             })
             .collect()
     };
@@ -172,10 +164,10 @@ pub(crate) fn blocks_view(
                     BlockView::Signature(signature_view(signature, context.locale))
                 }
                 Block::Assignments(a) => {
-                    BlockView::Assignments(assignments(&a.value, context.rows, context.locale))
+                    BlockView::Assignments(assignments(a, context.rows, context.locale))
                 }
                 Block::Calendar(c) => {
-                    BlockView::Calendar(calendar(&c.value, context.rows, context.locale))
+                    BlockView::Calendar(calendar(c, context.rows, context.locale))
                 }
                 Block::PageBreak => BlockView::PageBreak,
             })
@@ -185,21 +177,17 @@ pub(crate) fn blocks_view(
 
 fn task_view(task: &Task, section: Option<u32>, n: usize, context: &BlockContext) -> TaskView {
     let prose = |t: &Text| prose_value(t, context.resolve);
-    // A checked model has every status; an unknown one would print as nothing.
-    let status = task.status.get();
     TaskView {
-        id: task.id.value.clone(),
+        id: task.id.clone(),
         number: match section {
             Some(s) => format!("{s}.{n}"),
             None => n.to_string(),
         },
         title: prose(&task.title),
         group: task.group.as_ref().map(prose),
-        status_key: status.map_or("", |s| s.key()),
-        status_text: status.map_or(String::new(), |s| {
-            context.locale.text("task_status", s.key())
-        }),
-        status_origin: task.status.origin(context.file).to_string(),
+        status_key: task.status.key(),
+        status_text: context.locale.text("task_status", task.status.key()),
+        status_origin: task.status_origin.to_string(),
         status_note: task.status_note.as_ref().map(prose),
         blocks: blocks_view(&task.blocks, context, None),
     }
@@ -207,50 +195,23 @@ fn task_view(task: &Task, section: Option<u32>, n: usize, context: &BlockContext
 
 fn signature_view(signature: &Signature, locale: &Locale) -> SignatureView {
     SignatureView {
-        date: signature
-            .date
-            .get()
-            .map(|d| format::long_date_in(*d, &locale.months()))
-            .unwrap_or_default(),
+        date: format::long_date_in(signature.date, &locale.months()),
         name: signature.name.clone(),
         role: signature.role.clone(),
     }
 }
 
-/// The periods a KPI table or chart prints: `periods:` as listed, else `years:` (default the
-/// year before the report year and the report year).
-fn table_periods(
-    periods: &Option<Vec<serde_saphyr::Spanned<PeriodWritten>>>,
-    years: &Option<serde_saphyr::Spanned<crate::model::narrative::YearsWritten>>,
-    report_year: i32,
-) -> Vec<Period> {
-    match periods {
-        Some(written) => written
-            .iter()
-            .filter_map(|w| w.value.period().ok())
-            .collect(),
-        None => years
-            .as_ref()
-            .and_then(|y| y.value.years().ok())
-            .unwrap_or(vec![report_year - 1, report_year])
-            .into_iter()
-            .map(Period::Year)
-            .collect(),
-    }
-}
-
 fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
     let figures = context.figures?;
-    let periods = table_periods(&table.periods, &table.years, figures.year);
+    let periods = &table.periods;
     let newest = *periods.last()?;
     let locale = context.locale;
-    let shows_target =
-        table.columns.contains(&KpiColumn::Target) || table.columns.contains(&KpiColumn::Status);
-    let shows_change = table.columns.contains(&KpiColumn::Change);
+    let shows_target = table.shows(KpiColumn::Target) || table.shows(KpiColumn::Status);
+    let shows_change = table.shows(KpiColumn::Change);
     let rows = table
         .kpis
         .iter()
-        .filter_map(|id| figures.kpis.definitions.get(&id.value))
+        .filter_map(|id| figures.kpis.definitions.get(id))
         .map(|def| {
             let printed: Vec<Option<&super::figures::Printed>> = periods
                 .iter()
@@ -326,10 +287,10 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
             .as_ref()
             .map(|t| prose_value(t, context.resolve)),
         periods: periods.iter().map(Period::label_nb).collect(),
-        unit: table.columns.contains(&KpiColumn::Unit),
-        target: table.columns.contains(&KpiColumn::Target),
-        change: table.columns.contains(&KpiColumn::Change),
-        status: table.columns.contains(&KpiColumn::Status),
+        unit: table.shows(KpiColumn::Unit),
+        target: table.shows(KpiColumn::Target),
+        change: table.shows(KpiColumn::Change),
+        status: table.shows(KpiColumn::Status),
         rows,
     })
 }
@@ -340,26 +301,21 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
     let figures = context.figures?;
     let locale = context.locale;
     let kpis = figures.kpis;
-    let id = &chart.kpi.value;
+    let id = &chart.kpi;
     let def = kpis.definitions.get(id)?;
     let has_number =
         |p: &Period| matches!(kpis.at(id, p).map(|o| o.value), Some(KpiValue::Number(_)));
     let periods: Vec<Period> = match &chart.periods {
         // The periods listed, in their order.
-        Some(_) => table_periods(&chart.periods, &None, figures.year)
+        ChartPeriods::Listed(listed) => listed.iter().copied().filter(has_number).collect(),
+        ChartPeriods::Years(wanted) => kpis
+            .series(id)
             .into_iter()
-            .filter(|p| has_number(p))
+            .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
+            .map(|(year, _)| year)
+            .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
+            .map(Period::Year)
             .collect(),
-        None => {
-            let wanted = chart.years.as_ref().and_then(|y| y.value.years().ok());
-            kpis.series(id)
-                .into_iter()
-                .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
-                .map(|(year, _)| year)
-                .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
-                .map(Period::Year)
-                .collect()
-        }
     };
     let (first, last) = (periods.first()?, periods.last()?);
     let points: Vec<ChartPoint> = periods
