@@ -1,7 +1,8 @@
 //! The source's shape, held to ARCHITECTURE.md: imports go one way along the pipeline (no
 //! module imports a later stage, no two modules import each other, directly or in a loop),
 //! no side channel between stages (`thread_local!`, `RefCell`, `Mutex`) in the model, the
-//! view or the render stage, and no function over 100 lines.
+//! view or the render stage, the view reading the typed model and not the input schema, and
+//! no function over 100 lines.
 
 mod common;
 
@@ -204,6 +205,25 @@ fn no_two_modules_import_each_other_directly_or_in_a_loop() {
         "modules in an import loop:\n{}",
         shown.join("\n")
     );
+}
+
+/// The view and the render stage read the typed model (`model::content`), never the
+/// narrative's input schema, whose fields may hold values that did not parse.
+#[test]
+fn the_view_reads_the_typed_model_not_the_input_schema() {
+    let readers: Vec<String> = imports()
+        .into_iter()
+        .filter(|(module, _)| module.starts_with("view") || module.starts_with("render"))
+        .filter(|(_, targets)| targets.contains("model::narrative"))
+        .map(|(module, _)| module)
+        .collect();
+    assert!(
+        readers.is_empty(),
+        "read the input schema: {}",
+        readers.join(", ")
+    );
+    // The typed model is what the view reads, so the rule above is about something.
+    assert!(imports()["view::blocks"].contains("model::content"));
 }
 
 #[test]

@@ -161,31 +161,31 @@ fn a_mapped_column_that_is_not_there_is_named_at_its_line() {
     );
 }
 
-#[test]
-fn a_single_document_lists_the_rows_of_a_table_it_names() {
+/// The fixture as one document (no `per_unit:`) reading the table, with this narrative; its
+/// template names no unit.
+fn single_document(narrative: &str) -> tempfile::TempDir {
     let dir = project();
-    let manifest = dir.path().join("input/rapportverk.yaml");
     edit(
-        &manifest,
+        &dir.path().join("input/rapportverk.yaml"),
         "    per_unit: { source: tiltak, column: skolekrets }\n    overview: tiltak-oversikt.typ.j2\n",
         "    tables: [tiltak]\n",
     );
-    std::fs::write(
-        dir.path().join("input/narrativ/tiltak.yaml"),
-        "document: { title: Tiltak 2024, year: 2024, municipality: Testkommune }\n\
-         sections:\n  - title: Alle tiltak\n    blocks:\n      - assignments: { table: tiltak, match: all, sort: navn, columns: { id: nr, title: navn, partners: partnere } }\n",
-    )
-    .unwrap();
-    // The single document's template has no unit.
+    std::fs::write(dir.path().join("input/narrativ/tiltak.yaml"), narrative).unwrap();
+    let template = dir.path().join("templates/tiltak.typ.j2");
     edit(
-        &dir.path().join("templates/tiltak.typ.j2"),
+        &template,
         "{{ document.title }} – {{ unit.name }}",
         "{{ document.title }}",
     );
-    edit(
-        &dir.path().join("templates/tiltak.typ.j2"),
-        ": {{ document.unit_title }} {{ unit.name }}",
-        "",
+    edit(&template, ": {{ document.unit_title }} {{ unit.name }}", "");
+    dir
+}
+
+#[test]
+fn a_single_document_lists_the_rows_of_a_table_it_names() {
+    let dir = single_document(
+        "document: { title: Tiltak 2024, year: 2024, municipality: Testkommune }\n\
+         sections:\n  - title: Alle tiltak\n    blocks:\n      - assignments: { table: tiltak, match: all, sort: navn, columns: { id: nr, title: navn, partners: partnere } }\n",
     );
     let output = build(dir.path());
     assert!(output.status.success(), "{}", stderr(&output));
@@ -199,4 +199,21 @@ fn a_single_document_lists_the_rows_of_a_table_it_names() {
         })
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?} in {text}");
+}
+
+/// A task's own blocks are checked and filled like a section's: an `assignments` block under
+/// a task lists its rows (it printed an empty table before the model was typed).
+#[test]
+fn an_assignments_block_inside_a_task_lists_its_rows() {
+    let dir = single_document(
+        "document: { title: Tiltak 2024, year: 2024, municipality: Testkommune }\n\
+         sections:\n  - title: Alle tiltak\n    number: 1\n    blocks:\n      - tasks:\n          - id: A\n            title: Skolevei\n            status: oppnådd\n            blocks:\n              - assignments: { table: tiltak, match: all, sort: navn, columns: { id: nr, title: navn, partners: partnere } }\n",
+    );
+    let output = build(dir.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = pdf_text(&dir.path().join("output/tiltak-2024.pdf"));
+    let task = &text[text.find("Skolevei").expect("the task prints")..];
+    for id in ["T-1", "T-2", "T-3", "T-4"] {
+        assert!(task.contains(id), "{id} missing after the task in {text}");
+    }
 }

@@ -15,25 +15,21 @@ const WINDOW: usize = 8;
 /// first unit's figures (every unit's, for the unit's own text).
 pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
     let mut problems = Diagnostics::default();
-    let year = doc.narrative.document.year;
-    let mut texts: Vec<(&std::path::Path, &crate::model::narrative::Text, &KpiData)> = doc
-        .narrative
+    let year = doc.content.info.year;
+    let mut texts: Vec<(&crate::model::content::Text, &KpiData)> = doc
+        .content
         .prose()
         .into_iter()
-        .map(|t| (doc.file.as_path(), t, doc.kpis()))
+        .map(|t| (t, doc.kpis()))
         .collect();
     for unit in &doc.units {
-        if let Some((path, own)) = &unit.narrative {
-            texts.extend(
-                own.prose()
-                    .into_iter()
-                    .map(|t| (path.as_path(), t, &unit.kpis)),
-            );
+        if let Some(own) = &unit.own {
+            texts.extend(own.prose().into_iter().map(|t| (t, &unit.kpis)));
         }
     }
     // The names each KPI goes by, worked out once per set of figures, not once per text.
     let mut named: Vec<(&KpiData, Vec<Named>)> = Vec::new();
-    for (file, text, kpis) in texts {
+    for (text, kpis) in texts {
         if !named.iter().any(|(k, _)| std::ptr::eq(*k, kpis)) {
             named.push((kpis, named_kpis(kpis)));
         }
@@ -41,10 +37,7 @@ pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
             continue;
         };
         // References print figures from the data already: they stand in as " … ".
-        let Some(prose) = text.get() else {
-            continue;
-        };
-        let plain = prose.plain_text(" … ");
+        let plain = text.prose.plain_text(" … ");
         for finding in figures_named(&plain, names, year) {
             let Some(obs) = kpis.at(&finding.kpi.id, &Period::Year(finding.year)) else {
                 continue;
@@ -66,7 +59,7 @@ pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
             let data = finding.kpi.format_value(actual).replace('\u{a0}', " ");
             problems.push(
                 Diagnostic::warning(
-                    text.origin(file),
+                    text.origin.clone(),
                     format!(
                         "the text says {typed} for {} {}; the data says {data} ({})",
                         finding.kpi.name, finding.year, obs.origin

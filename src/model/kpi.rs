@@ -412,7 +412,16 @@ pub(crate) struct KpiFigures<'a> {
     pub(crate) previous: Option<&'a Observation>,
 }
 
+/// Statuses, changes and trends are decided on the figures as the document prints them, so
+/// what the council reads agrees with itself: 7,04 against a target of 7,0 prints "7,0" and is
+/// reached; 7,04 after 6,96 prints "7,0" twice and is unchanged.
 impl KpiFigures<'_> {
+    /// `value` rounded to the KPI's decimals, as it prints.
+    fn as_printed(&self, value: f64) -> f64 {
+        let scale = 10f64.powi(i32::from(self.definition.decimals));
+        (value * scale).round() / scale
+    }
+
     pub(crate) fn value(&self) -> Option<f64> {
         match self.current?.value {
             Value::Number(n) => Some(n),
@@ -427,15 +436,17 @@ impl KpiFigures<'_> {
         }
     }
 
+    /// The change between the printed figures (`+0,1` only if they print 0,1 apart).
     pub(crate) fn change(&self) -> Option<f64> {
-        Some(self.value()? - self.previous_value()?)
+        let change = self.as_printed(self.value()?) - self.as_printed(self.previous_value()?);
+        Some(self.as_printed(change))
     }
 
     pub(crate) fn status(&self) -> TargetStatus {
-        let Some(value) = self.value() else {
+        let Some(value) = self.value().map(|v| self.as_printed(v)) else {
             return TargetStatus::NoValue;
         };
-        let Some(target) = self.definition.target else {
+        let Some(target) = self.definition.target.map(|t| self.as_printed(t)) else {
             return TargetStatus::NoTarget;
         };
         let reached = match self.definition.direction {
@@ -453,9 +464,6 @@ impl KpiFigures<'_> {
         let Some(change) = self.change() else {
             return Trend::Unknown;
         };
-        // Compare at the printed precision, so "7,3 → 7,3" is unchanged.
-        let scale = 10f64.powi(self.definition.decimals as i32);
-        let change = (change * scale).round();
         match (change, self.definition.direction) {
             (0.0, _) => Trend::Unchanged,
             (c, Direction::HigherIsBetter) if c > 0.0 => Trend::Better,
@@ -598,6 +606,35 @@ mod tests {
         data.definitions.get_mut("sykefravaer").unwrap().target = Some(8.0);
         let f = data.figures("sykefravaer", 2018).unwrap();
         assert_eq!(f.status(), TargetStatus::NotReached);
+        assert_eq!(f.trend(), Trend::Worse);
+    }
+
+    /// 7,04 prints as "7,0": against a target of 7,0 it is reached, and after 6,96 (also
+    /// "7,0") it is unchanged, with a change of 0,0, whatever the digits past the printed ones.
+    #[test]
+    fn status_change_and_trend_follow_the_printed_figures() {
+        let mut data = data();
+        let definition = data.definitions.get_mut("sykefravaer").unwrap();
+        definition.target = Some(7.0);
+        for (year, value) in [(2017, 6.96), (2018, 7.04)] {
+            data.observations
+                .get_mut(&("sykefravaer".to_string(), Period::Year(year)))
+                .unwrap()
+                .value = Value::Number(value);
+        }
+        let f = data.figures("sykefravaer", 2018).unwrap();
+        assert_eq!(f.definition.format_value(f.value().unwrap()), "7,0\u{a0}%");
+        assert_eq!(f.status(), TargetStatus::Reached);
+        assert_eq!(f.change(), Some(0.0));
+        assert_eq!(f.trend(), Trend::Unchanged);
+        // 7,06 prints "7,1": not reached, and 0,1 worse than "7,0".
+        data.observations
+            .get_mut(&("sykefravaer".to_string(), Period::Year(2018)))
+            .unwrap()
+            .value = Value::Number(7.06);
+        let f = data.figures("sykefravaer", 2018).unwrap();
+        assert_eq!(f.status(), TargetStatus::NotReached);
+        assert_eq!(f.change(), Some(0.1));
         assert_eq!(f.trend(), Trend::Worse);
     }
 }

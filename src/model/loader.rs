@@ -12,9 +12,9 @@ use crate::load::{SourceCache, SourceFile};
 use crate::norsk::slug;
 use crate::project::{DataSource, DocumentKind, DocumentSpec, PerUnit, Project};
 
+use super::content::Block;
 use super::document::{DocumentModel, RowTables, UnitInputs, check};
 use super::kpi::{KpiDefinitions, definitions};
-use super::narrative::{Block, all_blocks};
 
 /// The KPI definitions, parsed once per run and shared by every document.
 pub struct RunDefinitions {
@@ -195,7 +195,7 @@ pub fn load_document(
     // Typed figures in the text that disagree with the data: warnings on a checked model.
     problems.extend(super::consistency::lint(&model));
     // The tables the blocks read are listed after the files every document lists.
-    for id in tables_read(&model, inputs.source) {
+    for id in tables_read(&model) {
         if let Some(file) = row_tables.file(&id)
             && !sources.iter().any(|s| s.path == file.path)
         {
@@ -293,23 +293,23 @@ fn row_tables(
     tables
 }
 
-/// The ids of the tables the model's blocks read (`default`: the per-unit table).
-fn tables_read(model: &DocumentModel, default: Option<&str>) -> BTreeSet<String> {
+/// The ids of the tables the model's blocks read.
+fn tables_read(model: &DocumentModel) -> BTreeSet<String> {
     let own = model
         .units
         .iter()
-        .filter_map(|u| u.narrative.as_ref())
-        .flat_map(|(_, own)| all_blocks(&own.sections));
-    all_blocks(&model.narrative.sections)
+        .filter_map(|u| u.own.as_ref())
+        .flat_map(|own| own.blocks());
+    model
+        .content
+        .blocks()
         .into_iter()
         .chain(own)
         .filter_map(|block| match block {
-            Block::Assignments(a) => Some(a.value.table.as_ref()),
-            Block::Calendar(c) => Some(c.value.table.as_ref()),
+            Block::Assignments(a) => a.table.clone(),
+            Block::Calendar(c) => c.table.clone(),
             _ => None,
         })
-        .filter_map(|named| named.map(|t| t.value.as_str()).or(default))
-        .map(str::to_string)
         .collect()
 }
 

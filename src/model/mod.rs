@@ -4,6 +4,7 @@
 //! imports the view or the render stage.
 
 pub(crate) mod consistency;
+pub mod content;
 pub mod document;
 pub mod kpi;
 mod loader;

@@ -1,5 +1,6 @@
-//! The narratives as staff write them in YAML (a document of sections and typed blocks), read
-//! into the model's types: prose as a parsed tree, dates as dates, statuses as an enum.
+//! The narratives as staff write them in YAML (a document of sections and typed blocks): the
+//! input schema, read with serde. The checks read these; once they pass, the model's typed
+//! [`super::content::Content`] replaces them, and no later stage sees this schema.
 //!
 //! Every parsed field keeps what was written and where ([`Spanned`]), so a problem inside it
 //! (a date that is no date, an unknown KPI reference) is reported at its line and column by
@@ -17,7 +18,8 @@ use crate::diag::{Diagnostic, Origin};
 use crate::ingest::yaml::{Spanned, origin_of};
 
 /// A field parsed as it is read: the text as written (with its place) and the value, or why
-/// the text does not give one (reported by the checks; a checked model has none left).
+/// the text does not give one. The checks report the latter; the typed content holds only
+/// values.
 #[derive(Debug)]
 pub(crate) struct Parsed<T> {
     pub(crate) written: Spanned<String>,
@@ -66,11 +68,6 @@ impl<T: FromWritten> Parsed<T> {
     pub(crate) fn new(written: Spanned<String>) -> Parsed<T> {
         let value = T::from_written(&written.value);
         Parsed { written, value }
-    }
-
-    /// The value, once the checks have passed.
-    pub(crate) fn get(&self) -> Option<&T> {
-        self.value.as_ref().ok()
     }
 
     pub(crate) fn origin(&self, file: &Path) -> Origin {
@@ -474,9 +471,6 @@ pub(crate) struct Assignments {
     /// Optional fields every row must fill in (`[source, responsible]`).
     #[serde(default)]
     pub(crate) required: Vec<String>,
-    /// The rows, filtered and sorted, filled in by the checks.
-    #[serde(skip)]
-    pub(crate) rows: Vec<super::rows::Row>,
 }
 
 /// `calendar:` what happens month by month: reporting months, fixed dates, and the deadlines
@@ -495,9 +489,6 @@ pub(crate) struct Calendar {
     pub(crate) reporting: Option<Reporting>,
     #[serde(default)]
     pub(crate) dates: Vec<DatedItem>,
-    /// The rows with deadlines, filled in by the checks.
-    #[serde(skip)]
-    pub(crate) rows: Vec<super::rows::Row>,
 }
 
 /// The months with a report: `months: [februar, april]`, each listed as `text` (the last
@@ -614,18 +605,6 @@ impl Block {
 
 pub(crate) fn blocks_prose(blocks: &[Block]) -> impl Iterator<Item = &Text> {
     blocks.iter().flat_map(Block::prose)
-}
-
-/// Every block of some sections and their subsections, in document order, to fill in.
-pub(crate) fn all_blocks_mut(sections: &mut [Section]) -> Vec<&mut Block> {
-    let mut all = Vec::new();
-    for section in sections {
-        for block in &mut section.blocks {
-            all.push(block);
-        }
-        all.extend(all_blocks_mut(&mut section.sections));
-    }
-    all
 }
 
 /// Every block of some sections and their subsections, in document order.

@@ -46,7 +46,9 @@ fn wrapped(open: &str, content: &[InlineView], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::narrative::Text;
+    use crate::diag::Origin;
+    use crate::model::content::Text;
+    use crate::model::prose::Prose;
     use crate::model::prose::Reference;
     use crate::view::printed::PrintedFigure;
     use crate::view::prose::{Resolve, prose_view};
@@ -65,11 +67,11 @@ mod tests {
     }
 
     fn typst(text: &str) -> String {
-        let text: Text = crate::model::narrative::Parsed::new(serde_saphyr::Spanned::new(
-            text.to_string(),
-            serde_saphyr::Location::UNKNOWN,
-            serde_saphyr::Location::UNKNOWN,
-        ));
+        let text = Text {
+            prose: Prose::parse(text).expect("the test's prose parses"),
+            written: text.to_string(),
+            origin: Origin::file("test.yaml"),
+        };
         to_typst(&prose_view(&text, &Context))
     }
 
@@ -102,11 +104,22 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_that_cannot_be_printed_leaves_the_text_as_written() {
+        let written = "fra {{ kpi(\"a\") }} *til*";
+        let text = Text {
+            prose: Prose::parse(written).expect("the test's prose parses"),
+            written: written.to_string(),
+            origin: Origin::file("test.yaml"),
+        };
+        let view = prose_view(&text, &crate::view::prose::Plain);
+        assert_eq!(to_typst(&view), "#\"fra {{ kpi(\\\"a\\\") }} *til*\";");
+    }
+
+    #[test]
     fn footnotes_become_typst_footnotes() {
         assert_eq!(
             typst("*Brevets[^a] formål*"),
             "#emph[#\"Brevets\";#footnote[#\"<a>\";]#\" formål\";]"
         );
-        assert_eq!(typst("{{ kpi(a) }}"), "#\"{{ kpi(a) }}\";");
     }
 }

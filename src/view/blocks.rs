@@ -6,10 +6,10 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::locale::Locale;
-use crate::model::kpi::{KpiFigures, Unit, Value as KpiValue};
-use crate::model::narrative::{
-    Block, Chart, ChartShape, KpiColumn, KpiTable, ListItem, PeriodWritten, Signature, Task, Text,
+use crate::model::content::{
+    Block, Chart, ChartPeriods, ChartShape, KpiColumn, KpiTable, ListItem, Signature, Task, Text,
 };
+use crate::model::kpi::{KpiFigures, Unit, Value as KpiValue};
 use crate::model::period::Period;
 use crate::norsk as format;
 
@@ -23,8 +23,6 @@ pub(crate) struct BlockContext<'a> {
     pub(crate) resolve: &'a dyn Resolve,
     pub(crate) figures: Option<&'a Figures<'a>>,
     pub(crate) locale: &'a Locale,
-    /// Where the narrative is, for the origins of task statuses.
-    pub(crate) file: &'a std::path::Path,
     /// The unit whose table rows `assignments` and `calendar` blocks show.
     pub(crate) rows: &'a RowContext<'a>,
 }
@@ -87,9 +85,11 @@ pub(crate) struct ChartView {
     pub(crate) unit: String,
     pub(crate) points: Vec<ChartPoint>,
     pub(crate) target: Option<ChartPoint>,
-    /// The top of the value axis: above every point and the target line.
+    /// The bottom of the value axis: zero, or below every negative point and the target.
+    pub(crate) axis_min: f64,
+    /// The top of the value axis: zero, or above every positive point and the target.
     pub(crate) axis_max: f64,
-    /// Round values on the value axis, from 0 to `axis_max`.
+    /// Round values on the value axis, from `axis_min` to `axis_max` (zero among them).
     pub(crate) ticks: Vec<ChartPoint>,
     /// The chart as words, for readers who cannot see it.
     pub(crate) alt: String,
@@ -136,15 +136,9 @@ pub(crate) fn blocks_view(
     let items = |items: &[ListItem]| -> Vec<ItemView> {
         items
             .iter()
-            .map(|item| match item {
-                ListItem::Plain(t) => ItemView {
-                    text: prose(t),
-                    items: Vec::new(),
-                },
-                ListItem::Nested { text, items } => ItemView {
-                    text: prose(text),
-                    items: items.iter().map(&prose).collect(),
-                },
+            .map(|item: &ListItem| ItemView {
+                text: prose(&item.text),
+                items: item.items.iter().map(&prose).collect(),
             })
             .collect()
     };
@@ -172,10 +166,10 @@ pub(crate) fn blocks_view(
                     BlockView::Signature(signature_view(signature, context.locale))
                 }
                 Block::Assignments(a) => {
-                    BlockView::Assignments(assignments(&a.value, context.rows, context.locale))
+                    BlockView::Assignments(assignments(a, context.rows, context.locale))
                 }
                 Block::Calendar(c) => {
-                    BlockView::Calendar(calendar(&c.value, context.rows, context.locale))
+                    BlockView::Calendar(calendar(c, context.rows, context.locale))
                 }
                 Block::PageBreak => BlockView::PageBreak,
             })
@@ -185,21 +179,17 @@ pub(crate) fn blocks_view(
 
 fn task_view(task: &Task, section: Option<u32>, n: usize, context: &BlockContext) -> TaskView {
     let prose = |t: &Text| prose_value(t, context.resolve);
-    // A checked model has every status; an unknown one would print as nothing.
-    let status = task.status.get();
     TaskView {
-        id: task.id.value.clone(),
+        id: task.id.clone(),
         number: match section {
             Some(s) => format!("{s}.{n}"),
             None => n.to_string(),
         },
         title: prose(&task.title),
         group: task.group.as_ref().map(prose),
-        status_key: status.map_or("", |s| s.key()),
-        status_text: status.map_or(String::new(), |s| {
-            context.locale.text("task_status", s.key())
-        }),
-        status_origin: task.status.origin(context.file).to_string(),
+        status_key: task.status.key(),
+        status_text: context.locale.text("task_status", task.status.key()),
+        status_origin: task.status_origin.to_string(),
         status_note: task.status_note.as_ref().map(prose),
         blocks: blocks_view(&task.blocks, context, None),
     }
@@ -207,50 +197,23 @@ fn task_view(task: &Task, section: Option<u32>, n: usize, context: &BlockContext
 
 fn signature_view(signature: &Signature, locale: &Locale) -> SignatureView {
     SignatureView {
-        date: signature
-            .date
-            .get()
-            .map(|d| format::long_date_in(*d, &locale.months()))
-            .unwrap_or_default(),
+        date: format::long_date_in(signature.date, &locale.months()),
         name: signature.name.clone(),
         role: signature.role.clone(),
     }
 }
 
-/// The periods a KPI table or chart prints: `periods:` as listed, else `years:` (default the
-/// year before the report year and the report year).
-fn table_periods(
-    periods: &Option<Vec<serde_saphyr::Spanned<PeriodWritten>>>,
-    years: &Option<serde_saphyr::Spanned<crate::model::narrative::YearsWritten>>,
-    report_year: i32,
-) -> Vec<Period> {
-    match periods {
-        Some(written) => written
-            .iter()
-            .filter_map(|w| w.value.period().ok())
-            .collect(),
-        None => years
-            .as_ref()
-            .and_then(|y| y.value.years().ok())
-            .unwrap_or(vec![report_year - 1, report_year])
-            .into_iter()
-            .map(Period::Year)
-            .collect(),
-    }
-}
-
 fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
     let figures = context.figures?;
-    let periods = table_periods(&table.periods, &table.years, figures.year);
+    let periods = &table.periods;
     let newest = *periods.last()?;
     let locale = context.locale;
-    let shows_target =
-        table.columns.contains(&KpiColumn::Target) || table.columns.contains(&KpiColumn::Status);
-    let shows_change = table.columns.contains(&KpiColumn::Change);
+    let shows_target = table.shows(KpiColumn::Target) || table.shows(KpiColumn::Status);
+    let shows_change = table.shows(KpiColumn::Change);
     let rows = table
         .kpis
         .iter()
-        .filter_map(|id| figures.kpis.definitions.get(&id.value))
+        .filter_map(|id| figures.kpis.definitions.get(id))
         .map(|def| {
             let printed: Vec<Option<&super::figures::Printed>> = periods
                 .iter()
@@ -326,10 +289,10 @@ fn kpi_table(table: &KpiTable, context: &BlockContext) -> Option<KpiTableView> {
             .as_ref()
             .map(|t| prose_value(t, context.resolve)),
         periods: periods.iter().map(Period::label_nb).collect(),
-        unit: table.columns.contains(&KpiColumn::Unit),
-        target: table.columns.contains(&KpiColumn::Target),
-        change: table.columns.contains(&KpiColumn::Change),
-        status: table.columns.contains(&KpiColumn::Status),
+        unit: table.shows(KpiColumn::Unit),
+        target: table.shows(KpiColumn::Target),
+        change: table.shows(KpiColumn::Change),
+        status: table.shows(KpiColumn::Status),
         rows,
     })
 }
@@ -340,26 +303,21 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
     let figures = context.figures?;
     let locale = context.locale;
     let kpis = figures.kpis;
-    let id = &chart.kpi.value;
+    let id = &chart.kpi;
     let def = kpis.definitions.get(id)?;
     let has_number =
         |p: &Period| matches!(kpis.at(id, p).map(|o| o.value), Some(KpiValue::Number(_)));
     let periods: Vec<Period> = match &chart.periods {
         // The periods listed, in their order.
-        Some(_) => table_periods(&chart.periods, &None, figures.year)
+        ChartPeriods::Listed(listed) => listed.iter().copied().filter(has_number).collect(),
+        ChartPeriods::Years(wanted) => kpis
+            .series(id)
             .into_iter()
-            .filter(|p| has_number(p))
+            .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
+            .map(|(year, _)| year)
+            .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
+            .map(Period::Year)
             .collect(),
-        None => {
-            let wanted = chart.years.as_ref().and_then(|y| y.value.years().ok());
-            kpis.series(id)
-                .into_iter()
-                .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
-                .map(|(year, _)| year)
-                .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
-                .map(Period::Year)
-                .collect()
-        }
     };
     let (first, last) = (periods.first()?, periods.last()?);
     let points: Vec<ChartPoint> = periods
@@ -382,12 +340,12 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
             figures.target_source(def).into_iter().collect(),
         ),
     });
-    let highest = points
-        .iter()
-        .map(|p| p.value)
-        .chain(target.iter().map(|t| t.value))
-        .fold(0.0_f64, f64::max);
-    let axis_max = nice_ceiling(highest * 1.1);
+    let axis = Axis::spanning(
+        points
+            .iter()
+            .map(|p| p.value)
+            .chain(target.iter().map(|t| t.value)),
+    );
     let span = if first == last {
         first.label_nb()
     } else {
@@ -419,6 +377,11 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
         Unit::Count => locale.text("chart", "count"),
         other => other.suffix().to_string(),
     };
+    // A title that names its unit ("Netto driftsresultat (mill. kr)") is not given it twice.
+    let named = title
+        .to_lowercase()
+        .contains(&format!("({})", unit.to_lowercase()));
+    let unit = if named { String::new() } else { unit };
     Some(ChartView {
         shape: match chart.shape {
             ChartShape::Bar => "bar",
@@ -428,40 +391,78 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
         unit,
         points,
         target,
-        axis_max,
-        ticks: ticks(axis_max),
+        axis_min: axis.min,
+        axis_max: axis.max,
+        ticks: axis.ticks(),
         alt,
     })
 }
 
-/// Five round values on the value axis, from 0 to `axis_max`.
-fn ticks(axis_max: f64) -> Vec<ChartPoint> {
-    let values: Vec<f64> = (0..=4).map(|i| axis_max * f64::from(i) / 4.0).collect();
-    let decimals = if values.iter().all(|v| v.fract() == 0.0) {
-        0
-    } else {
-        1
-    };
-    values
-        .into_iter()
-        .map(|v| ChartPoint {
-            label: String::new(),
-            value: v,
-            text: Value::from(format::number(v, decimals)),
-        })
-        .collect()
+/// A chart's value axis: from a round value at or below zero and every value drawn to one
+/// at or above them, in round steps (1, 2, 2,5 or 5 × 10ⁿ), with room for the labels at the
+/// ends of the bars. Negative figures get the same room below zero as positive ones above.
+#[derive(Debug, PartialEq)]
+struct Axis {
+    min: f64,
+    max: f64,
+    step: f64,
 }
 
-/// Rounds up to 1, 2, 2.5 or 5 times a power of ten, so axis ticks are round numbers.
-fn nice_ceiling(x: f64) -> f64 {
-    if x <= 0.0 {
-        return 1.0;
+impl Axis {
+    fn spanning(values: impl Iterator<Item = f64>) -> Axis {
+        let (low, high) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let span = high - low;
+        if span == 0.0 {
+            return Axis {
+                min: 0.0,
+                max: 1.0,
+                step: 0.25,
+            };
+        }
+        // A tenth of the span past the outermost values, for the figures printed there.
+        let room = span * 0.1;
+        let (low, high) = (
+            if low < 0.0 { low - room } else { 0.0 },
+            if high > 0.0 { high + room } else { 0.0 },
+        );
+        let step = nice_step((high - low) / 4.0);
+        Axis {
+            min: (low / step).floor() * step,
+            max: (high / step).ceil() * step,
+            step,
+        }
     }
+
+    /// Every step from the bottom to the top; printed with the decimals the step needs.
+    fn ticks(&self) -> Vec<ChartPoint> {
+        let decimals = (0..=6u8)
+            .find(|d| {
+                let scaled = self.step * 10f64.powi(i32::from(*d));
+                (scaled - scaled.round()).abs() < 1e-9
+            })
+            .unwrap_or(6);
+        let first = (self.min / self.step).round() as i64;
+        let last = (self.max / self.step).round() as i64;
+        (first..=last)
+            .map(|k| {
+                let value = k as f64 * self.step;
+                ChartPoint {
+                    label: String::new(),
+                    value,
+                    text: Value::from(format::number(value, decimals)),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `x` (x > 0).
+fn nice_step(x: f64) -> f64 {
     let magnitude = 10f64.powf(x.log10().floor());
     let scaled = x / magnitude;
     let nice = [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
-        .find(|n| scaled <= *n)
+        .find(|n| scaled <= *n + 1e-9)
         .unwrap_or(10.0);
     nice * magnitude
 }
@@ -470,12 +471,60 @@ fn nice_ceiling(x: f64) -> f64 {
 mod tests {
     use super::*;
 
+    fn tick_texts(axis: &Axis) -> Vec<String> {
+        axis.ticks()
+            .iter()
+            .map(|t| t.text.to_string().replace('\u{a0}', " "))
+            .collect()
+    }
+
     #[test]
-    fn axis_tops_are_round() {
-        assert_eq!(nice_ceiling(8.25), 10.0);
-        assert_eq!(nice_ceiling(74.8), 100.0);
-        assert_eq!(nice_ceiling(1.9), 2.0);
-        assert_eq!(nice_ceiling(0.0), 1.0);
-        assert_eq!(nice_ceiling(210.0), 250.0);
+    fn steps_are_round() {
+        assert_eq!(nice_step(1.24), 2.0);
+        assert_eq!(nice_step(18.7), 20.0);
+        assert_eq!(nice_step(0.21), 0.25);
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(468_750.0), 500_000.0);
+        assert_eq!(nice_step(5.0), 5.0);
+    }
+
+    /// The axis that stepped in quarters (0,0 1,2 2,5 3,8 5,0) steps in round numbers.
+    #[test]
+    fn a_positive_axis_starts_at_zero_in_round_steps() {
+        let axis = Axis::spanning([4.5, 3.1].into_iter());
+        assert_eq!(tick_texts(&axis), ["0", "2", "4", "6"]);
+        let large = Axis::spanning([1_700_000.0].into_iter());
+        assert_eq!(large.min, 0.0);
+        assert!(large.max >= 1_870_000.0, "{large:?}");
+        assert_eq!(
+            tick_texts(&large),
+            ["0", "500 000", "1 000 000", "1 500 000", "2 000 000"]
+        );
+    }
+
+    /// Net operating results of −31, −81 and −144,9: the axis spans them and zero.
+    #[test]
+    fn negative_and_mixed_figures_get_an_axis_below_zero() {
+        let negative = Axis::spanning([-31.0, -81.0, -144.9].into_iter());
+        assert_eq!((negative.min, negative.max), (-200.0, 0.0));
+        assert_eq!(
+            tick_texts(&negative),
+            [
+                "\u{2212}200",
+                "\u{2212}150",
+                "\u{2212}100",
+                "\u{2212}50",
+                "0"
+            ]
+        );
+        let mixed = Axis::spanning([-2.1, 0.4, 3.3].into_iter());
+        assert!(mixed.min <= -2.1 && mixed.max >= 3.3, "{mixed:?}");
+        assert!(tick_texts(&mixed).contains(&"0".to_string()));
+    }
+
+    #[test]
+    fn an_axis_of_zeros_is_zero_to_one() {
+        let axis = Axis::spanning([0.0, 0.0].into_iter());
+        assert_eq!(tick_texts(&axis), ["0,00", "0,25", "0,50", "0,75", "1,00"]);
     }
 }

@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::load::SourceFile;
 use crate::locale::Locale;
 use crate::model::TaskStatus;
+use crate::model::content::{Block, Section, Text};
 use crate::model::document::{DocumentModel, UnitModel};
-use crate::model::narrative::{Block, Section, Text, all_blocks};
 use crate::norsk as format;
 
 use super::blocks::{BlockContext, BlockView, TaskView, blocks_view};
@@ -137,7 +137,7 @@ pub fn view(
         Part::Unit(i) => &model.units[i],
         Part::All => &model.units[0],
     };
-    let common_figures = outputs.figures(main_unit, vec![&model.narrative.footnotes]);
+    let common_figures = outputs.figures(main_unit, vec![&model.content.footnotes]);
     let common_rows = outputs.rows(match part {
         Part::Unit(i) => model.units[i].name.as_deref(),
         Part::All => None,
@@ -146,10 +146,9 @@ pub fn view(
         resolve: &common_figures,
         figures: Some(&common_figures),
         locale,
-        file: &model.file,
         rows: &common_rows,
     };
-    let sections: Vec<SectionView> = sections_view(&model.narrative.sections, &common);
+    let sections: Vec<SectionView> = sections_view(&model.content.sections, &common);
     let (unit, units) = match part {
         Part::Unit(i) => (outputs.unit(i), Vec::new()),
         Part::All => (
@@ -198,7 +197,7 @@ impl<'a> Output<'a> {
             Part::All if self.model.units.len() > 1 => unit.name.as_deref(),
             _ => None,
         };
-        let year = self.model.narrative.document.year;
+        let year = self.model.content.info.year;
         Figures::new(&unit.kpis, year, named, self.locale, footnotes)
     }
 
@@ -207,7 +206,7 @@ impl<'a> Output<'a> {
             unit,
             units: &self.unit_names,
             broken: &self.model.rows.broken,
-            year: self.model.narrative.document.year,
+            year: self.model.content.info.year,
         }
     }
 
@@ -216,11 +215,11 @@ impl<'a> Output<'a> {
         let model = self.model;
         let unit = &model.units[index];
         let name = unit.name.clone()?;
-        let mut notes = vec![&model.narrative.footnotes];
-        let (file, own) = match &unit.narrative {
-            Some((path, own)) => {
+        let mut notes = vec![&model.content.footnotes];
+        let (file, own) = match &unit.own {
+            Some(own) => {
                 notes.insert(0, &own.footnotes);
-                (path.as_path(), Some(own))
+                (own.file.as_path(), Some(own))
             }
             None => (model.file.as_path(), None),
         };
@@ -230,7 +229,6 @@ impl<'a> Output<'a> {
             resolve: &figures,
             figures: Some(&figures),
             locale: self.locale,
-            file,
             rows: &rows,
         };
         let sections = own.map_or(Vec::new(), |own| sections_view(&own.sections, &context));
@@ -268,26 +266,16 @@ fn meta(
     municipality: Option<&str>,
     figures: &Figures,
 ) -> Meta {
-    let doc = &model.narrative.document;
+    let doc = &model.content.info;
     let year = doc.year;
-    let signed = all_blocks(&model.narrative.sections)
-        .into_iter()
-        .find_map(|b| match b {
-            Block::Signature(s) => s.date.get().copied(),
-            _ => None,
-        });
-    let date = doc.date.as_ref().and_then(|d| d.get().copied()).or(signed);
+    let signed = model.content.blocks().into_iter().find_map(|b| match b {
+        Block::Signature(s) => Some(s.date),
+        _ => None,
+    });
+    let date = doc.date.or(signed);
     let period = doc
         .period
-        .as_ref()
-        .and_then(|p| match (p.from.get(), p.to.get()) {
-            (Some(from), Some(to)) => Some(format!(
-                "{}–{}",
-                format::short_date(*from),
-                format::short_date(*to)
-            )),
-            _ => None,
-        });
+        .map(|(from, to)| format!("{}–{}", format::short_date(from), format::short_date(to)));
     Meta {
         title: doc.title.clone(),
         short_title: doc.short_title.clone().unwrap_or_else(|| doc.title.clone()),
@@ -319,9 +307,9 @@ fn meta(
         fields: doc
             .fields
             .iter()
-            .map(|f| FieldView {
-                label: f.label.clone(),
-                value: prose_value(&f.value, figures),
+            .map(|(label, value)| FieldView {
+                label: label.clone(),
+                value: prose_value(value, figures),
             })
             .collect(),
     }
@@ -331,7 +319,7 @@ fn sections_view(sections: &[Section], context: &BlockContext) -> Vec<SectionVie
     sections
         .iter()
         .map(|s| SectionView {
-            id: s.id.as_ref().map(|id| id.value.clone()),
+            id: s.id.clone(),
             number: s.number,
             title: s
                 .title

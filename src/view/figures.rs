@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::locale::Locale;
+use crate::model::content::Text;
 use crate::model::kpi::{KpiData, KpiDefinition, Value as KpiValue};
-use crate::model::narrative::Text;
 use crate::model::period::Period;
 use crate::model::prose::{RefFunction, Reference};
 use crate::norsk as format;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use minijinja::Value;
 use minijinja::value::{Object, ObjectRepr};
 
-use crate::model::narrative::Text;
+use crate::model::content::Text;
 use crate::model::prose::{Inline, Part, Reference};
 
 use super::printed::{FigureSource, PrintedFigure};
@@ -113,13 +113,12 @@ pub(crate) fn prose_view(text: &Text, context: &dyn Resolve) -> ProseView {
 
 /// The prose of `text`, and in `sources` the figures it prints.
 fn printed_prose(text: &Text, context: &dyn Resolve, sources: &mut Vec<FigureSource>) -> ProseView {
-    let resolved = text
-        .get()
-        .and_then(|prose| nodes(&prose.0, context, sources).map(ProseView::Nodes));
-    resolved.unwrap_or_else(|| {
-        sources.clear();
-        ProseView::AsWritten(text.written.value.clone())
-    })
+    nodes(&text.prose.0, context, sources)
+        .map(ProseView::Nodes)
+        .unwrap_or_else(|| {
+            sources.clear();
+            ProseView::AsWritten(text.written.clone())
+        })
 }
 
 fn nodes(

@@ -9,9 +9,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::locale::Locale;
-use crate::model::narrative::{Assignments, Calendar, Match};
+use crate::model::content::{Assignments, Calendar, Match};
 use crate::model::rows::Row;
-use crate::norsk::{self as format, month_number};
+use crate::norsk as format;
 
 use minijinja::Value;
 
@@ -161,11 +161,11 @@ pub(crate) fn assignments(
     context: &RowContext,
     locale: &Locale,
 ) -> AssignmentsView {
-    let matching = block.matching.unwrap_or(Match::All);
+    let matching = block.matching;
     let label = block
         .amount_label
         .clone()
-        .or_else(|| block.amount.as_ref().map(|a| a.value.clone()))
+        .or_else(|| block.amount.clone())
         .unwrap_or_default();
     let printing = RowPrinting {
         months: locale.months(),
@@ -243,7 +243,7 @@ pub(crate) fn calendar(block: &Calendar, context: &RowContext, locale: &Locale) 
     let reporting: Vec<u32> = block
         .reporting
         .iter()
-        .flat_map(|r| r.months.iter().filter_map(|m| month_number(&m.value)))
+        .flat_map(|r| r.months.iter().copied())
         .collect();
     let last = reporting.iter().copied().max().unwrap_or(12);
     let day_month = |d: NaiveDate| {
@@ -259,7 +259,7 @@ pub(crate) fn calendar(block: &Calendar, context: &RowContext, locale: &Locale) 
     let mut dated: Vec<(NaiveDate, String, Option<FigureSource>)> = block
         .dates
         .iter()
-        .filter_map(|item| Some((*item.date.get()?, item.text.clone(), None)))
+        .map(|(date, text)| (*date, text.clone(), None))
         .collect();
     let deadline_period = locale.text("table", "deadline").to_lowercase();
     for row in &block.rows {

@@ -232,7 +232,6 @@ fn sections(
     checks: &KpiChecks,
     problems: &mut Diagnostics,
 ) {
-    let kpis = checks.kpis;
     let mut task_ids: BTreeMap<&str, Origin> = BTreeMap::new();
     for block in all_blocks(sections) {
         match block {
@@ -249,30 +248,7 @@ fn sections(
                     }
                 }
             }
-            Block::Chart(chart) => {
-                years_of(file, &chart.years, problems);
-                if let Some(written) = &chart.periods {
-                    periods_of(file, written, chart.years.as_ref(), problems);
-                }
-                check_kpi_for_year(file, &chart.kpi, year, checks, problems);
-                if kpis.definitions.contains_key(&chart.kpi.value)
-                    && !checks.already_told(&chart.kpi.value, None)
-                    && !kpis
-                        .series(&chart.kpi.value)
-                        .iter()
-                        .any(|(_, o)| matches!(o.value, Value::Number(_)))
-                {
-                    problems.push(
-                        Diagnostic::error(
-                            origin_of(file, &chart.kpi),
-                            format!("the chart of \"{}\" has no data to draw", chart.kpi.value),
-                        )
-                        .with_hint(
-                            "add observations for this KPI to a data file, or remove the chart",
-                        ),
-                    );
-                }
-            }
+            Block::Chart(chart) => chart_check(file, chart, year, checks, problems),
             Block::Signature(signature) => {
                 if let Some(d) = signature.date.problem(file) {
                     problems.push(d);
@@ -301,6 +277,57 @@ fn sections(
             | Block::Ordered(_)
             | Block::PageBreak => {}
         }
+    }
+}
+
+/// A chart draws the periods it lists (or the years it gives) that have a figure, so only
+/// a chart that lists neither needs the report year's; a chart that would draw nothing is an
+/// error at its line, never an empty frame.
+fn chart_check(
+    file: &Path,
+    chart: &crate::model::narrative::Chart,
+    year: i32,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let kpis = checks.kpis;
+    let id = &chart.kpi.value;
+    let years = years_of(file, &chart.years, problems);
+    let periods = chart
+        .periods
+        .as_ref()
+        .map(|written| periods_of(file, written, chart.years.as_ref(), problems));
+    if chart.years.is_none() && chart.periods.is_none() {
+        check_kpi_for_year(file, &chart.kpi, year, checks, problems);
+    } else if !kpis.definitions.contains_key(id) && !checks.definitions_failed {
+        problems.push(unknown_kpi(id, origin_of(file, &chart.kpi), kpis));
+    }
+    let drawn = |period: &Period| {
+        let wanted = match (&periods, &years) {
+            (Some(listed), _) => listed.contains(period),
+            (None, Some(years)) => period.is_year() && years.contains(&period.year()),
+            (None, None) => period.is_year(),
+        };
+        wanted
+            && matches!(
+                kpis.at(id, period).map(|o| &o.value),
+                Some(Value::Number(_))
+            )
+    };
+    let draws_nothing = !kpis.period_series(id).iter().any(|(p, _)| drawn(p));
+    if kpis.definitions.contains_key(id) && !checks.already_told(id, None) && draws_nothing {
+        let which = match (&chart.periods, &chart.years) {
+            (Some(_), _) => " for the periods it lists",
+            (None, Some(_)) => " for the years it gives",
+            (None, None) => "",
+        };
+        problems.push(
+            Diagnostic::error(
+                origin_of(file, &chart.kpi),
+                format!("the chart of \"{id}\" has no data to draw{which}"),
+            )
+            .with_hint("add observations for this KPI to a data file, give years or periods it has figures for, or remove the chart"),
+        );
     }
 }
 

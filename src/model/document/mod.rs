@@ -19,6 +19,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ingest::Table;
 use crate::load::SourceFile;
+use crate::model::content::{Content, FilledBlocks, UnitContent};
 use crate::model::kpi::{KpiData, KpiDefinitions};
 use crate::model::narrative::{Narrative, UnitNarrative};
 use crate::model::period::Period;
@@ -28,13 +29,14 @@ use crate::project::DataSource;
 use checks::KpiChecks;
 use observed::{DataTarget, SourceYears};
 
-/// A document whose inputs passed the checks (warnings may remain): every date, status and
-/// prose field of its narrative parsed, every figure it prints present, for every unit.
+/// A document whose inputs passed the checks (warnings may remain): its narrative typed
+/// (every date, status, period and prose field parsed, row blocks filled), every figure it
+/// prints present, for every unit. Immutable: the view only reads it.
 #[derive(Debug)]
 pub struct DocumentModel {
     /// The narrative's path, for origins.
     pub(crate) file: PathBuf,
-    pub(crate) narrative: Narrative,
+    pub(crate) content: Content,
     /// One per output unit, in plan order; a single document has one, without a name.
     pub(crate) units: Vec<UnitModel>,
     /// The problems of table rows that `assignments` and `calendar` blocks read, by unit;
@@ -47,8 +49,8 @@ pub struct DocumentModel {
 #[derive(Debug)]
 pub struct UnitModel {
     pub(crate) name: Option<String>,
-    /// The unit's own narrative and its path.
-    pub(crate) narrative: Option<(PathBuf, UnitNarrative)>,
+    /// The unit's own text, when it has a narrative of its own.
+    pub(crate) own: Option<UnitContent>,
     pub(crate) kpis: KpiData,
 }
 
@@ -226,7 +228,7 @@ pub fn check(
     tables: &RowTables,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let (readings, mut problems, unreadable) = read_units(definitions, data, units);
-    let mut narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
+    let narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
         Ok(parsed) => parsed,
         Err(d) => {
             problems.push(d);
@@ -243,12 +245,14 @@ pub fn check(
         year,
     };
     let mut unit_rows = UnitRowProblems::default();
+    let mut filled = FilledBlocks::new();
     rows::fill(
-        &mut narrative_value.sections,
+        &narrative_value.sections,
         file,
         &row_inputs,
         &mut problems,
         &mut unit_rows,
+        &mut filled,
     );
     let mut unit_models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
@@ -269,14 +273,19 @@ pub fn check(
             years,
             ..
         } = data;
-        let own = match unit_file {
-            Some(source) => {
-                match own_narrative(source, &row_inputs, &mut problems, &mut unit_rows) {
-                    Some(own) => Some(own),
-                    None => continue,
-                }
-            }
-            None => None,
+        let own = unit_file.as_ref().map(|source| {
+            own_narrative(
+                source,
+                &row_inputs,
+                &mut problems,
+                &mut unit_rows,
+                &mut filled,
+            )
+        });
+        // A unit whose own narrative does not parse is not checked further.
+        let own = match own {
+            Some(None) => continue,
+            own => own.flatten(),
         };
         checks::period_checks(year, &years, &targets, &mut kpis, &mut period_problems);
         let checks = KpiChecks {
@@ -296,23 +305,50 @@ pub fn check(
             &definitions.target_written,
             &mut unit_problems,
         );
-        unit_models.push(UnitModel {
-            name: name.clone(),
-            narrative: own,
-            kpis,
-        });
+        unit_models.push((name.clone(), own, kpis));
     }
-    let problems = in_order(problems, period_problems, unit_problems);
+    let mut problems = in_order(problems, period_problems, unit_problems);
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
-    let model = DocumentModel {
-        file: file.clone(),
-        narrative: narrative_value,
-        units: unit_models,
-        rows: unit_rows,
-    };
-    (Some(model), problems)
+    match typed(narrative_value, file, unit_models, &mut filled, unit_rows) {
+        Ok(model) => (Some(model), problems),
+        Err(found) => {
+            problems.extend(found);
+            (None, problems)
+        }
+    }
+}
+
+/// A unit as checked: its name, its own narrative (parsed, with its file) and its figures.
+type CheckedUnit = (Option<String>, Option<(PathBuf, UnitNarrative)>, KpiData);
+
+/// The model of the checked narratives: their typed content, with the rows the checks selected.
+fn typed(
+    narrative: Narrative,
+    file: &std::path::Path,
+    units: Vec<CheckedUnit>,
+    filled: &mut FilledBlocks,
+    rows: UnitRowProblems,
+) -> Result<DocumentModel, Diagnostics> {
+    let year = narrative.document.year;
+    let content = Content::from_narrative(narrative, file, filled)?;
+    let units = units
+        .into_iter()
+        .map(|(name, own, kpis)| {
+            let own = match own {
+                Some((path, own)) => Some(UnitContent::from_narrative(own, &path, year, filled)?),
+                None => None,
+            };
+            Ok(UnitModel { name, own, kpis })
+        })
+        .collect::<Result<_, Diagnostics>>()?;
+    Ok(DocumentModel {
+        file: file.to_path_buf(),
+        content,
+        units,
+        rows,
+    })
 }
 
 /// Every problem once: the files' and the narratives' first, then those with the report
@@ -361,15 +397,17 @@ fn own_narrative(
     row_inputs: &rows::RowInputs,
     problems: &mut Diagnostics,
     unit_rows: &mut UnitRowProblems,
+    filled: &mut FilledBlocks,
 ) -> Option<(PathBuf, UnitNarrative)> {
     match crate::ingest::yaml::parse::<UnitNarrative>(source) {
-        Ok(mut parsed) => {
+        Ok(parsed) => {
             rows::fill(
-                &mut parsed.sections,
+                &parsed.sections,
                 &source.path,
                 row_inputs,
                 problems,
                 unit_rows,
+                filled,
             );
             Some((source.path.clone(), parsed))
         }

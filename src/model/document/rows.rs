@@ -10,7 +10,8 @@ use crate::diag::{Diagnostic, Diagnostics, closest};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{Table, normalise_header};
 use crate::load::SourceFile;
-use crate::model::narrative::{Block, Match, Section, all_blocks_mut};
+use crate::model::content::{FilledBlocks, FilledRows};
+use crate::model::narrative::{Block, Match, Section, all_blocks};
 use crate::model::rows::{self, RowSpec, SortKey};
 use crate::norsk::month_number;
 
@@ -62,34 +63,41 @@ pub(crate) struct UnitRowProblems {
     seen: BTreeSet<(String, String)>,
 }
 
-/// Fills in every `assignments` and `calendar` block of `sections` (written in `file`).
-/// Problems of the blocks themselves, and of rows no unit owns, go to `problems`.
+/// Fills in every `assignments` and `calendar` block of `sections` (written in `file`):
+/// their rows go to `filled`, by the block's origin. Problems of the blocks themselves, and
+/// of rows no unit owns, go to `problems`.
 pub(super) fn fill(
-    sections: &mut [Section],
+    sections: &[Section],
     file: &Path,
     inputs: &RowInputs,
     problems: &mut Diagnostics,
     units: &mut UnitRowProblems,
+    filled: &mut FilledBlocks,
 ) {
-    for block in all_blocks_mut(sections) {
-        match block {
-            Block::Assignments(spanned) => fill_assignments(spanned, file, inputs, problems, units),
-            Block::Calendar(spanned) => fill_calendar(spanned, file, inputs, problems, units),
-            _ => {}
+    for block in all_blocks(sections) {
+        let found = match block {
+            Block::Assignments(spanned) => fill_assignments(spanned, file, inputs, problems, units)
+                .map(|rows| (origin_of(file, spanned), rows)),
+            Block::Calendar(spanned) => fill_calendar(spanned, file, inputs, problems, units)
+                .map(|rows| (origin_of(file, spanned), rows)),
+            _ => None,
+        };
+        if let Some((at, rows)) = found {
+            filled.insert(at, rows);
         }
     }
 }
 
 /// An `assignments` block filled with its table's rows, selected and sorted as it asks.
 fn fill_assignments(
-    spanned: &mut Spanned<crate::model::narrative::Assignments>,
+    spanned: &Spanned<crate::model::narrative::Assignments>,
     file: &Path,
     inputs: &RowInputs,
     problems: &mut Diagnostics,
     units: &mut UnitRowProblems,
-) {
+) -> Option<FilledRows> {
     let at = origin_of(file, spanned);
-    let a = &mut spanned.value;
+    let a = &spanned.value;
     let matching = a.matching.unwrap_or(if inputs.unit_column.is_some() {
         Match::Unit
     } else {
@@ -110,10 +118,8 @@ fn fill_assignments(
         narrative: file,
         required: &a.required,
     };
-    let Some((table, checked)) = read(a.table.as_ref(), &spec, file, &at, inputs, problems, units)
-    else {
-        return;
-    };
+    let (table_id, table, checked) =
+        read(a.table.as_ref(), &spec, file, &at, inputs, problems, units)?;
     let unit_known = spec.unit_column.is_some() || a.columns.contains_key("unit");
     if matching != Match::All && !unit_known {
         problems.push(
@@ -123,7 +129,7 @@ fn fill_assignments(
             )
             .with_hint("write match: all, or build the document with per_unit:"),
         );
-        return;
+        return None;
     }
     let mut filter = Vec::new();
     for (column, value) in &a.filter {
@@ -141,16 +147,15 @@ fn fill_assignments(
                     Diagnostic::error(origin_of(file, sort), message)
                         .with_hint("sort by a column of the table, e.g. sort: frist"),
                 );
-                return;
+                return None;
             }
         },
     };
-    a.matching = Some(matching);
-    a.rows = rows::select(&checked.rows, &filter, &key);
+    let selected = rows::select(&checked.rows, &filter, &key);
     // A figure the filter leaves out would be missing from the sum unnoticed.
     if let Some(amount) = &a.amount {
         for row in checked.rows.iter().filter(|r| r.amount.is_some()) {
-            if a.rows.iter().all(|kept| kept.id != row.id) {
+            if selected.iter().all(|kept| kept.id != row.id) {
                 let wanted: Vec<String> = a
                     .filter
                     .iter()
@@ -170,18 +175,23 @@ fn fill_assignments(
             }
         }
     }
+    Some(FilledRows {
+        table: Some(table_id),
+        matching,
+        rows: selected,
+    })
 }
 
 /// A `calendar` block's months and dates checked, and its table's rows by deadline.
 fn fill_calendar(
-    spanned: &mut Spanned<crate::model::narrative::Calendar>,
+    spanned: &Spanned<crate::model::narrative::Calendar>,
     file: &Path,
     inputs: &RowInputs,
     problems: &mut Diagnostics,
     units: &mut UnitRowProblems,
-) {
+) -> Option<FilledRows> {
     let at = origin_of(file, spanned);
-    let c = &mut spanned.value;
+    let c = &spanned.value;
     if let Some(reporting) = &c.reporting {
         for month in &reporting.months {
             if month_number(&month.value).is_none() {
@@ -201,7 +211,7 @@ fn fill_calendar(
         }
     }
     if c.table.is_none() && inputs.default_table.is_none() {
-        return;
+        return None;
     }
     let spec = RowSpec {
         columns: &c.columns,
@@ -212,9 +222,12 @@ fn fill_calendar(
         narrative: file,
         required: &[],
     };
-    if let Some((_, checked)) = read(c.table.as_ref(), &spec, file, &at, inputs, problems, units) {
-        c.rows = rows::select(&checked.rows, &[], &SortKey::Deadline);
-    }
+    let (table_id, _, checked) = read(c.table.as_ref(), &spec, file, &at, inputs, problems, units)?;
+    Some(FilledRows {
+        table: Some(table_id),
+        matching: Match::All,
+        rows: rows::select(&checked.rows, &[], &SortKey::Deadline),
+    })
 }
 
 /// The block's table and its rows; the rows' problems are sorted to their units.
@@ -226,7 +239,7 @@ fn read(
     inputs: &RowInputs,
     problems: &mut Diagnostics,
     units: &mut UnitRowProblems,
-) -> Option<(Table, rows::Checked)> {
+) -> Option<(String, Table, rows::Checked)> {
     let Some(id) = table_id.map(|t| t.value.as_str()).or(inputs.default_table) else {
         problems.push(
             Diagnostic::error(at.clone(), "the block names no table")
@@ -270,7 +283,7 @@ fn read(
             units.broken.insert(unit.clone());
         }
     }
-    Some((table, checked))
+    Some((id.to_string(), table, checked))
 }
 
 /// Tells a row's problem once: with its unit's output, or with the document when no planned
