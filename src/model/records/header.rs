@@ -105,6 +105,12 @@ pub(super) fn names_all(row: &[Cell], groups: &[&Vec<String>]) -> bool {
 /// (`Enhet: Personer`) and the year (`År: 2014`) on rows of their own. Such rows have an empty
 /// first cell and text, never figures, in the others.
 pub(super) fn header_rows_below(table: &Table, year: Option<i32>) -> usize {
+    // Under a title taken for the header (no row named the columns), rows of names are the
+    // header the title hint proposes, not a continuation of the title.
+    let filled = table.header.iter().filter(|c| !c.value.is_empty()).count();
+    if filled == 1 && table.header.first().is_some_and(|c| !c.value.is_empty()) {
+        return 0;
+    }
     table
         .rows
         .iter()
@@ -709,15 +715,45 @@ fn title_hint(table: &Table) -> Option<String> {
     let number = first
         .first()
         .and_then(|c| crate::ingest::row_number(&c.origin))?;
-    let names: Vec<String> = first.iter().map(|c| c.value.as_text()).collect();
+    let names: Vec<String> = first
+        .iter()
+        .map(|c| c.value.as_text())
+        .filter(|n| !n.trim().is_empty())
+        .collect();
     let what = if table.delimiter.is_some() {
         "line"
     } else {
         "row"
     };
+    // More rows of names below it (a statistic over its groups), then periods down the
+    // first column: a statistics-bank table with the years in rows.
+    let at = table.rows.iter().position(|row| std::ptr::eq(row, first))?;
+    let below = table.rows[at + 1..]
+        .iter()
+        .take_while(|row| {
+            row.first().is_some_and(|c| c.value.is_empty())
+                && filled(row) >= 1
+                && !holds_figures(row, None)
+        })
+        .count();
+    let periods_down = table
+        .rows
+        .get(at + 1 + below)
+        .and_then(|row| row.first())
+        .is_some_and(|c| period_of(c).is_ok());
+    let rows = if below > 0 {
+        format!(" and header_rows: {}", below + 1)
+    } else {
+        String::new()
+    };
+    let shape = if periods_down {
+        "; the periods run down the first column, so add layout: transposed (a column per KPI)"
+    } else {
+        " and map its names with columns: { kpi: [...], value: [...] }"
+    };
     Some(format!(
         "the first {what} is a title; if {what} {number} ({}) names the columns, give \
-         header_row: {number} and map its names with columns: {{ kpi: [...], value: [...] }}",
+         header_row: {number}{rows}{shape}",
         header_list(&names)
     ))
 }

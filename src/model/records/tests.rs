@@ -461,3 +461,51 @@ fn a_hint_proposes_only_a_row_of_names_for_the_header() {
         "{hints:?}"
     );
 }
+
+#[test]
+fn a_statistics_bank_table_under_a_title_gets_the_hint_to_read_it_transposed() {
+    let text = "12367: Samferdsel etter statistikkvariabel og år\n\n\
+                ;Netto driftsutgifter (1000 kr);;Brutto driftsutgifter (1000 kr);\n\
+                ;Veitransport;Barnehage;Veitransport;Barnehage\n\
+                2020;41112;202113;55310;240551\n2021;43870;211402;58004;251220\n\n\
+                Kilde: Statistisk sentralbyrå\n";
+    let r = read(text, &ColumnMapping::default());
+    assert_eq!(r.problems.len(), 1, "{:?}", messages(&r));
+    assert_eq!(
+        r.problems[0].hint.as_deref(),
+        Some(
+            "the first line is a title; if line 3 (Netto driftsutgifter (1000 kr), Brutto \
+             driftsutgifter (1000 kr)) names the columns, give header_row: 3 and header_rows: 2; \
+             the periods run down the first column, so add layout: transposed (a column per KPI)"
+        )
+    );
+    // Read so, the parents carried over their groups.
+    let mut t = table(text);
+    let options = TableOptions {
+        layout: Some(Layout::Transposed),
+        header_rows: Some(2),
+        ..TableOptions::default()
+    };
+    let r = read_records(&mut t, &ColumnMapping::default(), &options);
+    assert_eq!(
+        summary(&r)[..3],
+        [
+            (
+                "Netto driftsutgifter (1000 kr) / Veitransport".into(),
+                2020,
+                "41112".into()
+            ),
+            (
+                "Netto driftsutgifter (1000 kr) / Barnehage".into(),
+                2020,
+                "202113".into()
+            ),
+            (
+                "Brutto driftsutgifter (1000 kr) / Veitransport".into(),
+                2020,
+                "55310".into()
+            ),
+        ]
+    );
+    assert_eq!(r.records.len(), 8);
+}
