@@ -37,7 +37,7 @@ pub(crate) fn print(project: &Project, args: &DataArgs) -> ExitCode {
 }
 
 /// One line per figure (`kpi  period  value  origin`, with the unit first in a document made
-/// per unit), then the rows read as no figure, then
+/// per unit), then the rows read as no figure summed up by reason and one by one, then
 /// the problems on standard error as `check` prints them.
 fn print_text(listing: &DataListing) {
     for source in &listing.sources {
@@ -55,6 +55,18 @@ fn print_text(listing: &DataListing) {
                 Some(unit) => out!("  {unit}\t{}\t{}\t{value}\t{}", o.kpi, o.period, o.origin),
                 None => out!("  {}\t{}\t{value}\t{}", o.kpi, o.period, o.origin),
             }
+        }
+        for kind in &source.skipped_by_reason {
+            let more = match kind.count.saturating_sub(kind.first.len()) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            out!(
+                "  {}: {} ({}{more})",
+                kind.reason,
+                kind.count,
+                kind.first.join(", ")
+            );
         }
         for s in &source.skipped {
             out!("  skipped\t{}\t{}", s.origin, s.reason);

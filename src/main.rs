@@ -138,7 +138,42 @@ fn main() -> ExitCode {
             };
         }
     };
+    let only = match &cli.command {
+        Command::Build(args) => args.only.as_deref(),
+        Command::Check(args) => args.only.as_deref(),
+        _ => None,
+    };
+    if let Err(code) = only_selects_something(&project, only) {
+        return code;
+    }
     build(&project, &config, &cache, &mut Warm::default(), true)
+}
+
+/// `--only` that selects no output is an error naming the documents there are (a silent
+/// exit 0 would look like a build of nothing that changed).
+fn only_selects_something(project: &Project, only: Option<&str>) -> Result<(), ExitCode> {
+    let Some(pattern) = only else {
+        return Ok(());
+    };
+    let Ok(selection) = engine::plan::Selection::new(Some(pattern), None) else {
+        return Ok(());
+    };
+    if project.documents.iter().any(|d| selection.selects(&d.id)) {
+        return Ok(());
+    }
+    // A pattern for units (`*/skole`) needs the per-unit documents planned.
+    let (outputs, _) = engine::list(project, &Config::new(default_output(&project.root)));
+    if outputs.iter().any(|(id, _)| selection.selects(id)) {
+        return Ok(());
+    }
+    let ids: Vec<&str> = project.documents.iter().map(|d| d.id.as_str()).collect();
+    err!(
+        "error: --only \"{pattern}\" matches no document of {}\n  = hint: the documents are {}; \
+         a pattern may end in * (evaluering-*), and a per-unit document's units are id/unit",
+        project.manifest.display(),
+        ids.join(", ")
+    );
+    Err(ExitCode::from(EXIT_PROJECT_ERROR))
 }
 
 /// `rapportverk init DIR`: the project, and the next two commands to run.

@@ -49,7 +49,8 @@ struct BrandingEntry {
     #[schemars(with = "Option<String>")]
     chart: Option<Spanned<String>>,
     #[serde(default)]
-    font: Option<String>,
+    #[schemars(with = "Option<String>")]
+    font: Option<Spanned<String>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     fonts: Option<Spanned<String>>,
@@ -141,8 +142,11 @@ pub struct DataSource {
     pub path: PathBuf,
     /// Sheet, delimiter, encoding and header row; `None` where detected.
     pub read: ReadOptions,
-    /// Long or wide; `None` to detect it from the header.
+    /// Long, wide or transposed; `None` to detect it from the header.
     pub layout: Option<Layout>,
+    /// How many rows the header spans (`header_rows:`), their names joined per column;
+    /// `None` to detect SSB's continuation rows.
+    pub header_rows: Option<usize>,
     /// Numbers in percent KPIs' cells are fractions (0.073 for 7,3 %), for workbooks whose
     /// percent formats cannot be read (xls, ods) and exports that lost them.
     pub percent_as_fraction: bool,
@@ -178,8 +182,9 @@ fn columns_as_lists<S: serde::Serializer>(
         note,
         unit,
         target,
+        exclude,
     } = columns;
-    (kpi, year, value, note, unit, target).serialize(s)
+    (kpi, year, value, note, unit, target, exclude).serialize(s)
 }
 
 fn period_as_text<S: serde::Serializer>(
@@ -249,6 +254,9 @@ pub struct Branding {
     pub chart: Option<String>,
     /// The body font's family name, from `fonts` or the embedded fonts.
     pub font: Option<String>,
+    /// Where the manifest names the font, for the message when no font has that name.
+    #[serde(skip)]
+    pub font_at: Option<Origin>,
     /// A folder of .ttf/.otf files (the project's `fonts/` when it has one).
     #[serde(serialize_with = "as_text::path_option")]
     pub fonts: Option<PathBuf>,
@@ -348,10 +356,17 @@ impl Project {
         let manifest: Manifest =
             yaml::parse_documented(&source, "docs/src/project-folder.md (\"The manifest\")")
                 .map_err(one)?;
-        let base = manifest_path
+        let mut base = manifest_path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        // Run from inside the input folder (`--project .`), the folder above it has no name
+        // in the path given: name both from the current folder.
+        if lexical_parts(&base).is_empty()
+            && let Ok(here) = std::env::current_dir()
+        {
+            base = here;
+        }
         // The project root is the folder above the manifest's: it holds input/ and templates/.
         let root = match base.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -602,7 +617,8 @@ fn branding(
         logo,
         accent: colour(&entry.accent, problems),
         chart: colour(&entry.chart, problems),
-        font: entry.font.clone(),
+        font: entry.font.as_ref().map(|f| f.value.clone()),
+        font_at: entry.font.as_ref().map(|f| origin_of(manifest, f)),
         fonts: match &entry.fonts {
             Some(folder) => Some(resolver.resolve(folder, problems)),
             None => default_fonts.is_dir().then_some(default_fonts),

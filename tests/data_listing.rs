@@ -135,6 +135,7 @@ fn an_udir_export_in_utf16_with_a_tab_sep_line() {
          \x20 netto_driftsresultat\t2017\t– (skjermet)\tinput/data/nokkeltall.csv:4:22\n\
          \x20 netto_driftsresultat\t2018\t558 mill. kr\tinput/data/nokkeltall.csv:4:24\n\
          \x20 fritidsstipend\t2018\t237\tinput/data/nokkeltall.csv:5:17\n\
+         \x20 empty cell: 1 (input/data/nokkeltall.csv:5:16)\n\
          \x20 skipped\tinput/data/nokkeltall.csv:5:16\tempty cell (2017)\n"
     );
     // The document prints 2018 and 2017: with the school years read as the year they start

@@ -27,7 +27,21 @@ pub struct SourceListing {
     pub id: String,
     pub file: String,
     pub observations: Vec<ObservationListing>,
+    /// Every row or cell read on purpose as no figure, each once, with its whole reason.
     pub skipped: Vec<SkippedListing>,
+    /// The skipped rows summed up by the kind of reason, in the order first met.
+    pub skipped_by_reason: Vec<ReasonSummary>,
+}
+
+/// How many rows were skipped for one kind of reason, and where the first few are.
+#[derive(Debug, Serialize)]
+pub struct ReasonSummary {
+    /// The reason without its particulars: `left out by filter`, `empty cell`,
+    /// `a note below the table`.
+    pub reason: String,
+    pub count: usize,
+    /// The origins of the first three.
+    pub first: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,6 +156,9 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
                 merge(&mut new, part, as_unit.is_some());
             }
         }
+        for listing in &mut new {
+            listing.skipped_by_reason = summary(&listing.skipped);
+        }
         listed.extend(new);
         // A problem of a file two documents read is told once.
         for problem in found.iter() {
@@ -154,19 +171,23 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
     }
     Ok(DataListing {
         sources: listed,
-        problems: problems
-            .iter()
-            .map(|d| ProblemListing {
-                severity: match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                },
-                origin: d.origin.as_ref().map(ToString::to_string),
-                message: d.message.clone(),
-                hint: d.hint.clone(),
-            })
-            .collect(),
+        problems: problem_listings(&problems),
     })
+}
+
+fn problem_listings(problems: &Diagnostics) -> Vec<ProblemListing> {
+    problems
+        .iter()
+        .map(|d| ProblemListing {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            origin: d.origin.as_ref().map(ToString::to_string),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        })
+        .collect()
 }
 
 /// Adds one unit's listing of a source to the listings so far.
@@ -177,9 +198,20 @@ fn merge(listings: &mut Vec<SourceListing>, mut part: SourceListing, per_unit: b
         Some(l) => {
             l.observations.append(&mut part.observations);
             // Another unit's rows are skipped for this unit: only rows every unit skipped
-            // are no figure at all.
-            l.skipped
-                .retain(|s| part.skipped.iter().any(|p| p.origin == s.origin));
+            // are no figure at all, and the filter's reason then names no unit.
+            l.skipped.retain_mut(|s| {
+                let Some(p) = part.skipped.iter().find(|p| p.origin == s.origin) else {
+                    return false;
+                };
+                if p.reason != s.reason
+                    && let (Some((a, _)), Some((b, _))) =
+                        (s.reason.split_once(", not "), p.reason.split_once(", not "))
+                    && a == b
+                {
+                    s.reason = format!("{a}, the value of no unit");
+                }
+                true
+            });
         }
         None => listings.push(part),
     }
@@ -212,15 +244,65 @@ fn listing(
                 })
             })
             .collect(),
-        skipped: source
-            .skipped
-            .iter()
-            .map(|s| SkippedListing {
-                origin: s.origin.to_string(),
-                reason: s.reason.clone(),
-            })
-            .collect(),
+        skipped: once(&source.skipped),
+        skipped_by_reason: Vec::new(),
     }
+}
+
+/// The skipped rows, each (origin and reason) once: a wide row of a KPI nobody defined gives
+/// a record per year, all at the KPI's cell.
+fn once(skipped: &[crate::model::records::Skipped]) -> Vec<SkippedListing> {
+    let mut listed: Vec<SkippedListing> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for s in skipped {
+        let origin = s.origin.to_string();
+        if seen.insert((origin.clone(), s.reason.clone())) {
+            listed.push(SkippedListing {
+                origin,
+                reason: s.reason.clone(),
+            });
+        }
+    }
+    listed
+}
+
+/// The skipped rows by the kind of their reason, each kind with a count and its first three.
+fn summary(skipped: &[SkippedListing]) -> Vec<ReasonSummary> {
+    let mut kinds: Vec<ReasonSummary> = Vec::new();
+    for s in skipped {
+        let kind = reason_kind(&s.reason);
+        let at = match kinds.iter().position(|k| k.reason == kind) {
+            Some(at) => at,
+            None => {
+                kinds.push(ReasonSummary {
+                    reason: kind,
+                    count: 0,
+                    first: Vec::new(),
+                });
+                kinds.len() - 1
+            }
+        };
+        let entry = &mut kinds[at];
+        entry.count += 1;
+        if entry.first.len() < 3 {
+            entry.first.push(s.origin.clone());
+        }
+    }
+    kinds
+}
+
+/// A reason without its particulars: up to its first `: ` or ` (`, or for a KPI nobody
+/// defined, that.
+fn reason_kind(reason: &str) -> String {
+    if reason.contains("is no KPI of the definition list") {
+        return "no KPI of the definition list (unknown_kpis: ignore)".into();
+    }
+    let end = [reason.find(": "), reason.find(" (")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(reason.len());
+    reason[..end].to_string()
 }
 
 fn period_code(period: &Period) -> String {

@@ -162,6 +162,23 @@ pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<
 #[derive(Default)]
 pub struct Warm {
     world: Option<SharedWorld>,
+    /// The look the world was made with (branding, logo and font bytes): another look, say
+    /// after an edit of `branding:` while `watch` runs, needs a new world.
+    look: String,
+}
+
+/// What the world takes from the project's look, as one comparable key.
+fn look_key(project: &Project, cache: &SourceCache) -> String {
+    let look = &project.branding;
+    let mut key = serde_json::to_string(look).unwrap_or_default();
+    for path in look.files() {
+        let sha = cache
+            .read(&path)
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default();
+        key.push_str(&format!("\n{} {sha}", path.display()));
+    }
+    key
 }
 
 impl Warm {
@@ -210,6 +227,11 @@ pub fn run_warm(
     };
     // `check` typesets too (in memory), so it finds everything a build would.
     let templates_at = project.typst_path(&project.templates);
+    let look = look_key(project, cache);
+    if warm.look != look {
+        warm.world = None;
+        warm.look = look;
+    }
     let shared: &SharedWorld = match &mut warm.world {
         Some(shared) => shared,
         None => match shared_world(project, &templates_at, cache) {
@@ -484,7 +506,42 @@ fn shared_world(
         Some(logo) => vec![(project.typst_path(logo), cache.read(logo)?)],
         None => Vec::new(),
     };
-    SharedWorld::new(&project.templates, templates_at, cache)?.with_look(&inputs, &fonts, &files)
+    let world = SharedWorld::new(&project.templates, templates_at, cache)?
+        .with_look(&inputs, &fonts, &files)?;
+    match &look.font {
+        Some(font) => known_font(project, font, &world.families()).map(|()| world),
+        None => Ok(world),
+    }
+}
+
+/// A `branding: font:` no font of the world has is told at the manifest's line, with the
+/// fonts there are (Typst would only warn at the layout library's line).
+fn known_font(project: &Project, font: &str, families: &[String]) -> Result<(), Diagnostic> {
+    if families
+        .iter()
+        .any(|f| f.to_lowercase() == font.trim().to_lowercase())
+    {
+        return Ok(());
+    }
+    let origin = project
+        .branding
+        .font_at
+        .clone()
+        .unwrap_or_else(|| crate::diag::Origin::file(&project.manifest));
+    let near = crate::diag::closest(font, families.iter().map(String::as_str));
+    let mut hint = match near {
+        Some(near) => format!("did you mean \"{near}\"? "),
+        None => String::new(),
+    };
+    hint.push_str(&format!(
+        "the fonts are: {}; add .ttf or .otf files to the project's fonts/ folder for others",
+        families.join(", ")
+    ));
+    Err(Diagnostic::error(
+        origin,
+        format!("branding: font: \"{font}\" is not a font of the project or of rapportverk"),
+    )
+    .with_hint(hint))
 }
 
 /// What templates know of the look: `brand.name`, `brand.logo` (a Typst path, or none).

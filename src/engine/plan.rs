@@ -243,6 +243,7 @@ mod tests {
             path: "input/data/kpi.csv".into(),
             read: crate::ingest::ReadOptions::default(),
             layout: None,
+            header_rows: None,
             percent_as_fraction: false,
             filters: Vec::new(),
             columns: crate::project::ColumnMapping::default(),

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Which header names hold the KPI id, the period, the value, the source note, the unit and
-/// the target. Each entry lists accepted names; the defaults recognise common Norwegian and
-/// English headers.
+/// the target, and which look-alike columns to leave out (`exclude`). Each entry lists
+/// accepted names; the defaults recognise common Norwegian and English headers.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ColumnMapping {
@@ -16,6 +16,9 @@ pub struct ColumnMapping {
     pub note: Vec<String>,
     pub unit: Vec<String>,
     pub target: Vec<String>,
+    /// Parts (`Brudd`) or whole headers of columns never read as figures, for look-alikes
+    /// of the wanted column: a note column beside each year's figures, a subgroup.
+    pub exclude: Vec<String>,
 }
 
 impl Default for ColumnMapping {
@@ -39,6 +42,7 @@ impl Default for ColumnMapping {
             note: names(&["kilde", "merknad", "note", "source"]),
             unit: names(&["enhet", "unit", "måleenhet"]),
             target: names(&["mål", "maal", "target"]),
+            exclude: Vec::new(),
         }
     }
 }
@@ -50,6 +54,16 @@ pub enum Layout {
     Long,
     /// One row per KPI, one column per year (`2017`, `2018`, `Lørenskog 2025`, `År: 2014`).
     Wide,
+    /// One row per period, one column per KPI (SSB statistics-bank tables with the years
+    /// down the side): the column's header, its header rows joined, names the KPI.
+    Transposed,
+}
+
+impl ColumnMapping {
+    /// Whether the manifest named the value column(s) itself, rather than the defaults.
+    pub fn value_given(&self) -> bool {
+        self.value != ColumnMapping::default().value
+    }
 }
 
 /// Keep only rows whose `column` holds one of `values` (`filter: { region: "0219 Bærum" }`).

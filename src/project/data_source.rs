@@ -33,6 +33,11 @@ pub(super) struct DataSourceEntry {
     #[serde(default)]
     #[schemars(with = "Option<i64>")]
     header_row: Option<Spanned<i64>>,
+    /// How many rows the header spans (SSB: a row of statistics over a row of groups); the
+    /// names of each column's rows are joined, a merged parent carried across its columns.
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    header_rows: Option<Spanned<i64>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     layout: Option<Spanned<String>>,
@@ -102,6 +107,7 @@ pub(super) fn data_source(
         suppressed: entry.suppressed.clone(),
         path,
         layout: layout_of(manifest, entry.layout.as_ref(), problems),
+        header_rows: header_rows_of(manifest, entry, problems),
         percent_as_fraction: entry.percent_as_fraction,
         filters: entry
             .filter
@@ -263,6 +269,33 @@ fn header_row_of(
     }
 }
 
+/// `header_rows:`, 1 or more.
+fn header_rows_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<usize> {
+    let written = entry.header_rows.as_ref()?;
+    match usize::try_from(written.value) {
+        Ok(n) if (1..=10).contains(&n) => Some(n),
+        _ => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(manifest, written),
+                    format!(
+                        "header_rows is {}; it counts the rows the header spans, from 1",
+                        written.value
+                    ),
+                )
+                .with_hint(
+                    "write header_rows: 2 for a row of statistics over a row of groups, or leave it out",
+                ),
+            );
+            None
+        }
+    }
+}
+
 /// `period:` of a data source: a constant, the file name's period, or a cell (set in `read`
 /// for the table reader). `None` with a problem where it cannot be read.
 fn period_of_entry(
@@ -408,6 +441,7 @@ fn layout_of(
     match layout.value.trim().to_lowercase().as_str() {
         "long" | "lang" => Some(Layout::Long),
         "wide" | "bred" => Some(Layout::Wide),
+        "transposed" | "transponert" => Some(Layout::Transposed),
         other => {
             problems.push(
                 Diagnostic::error(
@@ -415,7 +449,7 @@ fn layout_of(
                     format!("\"{other}\" is not a layout"),
                 )
                 .with_hint(
-                    "write layout: long (a row per KPI and year) or layout: wide (a column per year), or leave it out to detect it",
+                    "write layout: long (a row per KPI and year), layout: wide (a column per year) or layout: transposed (a row per year, a column per KPI), or leave it out to detect long or wide",
                 ),
             );
             None

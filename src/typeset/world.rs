@@ -156,6 +156,20 @@ impl SharedWorld {
         Ok(self)
     }
 
+    /// The family names of every font the world has (embedded and the project's), sorted,
+    /// for the message when `branding: font:` names none of them.
+    pub fn families(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .fonts
+            .book()
+            .families()
+            .map(|(name, _)| name.to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// A world for one document whose generated source is `text`; `files` are extra files the
     /// source may read (input files to attach), by virtual path. With a `template`, the source
     /// is edited from the last one that template generated, so what the two share keeps its

@@ -75,18 +75,34 @@ pub(super) fn period_checks(
                 .with_hint("check the year column, or the document's year in the narrative (document.year)"),
             );
         }
-        let relevant = source
-            .years
-            .iter()
-            .any(|(y, _)| *y == year || *y == year - 1);
-        if !source.years.is_empty() && !relevant {
-            let first = source.years.iter().map(|(y, _)| *y).min().unwrap_or(year);
-            let last = source.years.iter().map(|(y, _)| *y).max().unwrap_or(year);
+    }
+    // A file several sources read (a sheet each, a column each) is judged on all their years.
+    let mut by_file: Vec<(&Path, Vec<i32>)> = Vec::new();
+    for source in sources {
+        let years = source.years.iter().map(|(y, _)| *y);
+        match by_file
+            .iter_mut()
+            .find(|(file, _)| *file == source.file.as_path())
+        {
+            Some((_, all)) => all.extend(years),
+            None => by_file.push((&source.file, years.collect())),
+        }
+    }
+    for (file, years) in by_file {
+        let relevant = years.iter().any(|y| *y == year || *y == year - 1);
+        if !years.is_empty() && !relevant {
+            let first = years.iter().min().copied().unwrap_or(year);
+            let last = years.iter().max().copied().unwrap_or(year);
+            let range = if first == last {
+                first.to_string()
+            } else {
+                format!("{first}–{last}")
+            };
             problems.push(
                 Diagnostic::warning(
-                    Origin::file(&source.file),
+                    Origin::file(file),
                     format!(
-                        "the file holds no figures for {year} or {} (only {first}–{last})",
+                        "the file holds no figures for {year} or {} (only {range})",
                         year - 1
                     ),
                 )

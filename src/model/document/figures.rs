@@ -49,6 +49,7 @@ pub(super) fn table_options(
         period,
         school_year: source.school_year,
         ignore_rows_without_kpi: source.ignore_unknown_kpis,
+        header_rows: source.header_rows,
     })
 }
 
@@ -483,6 +484,7 @@ mod tests {
             path: "k.csv".into(),
             read: Default::default(),
             layout: None,
+            header_rows: None,
             percent_as_fraction,
             filters: Vec::new(),
             columns: Default::default(),

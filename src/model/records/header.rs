@@ -1,7 +1,7 @@
 //! Where a KPI table's header is and what its columns mean: the header row (with SSB's extra
 //! rows below it), the shape (long or wide), the year columns, and the years themselves.
 
-use super::{ColumnMapping, Columns, Layout};
+use super::{ColumnMapping, Columns, Layout, choice};
 use crate::diag::{Diagnostic, Origin};
 use crate::ingest::csv::delimiter_name;
 use crate::ingest::number::parse_number;
@@ -52,7 +52,7 @@ pub(super) fn locate_header(
         let fits = match layout {
             Some(Layout::Long) => long,
             Some(Layout::Wide) => wide(),
-            None => long || wide(),
+            None | Some(Layout::Transposed) => long || wide(),
         };
         if fits {
             found = Some(index);
@@ -105,6 +105,12 @@ pub(super) fn names_all(row: &[Cell], groups: &[&Vec<String>]) -> bool {
 /// (`Enhet: Personer`) and the year (`År: 2014`) on rows of their own. Such rows have an empty
 /// first cell and text, never figures, in the others.
 pub(super) fn header_rows_below(table: &Table, year: Option<i32>) -> usize {
+    // Under a title taken for the header (no row named the columns), rows of names are the
+    // header the title hint proposes, not a continuation of the title.
+    let filled = table.header.iter().filter(|c| !c.value.is_empty()).count();
+    if filled == 1 && table.header.first().is_some_and(|c| !c.value.is_empty()) {
+        return 0;
+    }
     table
         .rows
         .iter()
@@ -123,29 +129,45 @@ pub(super) fn header_rows_below(table: &Table, year: Option<i32>) -> usize {
         .count()
 }
 
-/// Each column's header: its header cell and the continuation rows' cells, joined by " / ".
+/// Each column's header: its header cell and the continuation rows' cells. A parent cell
+/// merged across its children (SSB: one statistic over its groups) is written once, in its
+/// first column; it is carried right to each column that has a name of its own in the last
+/// header row, up to the next parent. A header row holding only its first cell (KOSTRA's
+/// statistic above an `År \ Region` row) is a title over every column.
 pub(super) fn column_labels(table: &Table, below: usize) -> Vec<Vec<Cell>> {
-    let width = table
-        .rows
-        .iter()
-        .take(below)
-        .map(Vec::len)
-        .chain([table.header.len()])
-        .max()
-        .unwrap_or(0);
+    let rows: Vec<&Vec<Cell>> = std::iter::once(&table.header)
+        .chain(table.rows.iter().take(below))
+        .collect();
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let last = rows[rows.len() - 1];
+    let named_below = |c: usize| last.get(c).is_some_and(|cell| !cell.value.is_empty());
     (0..width)
         .map(|c| {
-            std::iter::once(&table.header)
-                .chain(table.rows.iter().take(below))
-                .filter_map(|row| row.get(c))
-                .filter(|cell| !cell.value.is_empty())
-                .cloned()
+            rows.iter()
+                .enumerate()
+                .filter_map(|(r, row)| match row.get(c) {
+                    Some(cell) if !cell.value.is_empty() => Some(cell.clone()),
+                    // Only parents above the last row are carried, never into the stub column.
+                    _ if r + 1 < rows.len() && c > 0 && named_below(c) => {
+                        let filled = |cell: &&Cell| !cell.value.is_empty();
+                        // A row holding only its first cell is a title over the whole table.
+                        let title = row.iter().filter(filled).count() == 1
+                            && row.first().is_some_and(|f| filled(&f));
+                        let from = if title { 0 } else { 1 };
+                        (from..c)
+                            .rev()
+                            .filter_map(|left| row.get(left))
+                            .find(filled)
+                            .cloned()
+                    }
+                    _ => None,
+                })
                 .collect()
         })
         .collect()
 }
 
-fn label_text(cells: &[Cell]) -> String {
+pub(super) fn label_text(cells: &[Cell]) -> String {
     cells
         .iter()
         .map(|c| c.value.as_text().trim().to_string())
@@ -264,26 +286,32 @@ pub(super) fn columns(
     match layout.unwrap_or_else(|| named.layout(outside)) {
         Layout::Long => long_columns(table, mapping, named, outside),
         Layout::Wide => wide_columns(table, labels, mapping, named),
+        // `transposed.rs` reads its own columns (from `Named::in_header`).
+        Layout::Transposed => Err(Vec::new()),
     }
 }
 
 /// The columns the mapping's names find in the header, before the layout is known.
-struct Named {
+pub(super) struct Named {
     kpi: Option<usize>,
     /// The period column, found whether or not the period is given outside the table.
-    year: Option<usize>,
+    pub(super) year: Option<usize>,
     value: Option<usize>,
-    note: Option<usize>,
-    unit: Option<usize>,
-    target: Option<usize>,
+    pub(super) note: Option<usize>,
+    pub(super) unit: Option<usize>,
+    pub(super) target: Option<usize>,
     /// The columns headed by a period (the wide layout's).
     periods: Vec<PeriodColumn>,
+    /// Whether the mapping's value names chose among the period columns.
+    value_chose: bool,
     /// The header holds figures: it is a data row.
     figures_in_header: bool,
+    /// The year given outside the table, for reading headers.
+    year_given: Option<i32>,
 }
 
 impl Named {
-    fn in_header(
+    pub(super) fn in_header(
         table: &Table,
         labels: &[Vec<Cell>],
         mapping: &ColumnMapping,
@@ -294,6 +322,7 @@ impl Named {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             table.column(&names)
         };
+        let (periods, value_chose) = period_columns(labels, mapping, year);
         Named {
             kpi: find(&mapping.kpi),
             year: find(&mapping.year),
@@ -301,8 +330,10 @@ impl Named {
             note: find(&mapping.note),
             unit: find(&mapping.unit),
             target: find(&mapping.target),
-            periods: period_columns(labels, mapping, year),
+            periods,
+            value_chose,
             figures_in_header: holds_figures(&table.header, year),
+            year_given: year,
         }
     }
 
@@ -357,6 +388,18 @@ fn long_columns(
         None => Some(require(named.year, &mapping.year, Role::Year)),
     };
     let value = require(named.value, &mapping.value, Role::Value);
+    if problems.is_empty() {
+        problems.extend(
+            [Some(kpi), year, Some(value)]
+                .into_iter()
+                .flatten()
+                .filter_map(|c| repeated_header(table, c)),
+        );
+        problems.dedup_by(|a, b| a.message == b.message);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
     if !problems.is_empty() {
         // Under a title taken for the header every column is missing: tell it once.
         if title_hint(table).is_some() {
@@ -370,14 +413,70 @@ fn long_columns(
         year,
         value,
         periods: Vec::new(),
+        kpi_columns: Vec::new(),
         note: named.note,
         unit: named.unit,
         target: named.target,
     })
 }
 
+/// A column whose header heads other columns too (four `Veitransport` columns under
+/// different parents): reading the first would be a guess, so the mapping must say which.
+fn repeated_header(table: &Table, column: usize) -> Option<Diagnostic> {
+    let name = normalise_header(&table.header.get(column)?.value.as_text());
+    let same: Vec<(usize, &Cell)> = table
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !name.is_empty() && normalise_header(&c.value.as_text()) == name)
+        .collect();
+    if same.len() < 2 {
+        return None;
+    }
+    let places: Vec<String> = same
+        .iter()
+        .map(|(i, c)| column_letter(&c.origin, *i))
+        .collect();
+    Some(
+        Diagnostic::error(
+            table.header_origin.clone(),
+            format!(
+                "{} columns are headed \"{}\" ({}); which one to read is not clear",
+                same.len(),
+                same[0].1.value.as_text().trim(),
+                places.join(", ")
+            ),
+        )
+        .with_hint(
+            "give header_rows: 2 (or more) so each column is named with the header rows above \
+             it (\"Netto driftsutgifter / Veitransport\"), and name that one in columns:; or \
+             read the table with layout: transposed when the periods run down the side",
+        ),
+    )
+}
+
+/// A column as a message names it: its letter in a workbook, its field number in text.
+pub(super) fn column_letter(origin: &Origin, index: usize) -> String {
+    match origin {
+        Origin::Cell { column, .. } => {
+            let mut name = Vec::new();
+            let mut c = *column;
+            loop {
+                name.push(b'A' + (c % 26) as u8);
+                if c < 26 {
+                    break;
+                }
+                c = c / 26 - 1;
+            }
+            name.reverse();
+            String::from_utf8(name).unwrap_or_default()
+        }
+        _ => format!("field {}", index + 1),
+    }
+}
+
 /// Two sources of one figure's period: refuse rather than drop the column unseen.
-fn two_periods(cell: &Cell) -> Diagnostic {
+pub(super) fn two_periods(cell: &Cell) -> Diagnostic {
     Diagnostic::error(
         cell.origin.clone(),
         format!(
@@ -429,6 +528,16 @@ fn wide_columns(
             ),
         ]);
     }
+    if mapping.value_given() && !named.value_chose && named.value.is_none() {
+        let texts: Vec<String> = labels.iter().map(|cells| label_text(cells)).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        return Err(vec![choice::value_finds_nothing(
+            table.header_origin.clone(),
+            &mapping.value,
+            &texts,
+            named.year_given,
+        )]);
+    }
     let kpi = named.kpi.or_else(|| {
         (0..labels.len()).find(|c| !named.periods.iter().any(|column| column.index == *c))
     });
@@ -441,6 +550,7 @@ fn wide_columns(
         year: None,
         value: 0,
         periods: named.periods,
+        kpi_columns: Vec::new(),
         note: named.note,
         unit: named.unit,
         target: named.target,
@@ -458,7 +568,7 @@ pub(super) struct PeriodColumn {
 }
 
 /// The label with its period taken out, normalised: what else the header says.
-fn without_period(label: &str, year: Option<i32>) -> String {
+pub(super) fn without_period(label: &str, year: Option<i32>) -> String {
     let rest: Vec<&str> = label
         .split(|c: char| c.is_whitespace() || matches!(c, '/' | ':' | '.' | '_' | ','))
         .filter(|part| {
@@ -484,15 +594,16 @@ pub(super) fn label_holds(label: &str, name: &str, year: Option<i32>) -> bool {
     })
 }
 
-/// The columns whose header names a period. When some of them also carry one of the mapping's
-/// value names (`value: [Lørenskog]` picks `Lørenskog 2025` over `Landet 2025`), only those;
-/// a name with dots (`Alle eierformer.Jenter`) needs every part. Columns headed by a target,
-/// unit or note name are left out.
+/// The columns whose header names a period, and whether the mapping's value names chose
+/// among them. When some also carry one of the value names (`value: [Lørenskog]` picks
+/// `Lørenskog 2025` over `Landet 2025`), only those, by [`choice::chosen`]; a name with dots
+/// (`Alle eierformer.Jenter`) needs every part. Columns headed by a target, unit or note
+/// name, and those `exclude:` names, are left out.
 fn period_columns(
     labels: &[Vec<Cell>],
     mapping: &ColumnMapping,
     year: Option<i32>,
-) -> Vec<PeriodColumn> {
+) -> (Vec<PeriodColumn>, bool) {
     let mut found = Vec::new();
     for (index, cells) in labels.iter().enumerate() {
         let periods: Vec<(Period, &Cell)> = cells
@@ -508,27 +619,31 @@ fn period_columns(
             });
         }
     }
-    // Whether the label, its period taken out, holds one of `names` as whole words.
-    let names_one_of =
-        |names: &[String], label: &str| names.iter().any(|n| label_holds(label, n, year));
-    // `Mål 2018` is a target, not a figure.
+    // `Mål 2018` is a target, not a figure; `exclude:` drops look-alikes (`Brudd`).
     found.retain(|column| {
         let rest = without_period(&column.label, year);
         ![&mapping.target, &mapping.unit, &mapping.note]
             .iter()
             .any(|names| names.iter().any(|n| normalise_header(n) == rest))
+            && !choice::excluded(&column.label, &mapping.exclude, year)
     });
-    if found
+    let candidates: Vec<choice::Candidate> = found
         .iter()
-        .any(|column| names_one_of(&mapping.value, &column.label))
-    {
-        found.retain(|column| names_one_of(&mapping.value, &column.label));
+        .map(|c| choice::Candidate {
+            index: c.index,
+            label: &c.label,
+            period: Some(c.period),
+        })
+        .collect();
+    let chosen = choice::chosen(&candidates, &mapping.value, year);
+    if let Some(chosen) = &chosen {
+        found.retain(|column| chosen.contains(&column.index));
     }
-    found
+    (found, chosen.is_some())
 }
 
 /// Whether a row holds a figure (a number that is not a year): a data row, not a header.
-fn holds_figures(row: &[Cell], year: Option<i32>) -> bool {
+pub(super) fn holds_figures(row: &[Cell], year: Option<i32>) -> bool {
     row.iter().any(|c| match &c.value {
         CellValue::Number(_) => header_period(&c.value, year).is_none(),
         CellValue::Text(t) => header_period(&c.value, year).is_none() && parse_number(t).is_ok(),
@@ -592,19 +707,53 @@ fn title_hint(table: &Table) -> Option<String> {
     if table.header_fixed || filled(&table.header) != 1 {
         return None;
     }
-    let first = table.rows.iter().find(|row| filled(row) >= 2)?;
+    // Only a row that looks like a header: names, no figures (a data row is never proposed).
+    let first = table
+        .rows
+        .iter()
+        .find(|row| filled(row) >= 2 && !holds_figures(row, None))?;
     let number = first
         .first()
         .and_then(|c| crate::ingest::row_number(&c.origin))?;
-    let names: Vec<String> = first.iter().map(|c| c.value.as_text()).collect();
+    let names: Vec<String> = first
+        .iter()
+        .map(|c| c.value.as_text())
+        .filter(|n| !n.trim().is_empty())
+        .collect();
     let what = if table.delimiter.is_some() {
         "line"
     } else {
         "row"
     };
+    // More rows of names below it (a statistic over its groups), then periods down the
+    // first column: a statistics-bank table with the years in rows.
+    let at = table.rows.iter().position(|row| std::ptr::eq(row, first))?;
+    let below = table.rows[at + 1..]
+        .iter()
+        .take_while(|row| {
+            row.first().is_some_and(|c| c.value.is_empty())
+                && filled(row) >= 1
+                && !holds_figures(row, None)
+        })
+        .count();
+    let periods_down = table
+        .rows
+        .get(at + 1 + below)
+        .and_then(|row| row.first())
+        .is_some_and(|c| period_of(c).is_ok());
+    let rows = if below > 0 {
+        format!(" and header_rows: {}", below + 1)
+    } else {
+        String::new()
+    };
+    let shape = if periods_down {
+        "; the periods run down the first column, so add layout: transposed (a column per KPI)"
+    } else {
+        " and map its names with columns: { kpi: [...], value: [...] }"
+    };
     Some(format!(
         "the first {what} is a title; if {what} {number} ({}) names the columns, give \
-         header_row: {number} and map its names with columns: {{ kpi: [...], value: [...] }}",
+         header_row: {number}{rows}{shape}",
         header_list(&names)
     ))
 }

@@ -3,7 +3,9 @@
 //! column per year, as SSB tables and most hand-made sheets look). Columns are found by header names from the manifest; the
 //! header row, SSB's extra header rows below it, and the shape are detected when not given.
 
+mod choice;
 mod header;
+mod transposed;
 
 pub use header::period_of;
 use header::{PeriodColumn, column_labels, columns, header_rows_below, locate_header};
@@ -69,6 +71,8 @@ pub struct TableOptions {
     pub school_year: Option<SchoolYearRule>,
     /// Rows with figures but no KPI are skipped, not errors (`unknown_kpis: ignore`).
     pub ignore_rows_without_kpi: bool,
+    /// How many rows the header spans (`header_rows:`); `None` detects SSB's extra rows.
+    pub header_rows: Option<usize>,
 }
 
 impl TableOptions {
@@ -92,6 +96,8 @@ struct Columns {
     value: usize,
     /// Wide: every period column read.
     periods: Vec<PeriodColumn>,
+    /// Transposed: every KPI column read.
+    kpi_columns: Vec<transposed::KpiColumn>,
     note: Option<usize>,
     unit: Option<usize>,
     target: Option<usize>,
@@ -116,11 +122,32 @@ pub fn records(
 pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableOptions) -> Records {
     let mut out = Records::default();
     let outside = options.period.as_ref().map(|(p, _)| *p);
-    locate_header(table, mapping, options.layout, outside);
-    let below = header_rows_below(table, outside.map(|p| p.year()));
+    let year = outside.map(|p| p.year());
+    match options.layout {
+        Some(Layout::Transposed) => transposed::locate_header(table, outside, options.header_rows),
+        layout => locate_header(table, mapping, layout, outside),
+    }
+    let below = match options.header_rows {
+        Some(n) => n.saturating_sub(1).min(table.rows.len()),
+        None => header_rows_below(table, year),
+    };
     let labels = column_labels(table, below);
+    if options.header_rows.is_some_and(|n| n > 1) {
+        join_header(table, &labels);
+    }
     table.rows.drain(..below);
-    let mut columns = match columns(table, &labels, mapping, options.layout, outside) {
+    if let Some(d) = exclude_finds_nothing(table, &labels, mapping, year) {
+        out.problems.push(d);
+        return out;
+    }
+    let found = match options.layout {
+        Some(Layout::Transposed) => {
+            let named = header::Named::in_header(table, &labels, mapping, outside);
+            transposed::columns(table, &labels, mapping, &named, outside)
+        }
+        layout => columns(table, &labels, mapping, layout, outside),
+    };
+    let mut columns = match found {
         Ok(columns) => columns,
         Err(problems) => {
             out.problems = problems;
@@ -128,21 +155,72 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         }
     };
     out.layout = Some(columns.layout);
-    let year = outside.map(|p| p.year());
     let Some(filters) = filter_columns(table, options, &mut columns, year, &mut out.problems)
     else {
         return out;
     };
+    let notes_from = transposed::notes_start(table, &columns);
     let reader = RowReader {
         table,
         columns: &columns,
         options,
         filters,
     };
-    for row in &table.rows {
-        reader.read(row, &mut out);
+    for (i, row) in table.rows.iter().enumerate() {
+        if i >= notes_from {
+            transposed::note(row, &mut out);
+        } else {
+            reader.read(row, &mut out);
+        }
+    }
+    // SSB's notes and sources below the table, kept for `rapportverk data`.
+    for footnote in &table.footnotes {
+        transposed::note(std::slice::from_ref(footnote), &mut out);
     }
     out
+}
+
+/// With `header_rows:`, each column is named by its header rows joined (`Netto
+/// driftsutgifter / Veitransport`), a merged parent carried across: the mapping, filters and
+/// messages then see one name per column.
+fn join_header(table: &mut Table, labels: &[Vec<Cell>]) {
+    for (c, cells) in labels.iter().enumerate() {
+        let Some(first) = cells.first() else { continue };
+        let joined = Cell::new(
+            CellValue::Text(header::label_text(cells)),
+            first.origin.clone(),
+        );
+        match table.header.get_mut(c) {
+            Some(cell) => {
+                cell.value = joined.value;
+            }
+            None => table.header.push(joined),
+        }
+    }
+}
+
+/// An `exclude:` name that finds no header: an error naming the closest ones.
+fn exclude_finds_nothing(
+    table: &Table,
+    labels: &[Vec<Cell>],
+    mapping: &ColumnMapping,
+    year: Option<i32>,
+) -> Option<Diagnostic> {
+    let texts: Vec<String> = labels
+        .iter()
+        .map(|cells| header::label_text(cells))
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let name = mapping
+        .exclude
+        .iter()
+        .find(|name| !choice::finds_any(name, &texts, year))?;
+    Some(choice::exclude_finds_nothing(
+        table.header_origin.clone(),
+        name,
+        &texts,
+        year,
+    ))
 }
 
 /// The columns each filter reads, with the filter. A filter names a column, or (wide) a part
@@ -164,7 +242,10 @@ fn filter_columns<'o>(
     let mut found: Vec<(usize, &Filter)> = Vec::new();
     let mut broken = false;
     for f in &options.filters {
-        match table.column(&[f.column.as_str()]) {
+        match table
+            .column(&[f.column.as_str()])
+            .or_else(|| column_by_letter(table, &f.column))
+        {
             Some(c) => found.push((c, f)),
             None if columns.periods.iter().any(|p| on_headers(f, p)) => {
                 columns.periods.retain(|p| on_headers(f, p));
@@ -176,6 +257,19 @@ fn filter_columns<'o>(
         }
     }
     (!broken).then_some(found)
+}
+
+/// A workbook column named by its letter (`A`), for a stub column SSB leaves without a header.
+fn column_by_letter(table: &Table, name: &str) -> Option<usize> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 2 || !name.chars().all(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    table.header.iter().position(|cell| {
+        cell.value.is_empty()
+            && matches!(&cell.origin, crate::diag::Origin::Cell { .. })
+            && header::column_letter(&cell.origin, 0) == name
+    })
 }
 
 /// Reads the rows of a table whose header and columns are known.
@@ -190,15 +284,26 @@ struct RowReader<'a> {
 impl RowReader<'_> {
     /// Reads one row's records into `out`, or why it has none.
     fn read(&self, row: &[Cell], out: &mut Records) {
-        if !self
+        // A row split wrongly is an error even where a filter's cell is empty or missing:
+        // the filter cannot tell whose row it is.
+        let unplaced = self
             .filters
             .iter()
-            .all(|(c, f)| row.get(*c).is_some_and(|cell| filter_matches(cell, f)))
+            .any(|(c, _)| row.get(*c).is_none_or(|cell| cell.value.is_empty()));
+        if unplaced && let Some(d) = ragged(self.table, row, self.table.header.len()) {
+            out.problems.push(d);
+            self.failed(row, out);
+            return;
+        }
+        if let Some((column, filter)) = self
+            .filters
+            .iter()
+            .find(|(c, f)| !row.get(*c).is_some_and(|cell| filter_matches(cell, f)))
         {
             if let Some(first) = row.first() {
                 out.skipped.push(Skipped {
                     origin: first.origin.clone(),
-                    reason: "left out by filter:".into(),
+                    reason: filtered_out(row.get(*column), filter),
                 });
             }
             return;
@@ -216,6 +321,10 @@ impl RowReader<'_> {
             self.failed(row, out);
             return;
         }
+        if self.columns.layout == Layout::Transposed {
+            self.transposed_row(row, out);
+            return;
+        }
         let Some(kpi) = row.get(self.columns.kpi).filter(|c| !c.value.is_empty()) else {
             self.without_kpi(row, out);
             return;
@@ -229,7 +338,7 @@ impl RowReader<'_> {
                     self.failed(row, out);
                 }
             },
-            Layout::Wide => self.wide_records(row, kpi, out),
+            Layout::Wide | Layout::Transposed => self.wide_records(row, kpi, out),
         }
     }
 
@@ -247,7 +356,7 @@ impl RowReader<'_> {
                 .filter(Period::is_year)
                 .map(|p| p.year()),
             (Layout::Long, None) => outside.filter(Period::is_year).map(|p| p.year()),
-            (Layout::Wide, _) => None,
+            (Layout::Wide | Layout::Transposed, _) => None,
         };
         if let Some(kpi) = kpi.filter(|k| !k.is_empty()) {
             out.failed.push((kpi, year));
@@ -264,7 +373,7 @@ impl RowReader<'_> {
                 CellValue::Text(t) => crate::ingest::number::parse_number(t).is_ok(),
                 _ => false,
             }),
-            Layout::Wide => self
+            Layout::Wide | Layout::Transposed => self
                 .columns
                 .periods
                 .iter()
@@ -374,6 +483,25 @@ impl RowReader<'_> {
             target: optional(self.columns.target),
             column_label,
         }
+    }
+}
+
+/// Why a filter left a row out, whole: the column, what the row holds and what was kept.
+fn filtered_out(cell: Option<&Cell>, filter: &Filter) -> String {
+    let held = cell
+        .map(|c| c.value.as_text().trim().to_string())
+        .filter(|t| !t.is_empty());
+    let kept: Vec<String> = filter.values.iter().map(|v| format!("\"{v}\"")).collect();
+    let kept = match kept.len() {
+        1 => kept[0].clone(),
+        _ => format!("none of {}", kept.join(", ")),
+    };
+    match held {
+        Some(text) => format!(
+            "left out by filter: {} is \"{text}\", not {kept}",
+            filter.column
+        ),
+        None => format!("left out by filter: {} is empty, not {kept}", filter.column),
     }
 }
 

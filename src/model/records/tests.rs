@@ -435,3 +435,77 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_hint_proposes_only_a_row_of_names_for_the_header() {
+    // A statistics-bank table: a title, then a header whose parent row names one statistic,
+    // then the years. The first row of two cells is a data row and never the proposal.
+    let r = read(
+        "12367: Samferdsel etter år\n;Netto driftsutgifter\n2020;41112\n2021;43870\n",
+        &ColumnMapping::default(),
+    );
+    let hints: Vec<String> = r.problems.iter().filter_map(|d| d.hint.clone()).collect();
+    assert!(
+        hints.iter().all(|h| !h.contains("header_row: 3")),
+        "a data row proposed: {hints:?}"
+    );
+    let r = read(
+        "12367: Samferdsel etter år\nstatistikk;Veitransport;Barnehage\n2020;41112;202113\n",
+        &ColumnMapping::default(),
+    );
+    let hints: Vec<String> = r.problems.iter().filter_map(|d| d.hint.clone()).collect();
+    assert!(
+        hints.iter().any(|h| h.contains(
+            "if line 2 (statistikk, Veitransport, Barnehage) names the columns, give header_row: 2"
+        )),
+        "{hints:?}"
+    );
+}
+
+#[test]
+fn a_statistics_bank_table_under_a_title_gets_the_hint_to_read_it_transposed() {
+    let text = "12367: Samferdsel etter statistikkvariabel og år\n\n\
+                ;Netto driftsutgifter (1000 kr);;Brutto driftsutgifter (1000 kr);\n\
+                ;Veitransport;Barnehage;Veitransport;Barnehage\n\
+                2020;41112;202113;55310;240551\n2021;43870;211402;58004;251220\n\n\
+                Kilde: Statistisk sentralbyrå\n";
+    let r = read(text, &ColumnMapping::default());
+    assert_eq!(r.problems.len(), 1, "{:?}", messages(&r));
+    assert_eq!(
+        r.problems[0].hint.as_deref(),
+        Some(
+            "the first line is a title; if line 3 (Netto driftsutgifter (1000 kr), Brutto \
+             driftsutgifter (1000 kr)) names the columns, give header_row: 3 and header_rows: 2; \
+             the periods run down the first column, so add layout: transposed (a column per KPI)"
+        )
+    );
+    // Read so, the parents carried over their groups.
+    let mut t = table(text);
+    let options = TableOptions {
+        layout: Some(Layout::Transposed),
+        header_rows: Some(2),
+        ..TableOptions::default()
+    };
+    let r = read_records(&mut t, &ColumnMapping::default(), &options);
+    assert_eq!(
+        summary(&r)[..3],
+        [
+            (
+                "Netto driftsutgifter (1000 kr) / Veitransport".into(),
+                2020,
+                "41112".into()
+            ),
+            (
+                "Netto driftsutgifter (1000 kr) / Barnehage".into(),
+                2020,
+                "202113".into()
+            ),
+            (
+                "Brutto driftsutgifter (1000 kr) / Veitransport".into(),
+                2020,
+                "55310".into()
+            ),
+        ]
+    );
+    assert_eq!(r.records.len(), 8);
+}
