@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::load::SourceCache;
 use crate::locale::Locale;
-use crate::model::document::{SourceReading, read_data};
+use crate::model::document::{SourceReading, UnitColumn, read_data};
 use crate::model::kpi::KpiData;
 use crate::model::period::Period;
 use crate::model::{RunDefinitions, Units, data_tables, per_unit};
@@ -130,33 +130,29 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             Units::default()
         });
         let tables = data_tables(spec, &cache, &planned, &mut Vec::new(), &mut found);
-        let units: Vec<Option<(&str, String)>> = match per_unit(spec) {
+        let split = per_unit(spec).map(|per| UnitColumn {
+            column: per.column.as_str(),
+            names: &planned.names,
+        });
+        let readings = read_data(kpi_definitions, &tables, split);
+        let units: Vec<Option<&str>> = match split {
             None => vec![None],
-            Some(per) => planned
-                .names
-                .iter()
-                .map(|unit| Some((per.column.as_str(), unit.clone())))
-                .collect(),
+            Some(split) => split.names.iter().map(|n| Some(n.as_str())).collect(),
         };
         let mut new: Vec<SourceListing> = Vec::new();
-        for unit in &units {
-            let as_unit = unit.as_ref().map(|(column, name)| (*column, name.as_str()));
-            let reading = read_data(kpi_definitions, &tables, as_unit);
+        for (reading, unit) in readings.iter().zip(units) {
             found.extend(reading.problems.clone());
             for source in &reading.sources {
                 if !data.iter().find(|s| s.id == source.id).is_some_and(wanted) {
                     continue;
                 }
-                let part = listing(
-                    &locale,
-                    &reading.kpis,
-                    source,
-                    as_unit.map(|(_, name)| name),
-                );
-                merge(&mut new, part, as_unit.is_some());
+                let part = listing(&locale, &reading.kpis, source, unit);
+                merge(&mut new, part, unit.is_some());
             }
         }
         for listing in &mut new {
+            let mut seen = std::collections::HashSet::new();
+            listing.skipped.retain(|s| seen.insert(s.origin.clone()));
             listing.skipped_by_reason = summary(&listing.skipped);
         }
         listed.extend(new);
@@ -197,21 +193,9 @@ fn merge(listings: &mut Vec<SourceListing>, mut part: SourceListing, per_unit: b
         Some(l) if per_unit && l.observations.iter().any(|o| o.unit.is_none()) => {}
         Some(l) => {
             l.observations.append(&mut part.observations);
-            // Another unit's rows are skipped for this unit: only rows every unit skipped
-            // are no figure at all, and the filter's reason then names no unit.
-            l.skipped.retain_mut(|s| {
-                let Some(p) = part.skipped.iter().find(|p| p.origin == s.origin) else {
-                    return false;
-                };
-                if p.reason != s.reason
-                    && let (Some((a, _)), Some((b, _))) =
-                        (s.reason.split_once(", not "), p.reason.split_once(", not "))
-                    && a == b
-                {
-                    s.reason = format!("{a}, the value of no unit");
-                }
-                true
-            });
+            // Each unit's reading lists the rows of its own it skipped (and the first the
+            // rows of no unit): together, every skipped row.
+            l.skipped.append(&mut part.skipped);
         }
         None => listings.push(part),
     }

@@ -182,6 +182,21 @@ pub struct Table {
     pub period_cell: Option<Cell>,
 }
 
+/// The column of `header` named by one of `names`: exactly (headers normalised), else by
+/// a looser match.
+pub fn column_in(header: &[Cell], names: &[&str]) -> Option<usize> {
+    let equal = |cell: &Cell| {
+        let text = normalise_header(&cell.value.as_text());
+        names.iter().any(|n| normalise_header(n) == text)
+    };
+    header.iter().position(equal).or_else(|| {
+        header.iter().position(|cell| {
+            let text = cell.value.as_text();
+            names.iter().any(|n| header_matches(&text, n))
+        })
+    })
+}
+
 impl Table {
     /// A table whose first row is its header.
     pub(crate) fn from_rows(file: &Path, mut rows: Vec<Vec<Cell>>) -> Option<Table> {
@@ -206,16 +221,7 @@ impl Table {
     /// Index of the first column whose header matches one of `names` by [`header_matches`]:
     /// a header equal to a name wins over one that only adds a unit in brackets.
     pub fn column(&self, names: &[&str]) -> Option<usize> {
-        let equal = |cell: &Cell| {
-            let header = normalise_header(&cell.value.as_text());
-            names.iter().any(|n| normalise_header(n) == header)
-        };
-        self.header.iter().position(equal).or_else(|| {
-            self.header.iter().position(|cell| {
-                let header = cell.value.as_text();
-                names.iter().any(|n| header_matches(&header, n))
-            })
-        })
+        column_in(&self.header, names)
     }
 
     /// Makes the first row that names a column from every group the header, dropping the title
@@ -239,6 +245,26 @@ impl Table {
         }
         if let Some(index) = self.rows.iter().take(30).position(|row| names_all(row)) {
             self.make_header(index);
+        }
+    }
+
+    /// The header [`Table::find_header`] would settle on, without settling it: the header row
+    /// and the rows below it (the table as it is when none names every group).
+    pub(crate) fn header_found(&self, groups: &[&[&str]]) -> (&[Cell], &[Vec<Cell>]) {
+        let names_all = |row: &[Cell]| {
+            groups.iter().all(|group| {
+                row.iter().any(|cell| {
+                    let header = cell.value.as_text();
+                    group.iter().any(|n| header_matches(&header, n))
+                })
+            })
+        };
+        if self.header_fixed || names_all(&self.header) {
+            return (&self.header, &self.rows);
+        }
+        match self.rows.iter().take(30).position(|row| names_all(row)) {
+            Some(index) => (&self.rows[index], &self.rows[index + 1..]),
+            None => (&self.header, &self.rows),
         }
     }
 

@@ -229,7 +229,7 @@ mod tests {
 
     fn data() -> KpiData {
         let mut kpis = KpiData::default();
-        kpis.definitions
+        std::sync::Arc::make_mut(&mut kpis.definitions)
             .insert("sykefravaer".into(), crate::model::kpi::sick_leave());
         kpis.observations.insert(
             ("sykefravaer".into(), Period::Year(2018)),

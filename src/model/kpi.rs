@@ -400,7 +400,8 @@ impl Trend {
 /// Every KPI definition and observation of a document, keyed by id and (id, period).
 #[derive(Debug, Clone, Default)]
 pub struct KpiData {
-    pub definitions: BTreeMap<String, KpiDefinition>,
+    /// Shared by the units of a document until one's data sets a target of its own.
+    pub definitions: std::sync::Arc<BTreeMap<String, KpiDefinition>>,
     pub observations: BTreeMap<(String, Period), Observation>,
 }
 
@@ -532,7 +533,7 @@ mod tests {
 
     fn data() -> KpiData {
         let mut data = KpiData::default();
-        data.definitions.insert("sykefravaer".into(), sick_leave());
+        std::sync::Arc::make_mut(&mut data.definitions).insert("sykefravaer".into(), sick_leave());
         for (year, value) in [(2017, 7.5), (2018, 7.3)] {
             data.observations.insert(
                 ("sykefravaer".into(), Period::Year(year)),
@@ -597,13 +598,22 @@ mod tests {
     #[test]
     fn reaching_the_target_exactly_counts() {
         let mut data = data();
-        data.definitions.get_mut("sykefravaer").unwrap().target = Some(7.3);
+        std::sync::Arc::make_mut(&mut data.definitions)
+            .get_mut("sykefravaer")
+            .unwrap()
+            .target = Some(7.3);
         assert_eq!(
             data.figures("sykefravaer", 2018).unwrap().status(),
             TargetStatus::Reached
         );
-        data.definitions.get_mut("sykefravaer").unwrap().direction = Direction::HigherIsBetter;
-        data.definitions.get_mut("sykefravaer").unwrap().target = Some(8.0);
+        std::sync::Arc::make_mut(&mut data.definitions)
+            .get_mut("sykefravaer")
+            .unwrap()
+            .direction = Direction::HigherIsBetter;
+        std::sync::Arc::make_mut(&mut data.definitions)
+            .get_mut("sykefravaer")
+            .unwrap()
+            .target = Some(8.0);
         let f = data.figures("sykefravaer", 2018).unwrap();
         assert_eq!(f.status(), TargetStatus::NotReached);
         assert_eq!(f.trend(), Trend::Worse);
@@ -614,7 +624,9 @@ mod tests {
     #[test]
     fn status_change_and_trend_follow_the_printed_figures() {
         let mut data = data();
-        let definition = data.definitions.get_mut("sykefravaer").unwrap();
+        let definition = std::sync::Arc::make_mut(&mut data.definitions)
+            .get_mut("sykefravaer")
+            .unwrap();
         definition.target = Some(7.0);
         for (year, value) in [(2017, 6.96), (2018, 7.04)] {
             data.observations

@@ -81,17 +81,22 @@ impl Units {
         let (Some(parsed), Some(file)) = (parsed, sources.pop()) else {
             return Err(problems);
         };
-        // Finding the unit column settles the header on a copy; the blocks that read the
-        // rows find their own columns in the table as parsed.
-        let mut probe = parsed.clone();
-        let Some(names) = super::units(&mut probe, &per.column) else {
-            problems.push(no_unit_column(&probe, per));
-            return Err(problems);
+        // The unit column is found without settling the table's header: the blocks that read
+        // the rows find their own columns in the table as parsed.
+        let (names, header) = match super::units(&parsed, &per.column) {
+            Ok(found) => found,
+            Err(_) => {
+                // The message names the headers the column was looked for among.
+                let mut probe = parsed;
+                probe.find_header(&[&[per.column.as_str()]]);
+                problems.push(no_unit_column(&probe, per));
+                return Err(problems);
+            }
         };
         if names.is_empty() {
             problems.push(
                 Diagnostic::error(
-                    probe.header_origin.clone(),
+                    header,
                     format!("the column \"{}\" names no unit", per.column),
                 )
                 .with_hint("fill in the unit of every row"),
@@ -102,7 +107,7 @@ impl Units {
             slugs: names.iter().map(|n| slug(n)).collect(),
             names,
             table: Some((Arc::new(parsed), file)),
-            header: Some(probe.header_origin),
+            header: Some(header),
         })
     }
 
@@ -213,7 +218,7 @@ pub fn data_tables<'a>(
     units: &Units,
     sources: &mut Vec<Arc<SourceFile>>,
     problems: &mut Diagnostics,
-) -> Vec<(&'a DataSource, Option<Table>)> {
+) -> Vec<(&'a DataSource, Option<Arc<Table>>)> {
     let DocumentKind::Report { data, .. } = &spec.kind;
     let per = per_unit(spec);
     data.iter()
@@ -221,11 +226,11 @@ pub fn data_tables<'a>(
             // The per-unit table is a data source too: parsed once, in planning.
             Some((table, file)) if per.is_some_and(|p| p.source.id == source.id) => {
                 sources.push(Arc::clone(file));
-                (source, Some(Table::clone(table)))
+                (source, Some(Arc::clone(table)))
             }
             _ => (
                 source,
-                read(cache, &source.path, &source.read, sources, problems),
+                read(cache, &source.path, &source.read, sources, problems).map(Arc::new),
             ),
         })
         .collect()
@@ -267,15 +272,13 @@ fn row_tables(
 ) -> RowTables {
     let mut tables = RowTables::default();
     if let (Some(per), Some((table, file))) = (per, parsed_units) {
-        let mut table = Table::clone(table);
-        let warnings = std::mem::take(&mut table.warnings);
         // A table that is also KPI data has its warnings told with the data.
         if !data.iter().any(|d| d.id == per.source.id) {
-            for warning in warnings {
-                problems.push(warning);
+            for warning in &table.warnings {
+                problems.push(warning.clone());
             }
         }
-        tables.insert(&per.source.id, Some((table, Arc::clone(file))));
+        tables.insert(&per.source.id, Some((Arc::clone(table), Arc::clone(file))));
     }
     for source in listed {
         if tables.has(&source.id) {
@@ -288,7 +291,7 @@ fn row_tables(
             }
             t
         });
-        tables.insert(&source.id, table.zip(files.pop()));
+        tables.insert(&source.id, table.map(Arc::new).zip(files.pop()));
     }
     tables
 }

@@ -67,18 +67,23 @@ impl TaskStatus {
 }
 
 /// The values of `column` (the units a document is built for: sectors, departments, schools),
-/// in the order the table first names them; `None` when no header row names the column.
-pub fn units(table: &mut Table, column: &str) -> Option<Vec<String>> {
-    table.find_header(&[&[column]]);
-    let index = table.column(&[column])?;
+/// in the order the table first names them, and the header row's origin; `None` (with the
+/// header found) when no header row names the column. The table is left as it is.
+pub fn units(table: &Table, column: &str) -> Result<(Vec<String>, Origin), Origin> {
+    let (header, rows) = table.header_found(&[&[column]]);
+    let origin = header
+        .first()
+        .map_or(table.header_origin.clone(), |c| c.origin.clone());
+    let index = crate::ingest::column_in(header, &[column]).ok_or_else(|| origin.clone())?;
     let mut units: Vec<String> = Vec::new();
-    for row in &table.rows {
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
         let (name, _) = cell_text(row, index);
-        if !name.is_empty() && !units.contains(&name) {
+        if !name.is_empty() && seen.insert(name.clone()) {
             units.push(name);
         }
     }
-    Some(units)
+    Ok((units, origin))
 }
 
 /// A required column's index, or an error at the header naming what was expected.

@@ -130,7 +130,6 @@ pub fn view(
         part,
         locale,
         slugs,
-        unit_names: model.units.iter().filter_map(|u| u.name.clone()).collect(),
     };
     // The common text prints the figures of the unit the output is for (the first, in a volume).
     let main_unit = match part {
@@ -182,8 +181,6 @@ struct Output<'a> {
     part: Part,
     locale: &'a Locale,
     slugs: &'a [String],
-    /// Every unit in plan order.
-    unit_names: Vec<String>,
 }
 
 impl<'a> Output<'a> {
@@ -204,7 +201,7 @@ impl<'a> Output<'a> {
     fn rows(&'a self, unit: Option<&'a str>) -> RowContext<'a> {
         RowContext {
             unit,
-            units: &self.unit_names,
+            units: &self.model.unit_names,
             broken: &self.model.rows.broken,
             year: self.model.content.info.year,
         }

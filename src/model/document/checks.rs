@@ -113,7 +113,8 @@ pub(super) fn period_checks(
         }
     }
     for target in targets.iter().filter(|t| t.year == year) {
-        let Some(definition) = kpis.definitions.get_mut(&target.kpi) else {
+        let Some(definition) = std::sync::Arc::make_mut(&mut kpis.definitions).get_mut(&target.kpi)
+        else {
             continue;
         };
         match definition.target {

@@ -8,6 +8,7 @@ mod figures;
 mod observed;
 mod plausibility;
 mod rows;
+mod split;
 
 pub use rows::RowTables;
 pub(crate) use rows::UnitRowProblems;
@@ -23,7 +24,7 @@ use crate::model::content::{Content, FilledBlocks, UnitContent};
 use crate::model::kpi::{KpiData, KpiDefinitions};
 use crate::model::narrative::{Narrative, UnitNarrative};
 use crate::model::period::Period;
-use crate::model::records::{self, Filter};
+use crate::model::records;
 use crate::project::DataSource;
 
 use checks::KpiChecks;
@@ -39,6 +40,8 @@ pub struct DocumentModel {
     pub(crate) content: Content,
     /// One per output unit, in plan order; a single document has one, without a name.
     pub(crate) units: Vec<UnitModel>,
+    /// The units' names in plan order (none for a single document), for views of every unit.
+    pub(crate) unit_names: Vec<String>,
     /// The problems of table rows that `assignments` and `calendar` blocks read, by unit;
     /// a unit with an error in one of its rows gets no output.
     pub(crate) rows: UnitRowProblems,
@@ -115,105 +118,163 @@ pub struct SourceReading {
     pub split_by_unit: bool,
 }
 
+/// The units a document's data is read for: the unit column's name and the units in plan
+/// order.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitColumn<'a> {
+    pub column: &'a str,
+    pub names: &'a [String],
+}
+
 /// Reads every data table of a document (`None`: the file could not be read, its problem
-/// told already) into KPI observations checked against the run's KPI `definitions`. With a
-/// `unit` (column, value), a table that has the column gives only that unit's rows; a table
-/// without it gives its figures to every unit.
+/// told already) into KPI observations checked against the run's KPI `definitions`: one
+/// reading for a single document, one per unit for a document made per unit. Each table is
+/// read once: a table with the unit column gives each unit its own rows, a table without it
+/// gives its figures to every unit. The definitions are shared by the readings until a unit's
+/// data sets a target of its own.
 pub fn read_data(
     definitions: &KpiDefinitions,
-    data: &[(&DataSource, Option<Table>)],
-    unit: Option<(&str, &str)>,
-) -> DataReading {
-    let mut reading = DataReading {
-        kpis: KpiData {
-            definitions: definitions.list.clone(),
-            ..KpiData::default()
-        },
-        definitions_failed: definitions.failed,
-        // A file that could not be read fails the document (its problem is told already).
-        unreadable: definitions.failed && definitions.list.is_empty(),
-        ..DataReading::default()
-    };
-    reading.problems.extend(definitions.problems.clone());
+    data: &[(&DataSource, Option<Arc<Table>>)],
+    units: Option<UnitColumn>,
+) -> Vec<DataReading> {
+    let shared = Arc::new(definitions.list.clone());
+    let count = units.map_or(1, |u| u.names.len().max(1));
+    let mut readings: Vec<DataReading> = (0..count)
+        .map(|_| DataReading {
+            kpis: KpiData {
+                definitions: Arc::clone(&shared),
+                ..KpiData::default()
+            },
+            definitions_failed: definitions.failed,
+            // A file that could not be read fails the document (its problem is told already).
+            unreadable: definitions.failed && definitions.list.is_empty(),
+            ..DataReading::default()
+        })
+        .collect();
+    // Problems of files every unit reads are told once, with the first.
+    readings[0].problems.extend(definitions.problems.clone());
     for (source, table) in data {
-        let Some(mut table) = table.clone() else {
-            reading.data_failed = true;
-            reading.unreadable = true;
+        // The one working copy: reading settles its header and takes rows out.
+        let Some(mut table) = table.as_deref().cloned() else {
+            for reading in &mut readings {
+                reading.data_failed = true;
+                reading.unreadable = true;
+            }
             continue;
         };
         // Problems found while reading that do not stop it (a garbled letter, say).
         for warning in std::mem::take(&mut table.warnings) {
-            reading.problems.push(warning);
+            readings[0].problems.push(warning);
         }
-        let mut in_file = Diagnostics::default();
-        let mut options = match figures::table_options(source, &table) {
+        let options = match figures::table_options(source, &table) {
             Ok(options) => options,
             Err(d) => {
-                reading.problems.push(d);
-                reading.data_failed = true;
+                readings[0].problems.push(d);
+                for reading in &mut readings {
+                    reading.data_failed = true;
+                }
                 continue;
             }
         };
-        let mut split_by_unit = false;
-        if let Some((column, value)) = unit {
-            // Whether the table names the unit: found on a copy, once its header is known.
-            let mut probe = table.clone();
-            records::read_records(&mut probe, &source.columns, &options);
-            if probe.column(&[column]).is_some() {
-                split_by_unit = true;
-                options.filters.push(Filter {
-                    column: column.to_string(),
-                    values: vec![value.to_string()],
-                });
-            }
-        }
         let read = records::read_records(&mut table, &source.columns, &options);
+        let file = table.file.clone();
+        let Some((u, index)) = units.and_then(|u| Some((u, table.column(&[u.column])?))) else {
+            // No unit column: every unit gets every figure.
+            for reading in &mut readings {
+                let part = Part {
+                    records: &read.records,
+                    problems: read.problems.clone(),
+                    skipped: read.skipped.clone(),
+                    failed: &read.failed,
+                };
+                reading.add_source(source, &file, part, false);
+            }
+            continue;
+        };
+        let failed = read.failed.clone();
+        let split = split::by_unit(read, &table, index, u.column, u.names);
+        // The rows are read: only the records are needed from here on.
+        drop(table);
+        let parts = split.skipped.into_iter().zip(split.problems);
+        for ((reading, range), (skipped, problems)) in
+            readings.iter_mut().zip(split.ranges).zip(parts)
+        {
+            let part = Part {
+                records: &split.records[range],
+                problems,
+                skipped,
+                failed: &failed,
+            };
+            reading.add_source(source, &file, part, true);
+        }
+    }
+    readings
+}
+
+/// What one table gave one unit's reading.
+struct Part<'a> {
+    records: &'a [records::Record],
+    problems: Vec<crate::diag::Diagnostic>,
+    skipped: Vec<records::Skipped>,
+    /// The KPI and year of rows that had a problem, as written.
+    failed: &'a [(String, Option<i32>)],
+}
+
+impl DataReading {
+    /// One table's records (for this unit, when it is split by unit) turned into observations.
+    fn add_source(
+        &mut self,
+        source: &DataSource,
+        file: &std::path::Path,
+        read: Part,
+        split_by_unit: bool,
+    ) {
         if read.records.is_empty() && !read.problems.is_empty() {
-            reading.data_failed = true;
+            self.data_failed = true;
         }
         // The file's problems in the order of its rows, whichever check found them.
+        let mut in_file = Diagnostics::default();
         for problem in read.problems {
             in_file.push(problem);
         }
         for (kpi, year) in read.failed {
-            if let Some(id) = figures::kpi_id(&kpi, &reading.kpis) {
-                reading.failed_rows.insert((id, year));
+            if let Some(id) = figures::kpi_id(kpi, &self.kpis) {
+                self.failed_rows.insert((id, *year));
             }
         }
         let mut skipped = read.skipped;
         let mut keys = Vec::new();
-        let years = if reading.definitions_failed {
+        let years = if self.definitions_failed {
             Vec::new()
         } else {
             let mut sink = figures::Sink {
-                kpis: &mut reading.kpis,
-                targets: &mut reading.targets,
-                failed_rows: &mut reading.failed_rows,
+                kpis: &mut self.kpis,
+                targets: &mut self.targets,
+                failed_rows: &mut self.failed_rows,
                 problems: &mut in_file,
                 skipped: &mut skipped,
                 keys: &mut keys,
-                owners: &mut reading.owners,
+                owners: &mut self.owners,
             };
-            figures::observations(&read.records, source, &mut sink)
+            figures::observations(read.records, source, &mut sink)
         };
         let mut in_file = in_file.into_vec();
         in_file.sort_by(|a, b| a.origin.cmp(&b.origin));
         for problem in in_file {
-            reading.problems.push(problem);
+            self.problems.push(problem);
         }
-        reading.years.push(SourceYears {
-            file: table.file.clone(),
+        self.years.push(SourceYears {
+            file: file.to_path_buf(),
             years,
         });
-        reading.sources.push(SourceReading {
+        self.sources.push(SourceReading {
             id: source.id.clone(),
-            file: table.file.clone(),
+            file: file.to_path_buf(),
             observations: keys,
             skipped,
             split_by_unit,
         });
     }
-    reading
 }
 
 /// Checks one document: its data tables (`None`: the file could not be read, its problem told
@@ -222,7 +283,7 @@ pub fn read_data(
 /// (the loader adds the consistency lint's on the checked model).
 pub fn check(
     definitions: &KpiDefinitions,
-    data: &[(&DataSource, Option<Table>)],
+    data: &[(&DataSource, Option<Arc<Table>>)],
     narrative: &SourceFile,
     units: &UnitInputs,
     tables: &RowTables,
@@ -333,7 +394,7 @@ fn typed(
 ) -> Result<DocumentModel, Diagnostics> {
     let year = narrative.document.year;
     let content = Content::from_narrative(narrative, file, filled)?;
-    let units = units
+    let units: Vec<UnitModel> = units
         .into_iter()
         .map(|(name, own, kpis)| {
             let own = match own {
@@ -343,10 +404,12 @@ fn typed(
             Ok(UnitModel { name, own, kpis })
         })
         .collect::<Result<_, Diagnostics>>()?;
+    let unit_names = units.iter().filter_map(|u| u.name.clone()).collect();
     Ok(DocumentModel {
         file: file.to_path_buf(),
         content,
         units,
+        unit_names,
         rows,
     })
 }
@@ -374,19 +437,21 @@ fn in_order(
 /// read for every unit told once, and whether a file could not be read.
 fn read_units(
     definitions: &KpiDefinitions,
-    data: &[(&DataSource, Option<Table>)],
+    data: &[(&DataSource, Option<Arc<Table>>)],
     units: &UnitInputs,
 ) -> (Vec<DataReading>, Diagnostics, bool) {
+    let names: Vec<String> = units.units.iter().filter_map(|(n, _)| n.clone()).collect();
+    let split = units.column.map(|column| UnitColumn {
+        column,
+        names: &names,
+    });
+    let mut readings = read_data(definitions, data, split);
     let mut problems = Diagnostics::default();
     let mut unreadable = false;
-    let mut readings = Vec::new();
-    for (name, _) in &units.units {
-        let unit = units.column.zip(name.as_deref());
-        let mut reading = read_data(definitions, data, unit);
+    for reading in &mut readings {
         // Files read for every unit are told once; a unit's own rows with that unit.
         problems.extend(std::mem::take(&mut reading.problems));
         unreadable |= reading.unreadable;
-        readings.push(reading);
     }
     (readings, once_each(problems), unreadable)
 }

@@ -18,10 +18,13 @@ use crate::norsk::month_number;
 /// The tables `assignments` and `calendar` blocks may read, by data source id, each parsed
 /// once for the document (`None`: it could not be read, its problem told already), with its file.
 #[derive(Debug, Default)]
-pub struct RowTables(BTreeMap<String, Option<(Table, Arc<SourceFile>)>>);
+pub struct RowTables(BTreeMap<String, Option<ParsedTable>>);
+
+/// A table as parsed, shared (never copied until a block checks its rows), and its file.
+pub type ParsedTable = (Arc<Table>, Arc<SourceFile>);
 
 impl RowTables {
-    pub fn insert(&mut self, id: &str, table: Option<(Table, Arc<SourceFile>)>) {
+    pub fn insert(&mut self, id: &str, table: Option<ParsedTable>) {
         self.0.insert(id.to_string(), table);
     }
 
@@ -38,7 +41,7 @@ impl RowTables {
     /// ids there are when no source has it, `Ok(None)` when it could not be read.
     fn copy(&self, id: &str) -> Result<Option<Table>, Vec<String>> {
         match self.0.get(id) {
-            Some(table) => Ok(table.as_ref().map(|(t, _)| t.clone())),
+            Some(table) => Ok(table.as_ref().map(|(t, _)| Table::clone(t))),
             None => Err(self.0.keys().cloned().collect()),
         }
     }
