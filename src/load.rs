@@ -62,6 +62,8 @@ pub struct SourceCache {
 struct Shared {
     files: Mutex<HashMap<PathBuf, Slot>>,
     reads: Mutex<BTreeMap<PathBuf, usize>>,
+    /// The project folder, symlinks resolved: no file outside it is read.
+    root: OnceLock<PathBuf>,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -72,6 +74,23 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl SourceCache {
     pub fn new() -> SourceCache {
         SourceCache::default()
+    }
+
+    /// A cache that reads only files inside `root`, symlinks resolved.
+    pub fn confined(root: &Path) -> SourceCache {
+        let cache = SourceCache::new();
+        cache.confine_to(root);
+        cache
+    }
+
+    /// From now on, refuse every file that is not inside `root` once symlinks are resolved:
+    /// the one confinement rule for every file a run reads (manifest, data, narratives,
+    /// templates, the layout library, fonts, logo), and so for the Typst world, which serves
+    /// only files read here. The first root given stays.
+    pub fn confine_to(&self, root: &Path) {
+        if let Ok(root) = root.canonicalize() {
+            let _ = self.shared.root.set(root);
+        }
     }
 
     /// The file at `path`, read from disk on the first call and from memory after.
@@ -85,9 +104,35 @@ impl SourceCache {
             *locked(&self.shared.reads)
                 .entry(path.to_path_buf())
                 .or_default() += 1;
+            self.check_confined(path)?;
             SourceFile::read(path).map(Arc::new)
         })
         .clone()
+    }
+
+    /// Whether `path` is inside the root this cache is confined to (always, if none).
+    pub fn check_confined(&self, path: &Path) -> Result<(), Diagnostic> {
+        let Some(root) = self.shared.root.get() else {
+            return Ok(());
+        };
+        // A missing file is told by the read itself.
+        let Ok(resolved) = path.canonicalize() else {
+            return Ok(());
+        };
+        if resolved.starts_with(root) {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            Origin::file(path),
+            format!(
+                "the file leads outside the project folder (through a symbolic link, to {})",
+                resolved.display()
+            ),
+        )
+        .with_hint(format!(
+            "copy the file into the project instead of linking to it; nothing outside {} is read",
+            root.display()
+        )))
     }
 
     /// The file at `path` if the run has read it, without reading it (messages show lines of
@@ -124,5 +169,28 @@ mod tests {
             missing.message.starts_with("cannot read the file"),
             "{missing}"
         );
+    }
+
+    #[test]
+    fn a_confined_cache_refuses_links_that_lead_out() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("passwd");
+        std::fs::write(&secret, "root:x:0:0").unwrap();
+        let project = tempfile::tempdir().unwrap();
+        let lib = project.path().join("templates/lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        std::os::unix::fs::symlink(&secret, lib.join("passwd")).unwrap();
+        std::fs::write(lib.join("real.typ"), "x").unwrap();
+        std::os::unix::fs::symlink(lib.join("real.typ"), lib.join("inside.typ")).unwrap();
+        let cache = SourceCache::confined(project.path());
+        let err = cache.read(&lib.join("passwd")).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("the file leads outside the project folder"),
+            "{err}"
+        );
+        assert_eq!(err.origin, Some(Origin::file(lib.join("passwd"))));
+        // A link that stays inside the project is read.
+        assert_eq!(cache.read(&lib.join("inside.typ")).unwrap().bytes, b"x");
     }
 }

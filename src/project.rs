@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
+use crate::ingest::limits::Limits;
 use crate::ingest::yaml::{self, Spanned, origin_of};
 use crate::ingest::{ReadOptions, as_text};
 use crate::period::Period;
@@ -31,6 +32,35 @@ struct Manifest {
     documents: Vec<DocumentEntry>,
     #[serde(default)]
     branding: Option<BrandingEntry>,
+    /// Ceilings on what one data file may hold (docs/src/limits.md); unset ones keep their defaults.
+    #[serde(default)]
+    limits: Option<LimitsEntry>,
+}
+
+/// The manifest's `limits:`: each raises (or lowers) one ceiling of [`Limits`].
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LimitsEntry {
+    /// Cells in one table, the empty ones inside its used range counted (default 2 000 000).
+    #[serde(default)]
+    cells: Option<u64>,
+    /// Megabytes a workbook may unpack to (default 256).
+    #[serde(default)]
+    unpacked_mb: Option<u64>,
+    /// Characters in one cell (default 32 767).
+    #[serde(default)]
+    cell_chars: Option<u64>,
+}
+
+impl LimitsEntry {
+    fn limits(&self) -> Limits {
+        let default = Limits::default();
+        Limits {
+            cells: self.cells.unwrap_or(default.cells),
+            unpacked_mb: self.unpacked_mb.unwrap_or(default.unpacked_mb),
+            cell_chars: self.cell_chars.unwrap_or(default.cell_chars),
+        }
+    }
 }
 
 /// The municipality's look: name, logo, colours and fonts, for every document.
@@ -357,6 +387,8 @@ impl Project {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        cache.confine_to(&root);
+        cache.check_confined(&manifest_path).map_err(one)?;
         let mut problems = Diagnostics::default();
         let resolver = Resolver {
             manifest: &manifest_path,
@@ -369,7 +401,15 @@ impl Project {
                 .iter()
                 .collect();
         let kpi_definitions = resolver.resolve(&manifest.kpi_definitions, &mut problems);
-        let sources = data_sources(&resolver, &manifest.data, &mut problems);
+        let mut sources = data_sources(&resolver, &manifest.data, &mut problems);
+        let limits = manifest
+            .limits
+            .as_ref()
+            .map(LimitsEntry::limits)
+            .unwrap_or_default();
+        for source in &mut sources {
+            source.read.limits = limits;
+        }
         let mut documents: Vec<DocumentSpec> = Vec::new();
         for entry in &manifest.documents {
             let spec = document_spec(&resolver, entry, &sources, &documents, &mut problems);

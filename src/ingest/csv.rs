@@ -5,6 +5,7 @@
 
 use encoding_rs::Encoding;
 
+use super::limits::{Limits, breached};
 use super::{Cell, CellValue, SourceFile, Table};
 use crate::diag::{Diagnostic, Origin};
 
@@ -17,6 +18,7 @@ pub fn read_table(
     source: &SourceFile,
     delimiter: Option<u8>,
     encoding: Option<&'static Encoding>,
+    limits: &Limits,
 ) -> Result<Table, Diagnostic> {
     if source.bytes.is_empty() {
         return Err(
@@ -333,7 +335,7 @@ mod tests {
     }
 
     fn read(text: &str) -> Result<Table, Diagnostic> {
-        read_table(&source(text), None, None)
+        read_table(&source(text), None, None, &Limits::default())
     }
 
     fn texts(row: &[Cell]) -> Vec<String> {
@@ -414,7 +416,13 @@ mod tests {
         let text = "sep=\t\r\nkpi\tår\tverdi\r\nx\t2018\t7,3\r\n";
         let mut bytes = vec![0xFF, 0xFE];
         bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        let table = read_table(&SourceFile::new("t.csv", bytes), None, None).unwrap();
+        let table = read_table(
+            &SourceFile::new("t.csv", bytes),
+            None,
+            None,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(table.delimiter, Some(b'\t'));
         assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
         assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:3:8");
@@ -425,9 +433,21 @@ mod tests {
 
     #[test]
     fn the_manifests_delimiter_overrides_detection() {
-        let table = read_table(&source("a;b,c\n1;2,3\n"), Some(b','), None).unwrap();
+        let table = read_table(
+            &source("a;b,c\n1;2,3\n"),
+            Some(b','),
+            None,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(texts(&table.header), ["a;b", "c"]);
-        let err = read_table(&source("kpi;år;verdi\nx;2018;7,3\n"), Some(b','), None).unwrap_err();
+        let err = read_table(
+            &source("kpi;år;verdi\nx;2018;7,3\n"),
+            Some(b','),
+            None,
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "t.csv:1:1: error: the manifest says delimiter \",\", but the file is \";\"-separated: its first row is one field, \"kpi;år;verdi\"\n  hint: write delimiter: \";\" in the manifest, or leave it out to detect the delimiter"
@@ -450,6 +470,7 @@ mod tests {
             &SourceFile::new(PathBuf::from("t.csv"), std::mem::take(&mut bytes)),
             None,
             None,
+            &Limits::default(),
         )
         .unwrap();
         assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
@@ -458,8 +479,13 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        let table =
-            read_table(&SourceFile::new(PathBuf::from("t.txt"), utf16), None, None).unwrap();
+        let table = read_table(
+            &SourceFile::new(PathBuf::from("t.txt"), utf16),
+            None,
+            None,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(texts(&table.rows[0]), ["sykefravær", "2018", "7,3"]);
         assert_eq!(table.rows[0][2].origin.to_string(), "t.txt:2:17");
     }

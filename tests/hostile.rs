@@ -1,0 +1,268 @@
+//! Hostile and oversized input (issue 21): every case is made here from the sample project,
+//! run through the real binary (under a memory ceiling where memory is the point), and must
+//! end in an error at its origin while the other documents still build, never in an abort.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{sample_project, stderr};
+
+/// The sample workbook the evaluation reads, and its one sheet's part.
+const WORKBOOK: &str = "input/data/okonomi-2018.xlsx";
+const SHEET_PART: &str = "xl/worksheets/sheet1.xml";
+
+/// Rewrites one part of a zip (an xlsx) through `change`, keeping the others as they are.
+fn rewrite_part(path: &Path, part: &str, change: impl FnOnce(String) -> String) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    let mut change = Some(change);
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        if name == part {
+            text = change.take().unwrap()(text);
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    assert!(change.is_none(), "{part} is not in {}", path.display());
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+/// Adds one text cell at `reference` (row `row`) after the sheet's last row.
+fn add_cell(text: String, row: u32, reference: &str, value: &str) -> String {
+    text.replace(
+        "</sheetData>",
+        &format!(
+            "<row r=\"{row}\"><c r=\"{reference}\" t=\"inlineStr\"><is><t>{value}</t></is></c></row></sheetData>"
+        ),
+    )
+}
+
+/// Runs `rapportverk build` in `dir` with at most `megabytes` of address space, so running
+/// out of memory fails the test instead of the machine.
+fn build_within(dir: &Path, megabytes: u64) -> Output {
+    let binary = env!("CARGO_BIN_EXE_rapportverk");
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {} && exec \"$0\" build",
+            megabytes * 1024
+        ))
+        .arg(binary)
+        .current_dir(dir)
+        .output()
+        .expect("sh runs")
+}
+
+/// The documents that do not read the evaluation's workbook were written.
+fn others_built(dir: &Path) {
+    for pdf in [
+        "output/arsrapport-2018.pdf",
+        "output/oppdragsbrev-2022/oversikt.pdf",
+    ] {
+        assert!(dir.join(pdf).is_file(), "{pdf} was not built");
+    }
+}
+
+#[test]
+fn a_cell_at_the_far_corner_is_refused_at_that_cell() {
+    let project = sample_project();
+    rewrite_part(&project.path().join(WORKBOOK), SHEET_PART, |t| {
+        add_cell(t, 1_048_576, "XFD1048576", "x")
+    });
+    std::fs::write(
+        project.path().join("input/rapportverk.yaml"),
+        std::fs::read_to_string(project.path().join("input/rapportverk.yaml")).unwrap()
+            + "limits:\n  cells: 100000\n",
+    )
+    .unwrap();
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("okonomi-2018.xlsx[Økonomi]!XFD1048576")
+            && err.contains("13 rows × 16384 columns")
+            && err.contains("limits: cells"),
+        "{err}"
+    );
+    others_built(project.path());
+}
+
+#[test]
+fn a_far_cell_under_the_default_limits_does_not_abort() {
+    let project = sample_project();
+    rewrite_part(&project.path().join(WORKBOOK), SHEET_PART, |t| {
+        add_cell(t, 1_048_576, "XFD1048576", "x")
+    });
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    // 13 rows × 16 384 columns is within the default 2 000 000 cells: read, not aborted.
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{err}");
+    others_built(project.path());
+}
+
+#[test]
+fn a_zip_bomb_is_refused_before_it_unpacks() {
+    let project = sample_project();
+    // 300 MB of one letter in one cell packs into well under a megabyte.
+    rewrite_part(&project.path().join(WORKBOOK), SHEET_PART, |t| {
+        add_cell(t, 20, "A20", &"a".repeat(300 << 20))
+    });
+    let packed = std::fs::metadata(project.path().join(WORKBOOK))
+        .unwrap()
+        .len();
+    assert!(packed < 4 << 20, "{packed}");
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: the workbook unpacks to 301 MB")
+            && err.contains("--> input/data/okonomi-2018.xlsx\n")
+            && err.contains("xl/worksheets/sheet1.xml")
+            && err.contains("above the limit of 256 (limits: unpacked_mb)"),
+        "{err}"
+    );
+    others_built(project.path());
+}
+
+#[test]
+fn a_cell_longer_than_excel_allows_is_refused_at_its_cell() {
+    let project = sample_project();
+    rewrite_part(&project.path().join(WORKBOOK), SHEET_PART, |t| {
+        add_cell(t, 20, "B20", &"å".repeat(40_000))
+    });
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: the cell holds 40000 characters, above the limit of 32767 (limits: cell_chars)\n --> input/data/okonomi-2018.xlsx[Økonomi]!B20"),
+        "{err}"
+    );
+    others_built(project.path());
+}
+
+/// A file outside the project, as a symlink's target.
+fn outside_file(name: &str, contents: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_symlink_out_of_the_layout_library_is_refused_and_nothing_is_printed_from_it() {
+    let project = sample_project();
+    let (_outside, secret) = outside_file("passwd", "root:x:0:0:secret");
+    let link = project.path().join("templates/lib/passwd");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_ne!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("error: the file leads outside the project folder")
+            && err.contains("--> templates/lib/passwd"),
+        "{err}"
+    );
+    assert!(!err.contains("root:x"), "{err}");
+}
+
+#[test]
+fn a_symlinked_template_or_unit_narrative_fails_its_document_only() {
+    let project = sample_project();
+    let (_outside, secret) = outside_file("x.yaml", "root:x:0:0:secret\n");
+    let narratives = project.path().join("input/narrativ/arsrapport-2018");
+    let unit = std::fs::read_dir(&narratives)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    std::fs::remove_file(&unit).unwrap();
+    std::os::unix::fs::symlink(&secret, &unit).unwrap();
+    let template = project.path().join("templates/evaluering.typ.j2");
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink(&secret, &template).unwrap();
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    let unit_shown = unit
+        .strip_prefix(project.path())
+        .unwrap()
+        .display()
+        .to_string();
+    assert!(err.contains(&format!("--> {unit_shown}")), "{err}");
+    assert!(err.contains("--> templates/evaluering.typ.j2"), "{err}");
+    assert!(!err.contains("root:x"), "{err}");
+    assert!(
+        project
+            .path()
+            .join("output/oppdragsbrev-2022/oversikt.pdf")
+            .is_file()
+    );
+    assert!(!project.path().join("output/evaluering-2018.pdf").exists());
+}
+
+#[test]
+fn a_symlinked_lock_file_is_refused_and_its_target_kept() {
+    let project = sample_project();
+    let (_outside, victim) = outside_file("victim.txt", "precious");
+    std::fs::create_dir(project.path().join("output")).unwrap();
+    std::os::unix::fs::symlink(&victim, project.path().join("output/.rapportverk.lock")).unwrap();
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "the output folder's lock file is not one rapportverk wrote: it is a symbolic link"
+        ),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+}
+
+#[test]
+fn outputs_get_the_mode_of_a_new_file_under_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = sample_project();
+    let binary = env!("CARGO_BIN_EXE_rapportverk");
+    let build = |umask: &str| {
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" build --only evaluering-2018 --force"
+            ))
+            .arg(binary)
+            .current_dir(project.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    };
+    let mode = |p: &str| {
+        std::fs::metadata(project.path().join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    build("022");
+    assert_eq!(mode("output/evaluering-2018.pdf"), 0o644);
+    assert_eq!(mode("output/build-report.json"), 0o644);
+    // A rebuild keeps the mode the file has, whatever the umask now.
+    std::fs::set_permissions(
+        project.path().join("output/evaluering-2018.pdf"),
+        std::fs::Permissions::from_mode(0o664),
+    )
+    .unwrap();
+    build("077");
+    assert_eq!(mode("output/evaluering-2018.pdf"), 0o664);
+}
