@@ -266,3 +266,55 @@ fn outputs_get_the_mode_of_a_new_file_under_the_umask() {
     build("077");
     assert_eq!(mode("output/evaluering-2018.pdf"), 0o664);
 }
+
+#[test]
+fn fifty_megabytes_of_trailing_delimiters_cost_nothing() {
+    let project = sample_project();
+    let data = project.path().join("input/data/nokkeltall-2018.csv");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[1].push_str(&";".repeat(50 << 20));
+    std::fs::write(&data, lines.join("\n") + "\n").unwrap();
+    // 50 million empty fields once cost 14 GB; now they are dropped before any is stored.
+    let output = build_within(project.path(), 2000);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(project.path().join("output/evaluering-2018.pdf").is_file());
+}
+
+#[test]
+fn entities_print_as_written_and_bidi_controls_are_warned_at_their_line() {
+    let project = sample_project();
+    let narrative = project.path().join("input/narrativ/evaluering-2018.yaml");
+    common::edit(
+        &narrative,
+        "\"Skolebehovsanalyse 2019-2028\"",
+        "\"Skole &amp; barnehage &lt;b&gt; &#x41; &copy;\"",
+    );
+    common::edit(
+        &narrative,
+        "\"Forbereder plan for omstilling fra 2020\"",
+        "\"Forbereder plan \u{202e}for omstilling fra 2020\"",
+    );
+    let line = std::fs::read_to_string(&narrative)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains('\u{202e}'))
+        .unwrap()
+        + 1;
+    let output = common::run(
+        project.path(),
+        &["build", "--only", "evaluering-2018", "--allow-warnings"],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: an invisible format character, U+202E RIGHT-TO-LEFT OVERRIDE")
+            && err.contains(&format!("--> input/narrativ/evaluering-2018.yaml:{line}:")),
+        "{err}"
+    );
+    let text = common::pdf_text(&project.path().join("output/evaluering-2018.pdf"));
+    assert!(
+        common::has(&text, "Skole &amp; barnehage &lt;b&gt; &#x41; &copy;"),
+        "{text}"
+    );
+}

@@ -5,6 +5,7 @@
 //! [`read_table`] decodes the file, finds the rows and the header, and drops the title lines
 //! above and the footnotes below the table.
 
+pub mod controls;
 pub mod csv;
 pub mod encoding;
 pub mod excel;
@@ -404,6 +405,7 @@ pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, D
         table.use_header_row(number)?;
     }
     table.drop_footnotes();
+    table.warnings.extend(controls::in_table(&table));
     Ok(table)
 }
 

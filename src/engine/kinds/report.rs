@@ -128,7 +128,18 @@ impl DocumentKind for Report {
     }
 
     fn model(&self, context: &Context, units: &Units) -> (Option<LoadedDocument>, Diagnostics) {
-        load_document(&self.spec, context.cache, context.definitions(), units)
+        let (loaded, mut problems) =
+            load_document(&self.spec, context.cache, context.definitions(), units);
+        // Tables warn of invisible format characters as they are read; narratives here.
+        let narratives = loaded.iter().flat_map(|l| &l.sources).filter(|s| {
+            s.path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml")
+        });
+        for warning in narratives.filter_map(|s| crate::ingest::controls::in_text_file(s)) {
+            problems.push(warning);
+        }
+        (loaded, problems)
     }
 
     fn sources(&self, loaded: &LoadedDocument) -> Vec<std::sync::Arc<crate::load::SourceFile>> {

@@ -87,6 +87,7 @@ fn period_in_cell(cell: &Cell) -> Result<Period, Diagnostic> {
 pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut Sink) -> Years {
     let mut years = Vec::new();
     let mut ignored: Vec<(String, Origin)> = Vec::new();
+    let mut ignored_names: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut fractions = Fractions::default();
     for record in records {
         let kpis = &*sink.kpis;
@@ -101,7 +102,9 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
                         "\"{written}\" is no KPI of the definition list (unknown_kpis: ignore)"
                     ),
                 });
-                if !ignored.iter().any(|(w, _)| *w == written) {
+                // A set beside the list: with many distinct names, a search of the list per row
+                // made this quadratic.
+                if ignored_names.insert(written.clone()) {
                     ignored.push((written, record.kpi.origin.clone()));
                 }
                 continue;
