@@ -318,3 +318,22 @@ fn entities_print_as_written_and_bidi_controls_are_warned_at_their_line() {
         "{text}"
     );
 }
+
+#[test]
+fn a_figure_above_two_to_the_53_is_refused_at_its_cell() {
+    let project = sample_project();
+    common::edit(
+        &project.path().join("input/data/nokkeltall-2018.csv"),
+        "sykefravaer;2018;7,3;",
+        "sykefravaer;2018;12345678901234567891;",
+    );
+    let output = common::run(project.path(), &["build", "--only", "evaluering-2018"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("\"12345678901234567891\" is too large to be kept exactly")
+            && err.contains("--> input/data/nokkeltall-2018.csv:3:18"),
+        "{err}"
+    );
+    assert!(!err.contains("12 345 678 901 234 567 168"), "{err}");
+}

@@ -348,6 +348,10 @@ fn cell_value(data: &Data) -> CellValue {
         Data::Empty => CellValue::Empty,
         Data::String(s) if s.trim().is_empty() => CellValue::Empty,
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s.clone()),
+        // Beyond 2⁵³ a float no longer holds every whole number: kept as text, which the
+        // number reader refuses at the cell if it is read as a figure.
+        Data::Int(i) if i.unsigned_abs() >= 1 << 53 => CellValue::Text(i.to_string()),
+        Data::Float(f) if f.abs() >= super::number::EXACT_UP_TO => CellValue::Text(f.to_string()),
         Data::Int(i) => CellValue::Number(*i as f64),
         Data::Float(f) => CellValue::Number(*f),
         Data::Bool(b) => CellValue::Text(if *b { "ja" } else { "nei" }.to_string()),
