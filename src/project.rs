@@ -400,7 +400,7 @@ impl Project {
             lexical_parts(&resolver.resolve(&manifest.templates, &mut problems))
                 .iter()
                 .collect();
-        let kpi_definitions = resolver.resolve(&manifest.kpi_definitions, &mut problems);
+        let kpi_definitions = resolver.resolve_file(&manifest.kpi_definitions, &mut problems);
         let mut sources = data_sources(&resolver, &manifest.data, &mut problems);
         let limits = manifest
             .limits
@@ -414,6 +414,16 @@ impl Project {
         for entry in &manifest.documents {
             let spec = document_spec(&resolver, entry, &sources, &documents, &mut problems);
             documents.push(spec);
+        }
+        // A misspelt template is told at the manifest's line, with the closest template's name.
+        for entry in &manifest.documents {
+            let named = std::iter::once(&entry.template)
+                .chain(&entry.combined)
+                .chain(&entry.overview);
+            for name in named {
+                let file = templates.join(&name.value);
+                problems.extend_one(paths::missing_file(&manifest_path, name, &file));
+            }
         }
         let branding = branding(
             &manifest_path,
@@ -452,7 +462,7 @@ fn data_sources(
                 format!("data source id \"{}\" is used twice", entry.id.value),
             ));
         }
-        let path = resolver.resolve(&entry.file, problems);
+        let path = resolver.resolve_file(&entry.file, problems);
         sources.push(data_source::data_source(
             resolver.manifest,
             entry,
@@ -526,7 +536,7 @@ fn document_spec(
     DocumentSpec {
         id: entry.id.value.clone(),
         template: entry.template.value.clone(),
-        narrative: resolver.resolve(&entry.narrative, problems),
+        narrative: resolver.resolve_file(&entry.narrative, problems),
         kind,
         origin,
     }

@@ -337,3 +337,55 @@ fn a_figure_above_two_to_the_53_is_refused_at_its_cell() {
     );
     assert!(!err.contains("12 345 678 901 234 567 168"), "{err}");
 }
+
+#[test]
+fn messages_name_their_origin_and_a_fix_that_fits_the_file() {
+    let project = sample_project();
+    let root = project.path();
+    // A misspelt template: at the manifest's line, with the name meant.
+    common::edit(
+        &root.join("input/rapportverk.yaml"),
+        "template: evaluering.typ.j2",
+        "template: evalueringg.typ.j2",
+    );
+    let output = common::run(root, &["build"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "error: there is no file \"evalueringg.typ.j2\"\n  --> input/rapportverk.yaml:30:15"
+        ) && err.contains("hint: did you mean \"evaluering.typ.j2\"?"),
+        "{err}"
+    );
+    common::edit(
+        &root.join("input/rapportverk.yaml"),
+        "template: evalueringg.typ.j2",
+        "template: evaluering.typ.j2",
+    );
+    // --output naming a file.
+    std::fs::write(root.join("notes.txt"), "keep").unwrap();
+    let output = common::run(root, &["build", "--output", "notes.txt"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: the output folder is a file, not a folder\n --> notes.txt"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    // A NUL byte in a narrative: at its line, with a hint for YAML, not for a CSV export.
+    let narrative = root.join("input/narrativ/evaluering-2018.yaml");
+    let mut bytes = std::fs::read(&narrative).unwrap();
+    let line_start = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    bytes.insert(line_start + 2, 0);
+    std::fs::write(&narrative, bytes).unwrap();
+    let output = common::run(root, &["build", "--only", "evaluering-2018"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: the file holds a NUL byte (0x00) here")
+            && err.contains("--> input/narrativ/evaluering-2018.yaml:2:3")
+            && err.contains("hint: delete the character here")
+            && !err.contains("CSV"),
+        "{err}"
+    );
+}

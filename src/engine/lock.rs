@@ -28,23 +28,18 @@ impl OutputLock {
     pub(crate) fn acquire(folder: &Path) -> Result<OutputLock, Diagnostic> {
         let path = folder.join(LOCK_NAME);
         let fail = |e: std::io::Error| {
-            let d = Diagnostic::error(
+            Diagnostic::error(
                 Origin::file(&path),
                 format!("cannot create the lock file: {e}"),
-            );
-            if folder.is_file() {
-                d.with_hint(format!(
-                    "--output names a file ({}); give a folder",
-                    folder.display()
-                ))
-            } else {
-                d.with_hint("check that the output folder is writable")
-            }
+            )
+            .with_hint("check that the output folder is writable")
         };
         if folder.is_file() {
-            return Err(fail(std::io::Error::from(
-                std::io::ErrorKind::NotADirectory,
-            )));
+            return Err(Diagnostic::error(
+                Origin::file(folder),
+                "the output folder is a file, not a folder",
+            )
+            .with_hint("give --output a folder (it is made if it does not exist)"));
         }
         std::fs::create_dir_all(folder).map_err(fail)?;
         let mut file = open_no_follow(&path).map_err(|e| {
@@ -188,13 +183,8 @@ mod tests {
         let notes = dir.path().join("notes.txt");
         std::fs::write(&notes, "x").unwrap();
         let err = OutputLock::acquire(&notes).unwrap_err();
-        assert!(
-            err.hint
-                .as_deref()
-                .unwrap()
-                .starts_with("--output names a file"),
-            "{err}"
-        );
+        assert_eq!(err.origin, Some(Origin::file(&notes)));
+        assert_eq!(err.message, "the output folder is a file, not a folder");
         assert_eq!(std::fs::read_to_string(&notes).unwrap(), "x");
     }
 }

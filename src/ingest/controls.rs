@@ -72,10 +72,58 @@ pub(crate) fn in_table(table: &Table) -> Option<Diagnostic> {
     Some(warning(cell.origin.clone(), c, more))
 }
 
-/// A warning at the first format character of a text file (a narrative), if it holds one; a
-/// byte-order mark at the very start is an encoding's signature, not text.
-pub fn in_text_file(source: &SourceFile) -> Option<Diagnostic> {
-    let text = super::text(source).ok()?;
+/// The longest run of characters without white space the PDF writer takes: it refuses a
+/// string over 32 767 characters, far from where the text came from.
+const LONGEST_WORD: usize = 32_767;
+
+/// Checks of a text file (a narrative) a reader cannot see: a warning at the first format
+/// character, and an error at a word too long for the PDF writer.
+pub fn in_text_file(source: &SourceFile) -> Vec<Diagnostic> {
+    let Ok(text) = super::text(source) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Diagnostic> = format_character(source, &text).into_iter().collect();
+    found.extend(long_word(source, &text));
+    found
+}
+
+/// An error at the first word longer than the PDF writer takes.
+fn long_word(source: &SourceFile, text: &str) -> Option<Diagnostic> {
+    for (index, line) in text.lines().enumerate() {
+        let (mut start, mut length) = (0usize, 0usize);
+        for (column, c) in line.chars().enumerate() {
+            if c.is_whitespace() {
+                length = 0;
+                continue;
+            }
+            if length == 0 {
+                start = column;
+            }
+            length += 1;
+            if length > LONGEST_WORD {
+                let total = line
+                    .chars()
+                    .skip(start)
+                    .take_while(|c| !c.is_whitespace())
+                    .count();
+                return Some(
+                    Diagnostic::error(
+                        Origin::text(&source.path, index + 1, start + 1),
+                        format!(
+                            "a word of {total} characters without a space; a PDF cannot hold a text run longer than {LONGEST_WORD}"
+                        ),
+                    )
+                    .with_hint("break the word with spaces, or check that the text is what you meant to paste"),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// A warning at the first format character of a text, if it holds one; a byte-order mark at
+/// the very start is an encoding's signature, not text.
+fn format_character(source: &SourceFile, text: &str) -> Option<Diagnostic> {
     let mut found: Option<(usize, usize, char)> = None;
     let mut more = 0;
     for (index, line) in text.lines().enumerate() {
@@ -103,13 +151,21 @@ mod tests {
             "n.yaml",
             "\u{feff}tittel: Rapport\ntekst: \"abc \u{202e}fed\u{200b}\"\n".into(),
         );
-        let warning = in_text_file(&source).unwrap();
+        let warning = in_text_file(&source).remove(0);
         assert_eq!(warning.origin.as_ref().unwrap().to_string(), "n.yaml:2:13");
         assert_eq!(
             warning.message,
             "an invisible format character, U+202E RIGHT-TO-LEFT OVERRIDE, which can reorder or hide the text around it (and 1 more in this file)"
         );
         let clean = SourceFile::new("n.yaml", "tekst: myk\u{ad}bindestrek\n".into());
-        assert!(in_text_file(&clean).is_none());
+        assert!(in_text_file(&clean).is_empty());
+        let long = format!("p: \"kort {} ord\"\n", "a".repeat(33_000));
+        let error = in_text_file(&SourceFile::new("n.yaml", long.into_bytes())).remove(0);
+        assert!(error.is_error());
+        assert_eq!(error.origin.as_ref().unwrap().to_string(), "n.yaml:1:10");
+        assert!(
+            error.message.starts_with("a word of 33000 characters"),
+            "{error}"
+        );
     }
 }

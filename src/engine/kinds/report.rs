@@ -130,14 +130,15 @@ impl DocumentKind for Report {
     fn model(&self, context: &Context, units: &Units) -> (Option<LoadedDocument>, Diagnostics) {
         let (loaded, mut problems) =
             load_document(&self.spec, context.cache, context.definitions(), units);
-        // Tables warn of invisible format characters as they are read; narratives here.
+        // Tables are checked for invisible format characters as they are read; narratives here
+        // (and for words too long for a PDF).
         let narratives = loaded.iter().flat_map(|l| &l.sources).filter(|s| {
             s.path
                 .extension()
                 .is_some_and(|e| e == "yaml" || e == "yml")
         });
-        for warning in narratives.filter_map(|s| crate::ingest::controls::in_text_file(s)) {
-            problems.push(warning);
+        for found in narratives.flat_map(|s| crate::ingest::controls::in_text_file(s)) {
+            problems.push(found);
         }
         (loaded, problems)
     }
