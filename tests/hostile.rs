@@ -389,3 +389,132 @@ fn messages_name_their_origin_and_a_fix_that_fits_the_file() {
         "{err}"
     );
 }
+
+/// A small xorshift generator: the same seed gives the same mutations on every machine.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Text an operator's hostile files hold, spliced into sample inputs.
+const HOSTILE: [&str; 12] = [
+    "\0",
+    "\u{202e}",
+    "&#x202E;&amp;",
+    "12345678901234567891",
+    ";;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;",
+    "\"",
+    "#panic(\"x\") {{ kpi(\"x\") }} {% raw %}",
+    "*&a [*a, *a, *a]",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    "\n  - \n: :\n",
+    "\u{feff}\r\n\r",
+    "-1e308",
+];
+
+/// One mutation of `bytes`: a byte changed, a range dropped or repeated, or hostile text put in.
+fn mutate(bytes: &mut Vec<u8>, rng: &mut XorShift) {
+    let at = rng.below(bytes.len());
+    match rng.below(4) {
+        0 => {
+            if let Some(b) = bytes.get_mut(at) {
+                *b = rng.next() as u8;
+            }
+        }
+        1 => {
+            let end = (at + rng.below(64)).min(bytes.len());
+            bytes.drain(at..end);
+        }
+        2 => {
+            let end = (at + rng.below(256)).min(bytes.len());
+            let copy = bytes[at..end].to_vec();
+            bytes.splice(at..at, copy);
+        }
+        _ => {
+            let text = HOSTILE[rng.below(HOSTILE.len())];
+            bytes.splice(at..at, text.bytes());
+        }
+    }
+}
+
+/// Error lines that sum up a document or a run rather than point at an input.
+fn is_summary(line: &str) -> bool {
+    line.contains("its inputs have errors; no PDF written")
+        || line.contains("a final build does not write")
+        || line.starts_with("error: typst: ")
+}
+
+/// Every error of `stderr` is followed by the line naming its origin.
+fn errors_without_origin(stderr: &str) -> Vec<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("error: ") && !is_summary(l))
+        .filter(|(i, _)| {
+            !lines
+                .get(i + 1)
+                .is_some_and(|next| next.trim_start().starts_with("--> "))
+        })
+        .map(|(_, l)| l.to_string())
+        .collect()
+}
+
+/// Mutated copies of the sample's inputs (a fixed seed; `RAPPORTVERK_FUZZ_CASES` runs more
+/// than the default, see docs/src/limits.md): no panic, no abort, every error at an origin.
+#[test]
+fn mutated_sample_inputs_never_panic_and_every_error_has_an_origin() {
+    let cases: usize = std::env::var("RAPPORTVERK_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(12);
+    let files = [
+        "input/rapportverk.yaml",
+        "input/data/nokkeltall-2018.csv",
+        "input/data/kpi-definisjoner.csv",
+        "input/data/oppdrag-2022.csv",
+        "input/data/arsrapport-2018-nokkeltall.csv",
+        "input/narrativ/evaluering-2018.yaml",
+        "input/narrativ/arsrapport-2018/eiendom.yaml",
+        "input/data/okonomi-2018.xlsx",
+    ];
+    let mut rng = XorShift(0x2021_0b5e_55ed_c0de);
+    for case in 0..cases {
+        let project = sample_project();
+        let file = files[rng.below(files.len())];
+        let path = project.path().join(file);
+        if file.ends_with(".xlsx") {
+            rewrite_part(&path, SHEET_PART, |text| {
+                let mut bytes = text.into_bytes();
+                mutate(&mut bytes, &mut rng);
+                String::from_utf8_lossy(&bytes).into_owned()
+            });
+        } else {
+            let mut bytes = std::fs::read(&path).unwrap();
+            for _ in 0..1 + rng.below(3) {
+                mutate(&mut bytes, &mut rng);
+            }
+            std::fs::write(&path, bytes).unwrap();
+        }
+        let output = build_within(project.path(), 3000);
+        let err = stderr(&output);
+        let what = format!("case {case}, {file}:\n{err}");
+        assert!(matches!(output.status.code(), Some(0..=2)), "{what}");
+        assert!(
+            !err.contains("panicked") && !err.contains("internal error"),
+            "{what}"
+        );
+        let missing = errors_without_origin(&err);
+        assert!(missing.is_empty(), "{missing:?} in {what}");
+    }
+}
