@@ -41,7 +41,7 @@ struct Manifest {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LimitsEntry {
-    /// Cells in one table, the empty ones inside its used range counted (default 2 000 000).
+    /// Cells in one table, the empty ones inside its used range counted (default 1 000 000).
     #[serde(default)]
     cells: Option<u64>,
     /// Megabytes a workbook may unpack to (default 256).

@@ -107,7 +107,7 @@ fn a_far_cell_under_the_default_limits_does_not_abort() {
     });
     let output = build_within(project.path(), 3000);
     let err = stderr(&output);
-    // 13 rows × 16 384 columns is within the default 2 000 000 cells: read, not aborted.
+    // 13 rows × 16 384 columns is within the default 1 000 000 cells: read, not aborted.
     assert!(matches!(output.status.code(), Some(0 | 1)), "{err}");
     others_built(project.path());
 }

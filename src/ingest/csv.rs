@@ -309,7 +309,9 @@ fn survey(
     let mut end_record = |field: usize, filled: usize, line: usize| {
         width = width.max(filled);
         most = most.max(field + 1);
-        cells += filled as u64;
+        // The cells the row will hold: its fields up to the widest content so far (its empty
+        // fields within the table's width are cells too).
+        cells += (field + 1).min(width) as u64;
         if cells > limits.cells {
             return Err(breached(
                 Origin::text(&source.path, line, 1),

@@ -22,7 +22,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            cells: 2_000_000,
+            cells: 1_000_000,
             unpacked_mb: 256,
             cell_chars: 32_767,
         }
