@@ -13,7 +13,7 @@ use crate::period::Period;
 
 mod paths;
 
-use paths::{Resolver, is_slug, lexical_parts};
+use paths::{Missing, Resolver, is_slug, lexical_parts};
 
 pub(crate) const MANIFEST_NAME: &str = "rapportverk.yaml";
 
@@ -400,7 +400,8 @@ impl Project {
             lexical_parts(&resolver.resolve(&manifest.templates, &mut problems))
                 .iter()
                 .collect();
-        let kpi_definitions = resolver.resolve_file(&manifest.kpi_definitions, &mut problems);
+        let kpi_definitions =
+            resolver.resolve_file(&manifest.kpi_definitions, &mut problems, Missing::Always);
         let mut sources = data_sources(&resolver, &manifest.data, &mut problems);
         let limits = manifest
             .limits
@@ -422,7 +423,12 @@ impl Project {
                 .chain(&entry.overview);
             for name in named {
                 let file = templates.join(&name.value);
-                problems.extend_one(paths::missing_file(&manifest_path, name, &file));
+                problems.extend_one(paths::missing_file(
+                    &manifest_path,
+                    name,
+                    &file,
+                    Missing::Misspelt,
+                ));
             }
         }
         let branding = branding(
@@ -462,7 +468,7 @@ fn data_sources(
                 format!("data source id \"{}\" is used twice", entry.id.value),
             ));
         }
-        let path = resolver.resolve_file(&entry.file, problems);
+        let path = resolver.resolve_file(&entry.file, problems, Missing::Always);
         sources.push(data_source::data_source(
             resolver.manifest,
             entry,
@@ -536,7 +542,7 @@ fn document_spec(
     DocumentSpec {
         id: entry.id.value.clone(),
         template: entry.template.value.clone(),
-        narrative: resolver.resolve_file(&entry.narrative, problems),
+        narrative: resolver.resolve_file(&entry.narrative, problems, Missing::Misspelt),
         kind,
         origin,
     }

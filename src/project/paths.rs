@@ -56,13 +56,14 @@ impl Resolver<'_> {
         &self,
         relative: &Spanned<String>,
         problems: &mut Diagnostics,
+        kind: Missing,
     ) -> PathBuf {
         let before = problems.len();
         let joined = self.resolve(relative, problems);
         // An Office lock file named instead of its workbook is told by the data source's check.
         if problems.len() == before
             && !crate::ingest::is_lock_file(&joined)
-            && let Some(missing) = missing_file(self.manifest, relative, &joined)
+            && let Some(missing) = missing_file(self.manifest, relative, &joined, kind)
         {
             problems.push(missing);
         }
@@ -70,11 +71,22 @@ impl Resolver<'_> {
     }
 }
 
+/// How a file the manifest names and that does not exist is told at the manifest's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Missing {
+    /// Always (data files: the manifest is wrong).
+    Always,
+    /// Only when a file of a close name exists, a misspelling (a template or narrative not yet
+    /// written is told where it is read).
+    Misspelt,
+}
+
 /// An error at the line naming `joined` when it is not a file, or `None`.
 pub(super) fn missing_file(
     manifest: &Path,
     relative: &Spanned<String>,
     joined: &Path,
+    kind: Missing,
 ) -> Option<Diagnostic> {
     if joined.is_file() {
         return None;
@@ -98,15 +110,16 @@ pub(super) fn missing_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Some(match closest(&wanted, names.iter().map(String::as_str)) {
+    match closest(&wanted, names.iter().map(String::as_str)) {
         Some(near) => {
             let written = Path::new(&relative.value).with_file_name(near);
-            d.with_hint(format!("did you mean \"{}\"?", written.display()))
+            Some(d.with_hint(format!("did you mean \"{}\"?", written.display())))
         }
-        None => d.with_hint(
+        None if kind == Missing::Always => Some(d.with_hint(
             "check the path; paths in the manifest are relative to the manifest's folder",
-        ),
-    })
+        )),
+        None => None,
+    }
 }
 
 /// The parts of `path` with `.` and `..` resolved as text.

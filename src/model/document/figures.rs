@@ -1,7 +1,7 @@
 //! KPI figures from a data file's records: the KPI looked up, the value parsed with the KPI's
 //! unit in mind, and each figure checked against the figures already read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::observed::{DataTarget, Years};
 use super::plausibility::{Fractions, magnitude};
@@ -86,8 +86,7 @@ fn period_in_cell(cell: &Cell) -> Result<Period, Diagnostic> {
 /// checked against the figures already read from this and the other files.
 pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut Sink) -> Years {
     let mut years = Vec::new();
-    let mut ignored: Vec<(String, Origin)> = Vec::new();
-    let mut ignored_names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let (mut ignored, mut ignored_names): (Vec<(String, Origin)>, HashSet<String>) = <_>::default();
     let mut fractions = Fractions::default();
     for record in records {
         let kpis = &*sink.kpis;
@@ -102,8 +101,6 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
                         "\"{written}\" is no KPI of the definition list (unknown_kpis: ignore)"
                     ),
                 });
-                // A set beside the list: with many distinct names, a search of the list per row
-                // made this quadratic.
                 if ignored_names.insert(written.clone()) {
                     ignored.push((written, record.kpi.origin.clone()));
                 }
