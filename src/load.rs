@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use sha2::{Digest, Sha256};
@@ -29,9 +30,38 @@ impl SourceFile {
         }
     }
 
-    fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
-        std::fs::read(path)
-            .map(|bytes| SourceFile::new(path, bytes))
+    /// Reads the file, refusing one larger than `max_bytes` (0: any size) before reading it,
+    /// and never reading more than that however the file grows meanwhile.
+    fn read(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+        let limit = if max_bytes == 0 { u64::MAX } else { max_bytes };
+        let too_large = |size: u64| {
+            Diagnostic::error(
+                Origin::file(path),
+                format!(
+                    "the file is {} MB, above the limit of {} (limits: file_mb)",
+                    size.div_ceil(1 << 20),
+                    max_bytes >> 20
+                ),
+            )
+            .with_hint("check that it is the file you meant; or raise the limit in the manifest: limits: { file_mb: … } (docs/src/limits.md)")
+        };
+        let read = std::fs::File::open(path).and_then(|file| {
+            let size = file.metadata()?.len();
+            if size > limit {
+                return Ok(Err(too_large(size)));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(file, limit.saturating_add(1)),
+                &mut bytes,
+            )?;
+            Ok(if bytes.len() as u64 > limit {
+                Err(too_large(bytes.len() as u64))
+            } else {
+                Ok(bytes)
+            })
+        });
+        read.map(|result| result.map(|bytes| SourceFile::new(path, bytes)))
             .map_err(|e| {
                 let d = Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"));
                 if path.is_dir() {
@@ -39,7 +69,7 @@ impl SourceFile {
                 } else {
                     d.with_hint("check the path in the manifest (paths are relative to it)")
                 }
-            })
+            })?
     }
 }
 
@@ -64,6 +94,8 @@ struct Shared {
     reads: Mutex<BTreeMap<PathBuf, usize>>,
     /// The project folder, symlinks resolved: no file outside it is read.
     root: OnceLock<PathBuf>,
+    /// The largest file read, in bytes (0: no limit).
+    max_bytes: AtomicU64,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -93,6 +125,12 @@ impl SourceCache {
         }
     }
 
+    /// From now on, refuse files larger than `bytes` before reading them (the manifest's
+    /// `limits: { file_mb }`).
+    pub fn limit_file_size(&self, bytes: u64) {
+        self.shared.max_bytes.store(bytes, Ordering::Relaxed);
+    }
+
     /// The file at `path`, read from disk on the first call and from memory after.
     pub fn read(&self, path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
         let slot = Arc::clone(
@@ -105,7 +143,7 @@ impl SourceCache {
                 .entry(path.to_path_buf())
                 .or_default() += 1;
             self.check_confined(path)?;
-            SourceFile::read(path).map(Arc::new)
+            SourceFile::read(path, self.shared.max_bytes.load(Ordering::Relaxed)).map(Arc::new)
         })
         .clone()
     }

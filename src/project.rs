@@ -41,6 +41,9 @@ struct Manifest {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LimitsEntry {
+    /// Megabytes of any one file the project reads (default 100).
+    #[serde(default)]
+    file_mb: Option<u64>,
     /// Cells in one table, the empty ones inside its used range counted (default 1 000 000).
     #[serde(default)]
     cells: Option<u64>,
@@ -56,6 +59,7 @@ impl LimitsEntry {
     fn limits(&self) -> Limits {
         let default = Limits::default();
         Limits {
+            file_mb: self.file_mb.unwrap_or(default.file_mb),
             cells: self.cells.unwrap_or(default.cells),
             unpacked_mb: self.unpacked_mb.unwrap_or(default.unpacked_mb),
             cell_chars: self.cell_chars.unwrap_or(default.cell_chars),
@@ -370,6 +374,7 @@ impl Project {
             all.push(d);
             all
         };
+        cache.limit_file_size(Limits::default().file_mb << 20);
         let source = cache.read(&manifest_path).map_err(|d| {
             one(d.with_hint(format!(
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
@@ -411,6 +416,7 @@ impl Project {
         for source in &mut sources {
             source.read.limits = limits;
         }
+        cache.limit_file_size(limits.file_mb.saturating_mul(1 << 20));
         let mut documents: Vec<DocumentSpec> = Vec::new();
         for entry in &manifest.documents {
             let spec = document_spec(&resolver, entry, &sources, &documents, &mut problems);

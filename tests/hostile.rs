@@ -518,3 +518,25 @@ fn mutated_sample_inputs_never_panic_and_every_error_has_an_origin() {
         assert!(missing.is_empty(), "{missing:?} in {what}");
     }
 }
+
+#[test]
+fn a_file_above_the_size_limit_is_refused_before_it_is_read() {
+    let project = sample_project();
+    let data = project.path().join("input/data/nokkeltall-2018.csv");
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    while text.len() < 2 << 20 {
+        text.push_str("sykefravaer;2016;7,5;Årsrapport 2018 (kildetekst 002)\n");
+    }
+    std::fs::write(&data, text).unwrap();
+    let manifest = project.path().join("input/rapportverk.yaml");
+    let with_limit = std::fs::read_to_string(&manifest).unwrap() + "limits:\n  file_mb: 1\n";
+    std::fs::write(&manifest, with_limit).unwrap();
+    let output = build_within(project.path(), 3000);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: the file is 3 MB, above the limit of 1 (limits: file_mb)\n --> input/data/nokkeltall-2018.csv"),
+        "{err}"
+    );
+    others_built(project.path());
+}

@@ -10,6 +10,8 @@ use crate::diag::{Diagnostic, Origin};
 /// keep a run under about 1 GB; `limits:` in the manifest changes them (docs/src/limits.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Limits {
+    /// Megabytes of any one file a run reads (checked before it is read).
+    pub file_mb: u64,
     /// Cells in one table, counted over its used range (the empty cells inside it too; empty
     /// fields at the end of a text line cost nothing).
     pub cells: u64,
@@ -22,6 +24,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            file_mb: 100,
             cells: 1_000_000,
             unpacked_mb: 256,
             cell_chars: 32_767,
