@@ -178,6 +178,19 @@ mod tests {
     }
 
     #[test]
+    fn a_holder_that_no_longer_runs_is_not_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = OutputLock::acquire(dir.path()).unwrap();
+        // As if the holder had not yet written its id over the last build's (long gone).
+        std::fs::write(dir.path().join(LOCK_NAME), "999999999\n").unwrap();
+        let err = OutputLock::acquire(dir.path()).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!("another build is writing to {}", dir.path().display())
+        );
+    }
+
+    #[test]
     fn an_output_that_is_a_file_is_told_as_such() {
         let dir = tempfile::tempdir().unwrap();
         let notes = dir.path().join("notes.txt");
