@@ -213,6 +213,15 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// Adds the diagnostic, if there is one.
+    pub fn extend_one(&mut self, diagnostic: Option<Diagnostic>) {
+        self.0.extend(diagnostic);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use sha2::{Digest, Sha256};
@@ -29,9 +30,38 @@ impl SourceFile {
         }
     }
 
-    fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
-        std::fs::read(path)
-            .map(|bytes| SourceFile::new(path, bytes))
+    /// Reads the file, refusing one larger than `max_bytes` (0: any size) before reading it,
+    /// and never reading more than that however the file grows meanwhile.
+    fn read(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+        let limit = if max_bytes == 0 { u64::MAX } else { max_bytes };
+        let too_large = |size: u64| {
+            Diagnostic::error(
+                Origin::file(path),
+                format!(
+                    "the file is {} MB, above the limit of {} (limits: file_mb)",
+                    size.div_ceil(1 << 20),
+                    max_bytes >> 20
+                ),
+            )
+            .with_hint("check that it is the file you meant; or raise the limit in the manifest: limits: { file_mb: … } (docs/src/limits.md)")
+        };
+        let read = std::fs::File::open(path).and_then(|file| {
+            let size = file.metadata()?.len();
+            if size > limit {
+                return Ok(Err(too_large(size)));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(file, limit.saturating_add(1)),
+                &mut bytes,
+            )?;
+            Ok(if bytes.len() as u64 > limit {
+                Err(too_large(bytes.len() as u64))
+            } else {
+                Ok(bytes)
+            })
+        });
+        read.map(|result| result.map(|bytes| SourceFile::new(path, bytes)))
             .map_err(|e| {
                 let d = Diagnostic::error(Origin::file(path), format!("cannot read the file: {e}"));
                 if path.is_dir() {
@@ -39,7 +69,7 @@ impl SourceFile {
                 } else {
                     d.with_hint("check the path in the manifest (paths are relative to it)")
                 }
-            })
+            })?
     }
 }
 
@@ -62,6 +92,10 @@ pub struct SourceCache {
 struct Shared {
     files: Mutex<HashMap<PathBuf, Slot>>,
     reads: Mutex<BTreeMap<PathBuf, usize>>,
+    /// The project folder, symlinks resolved: no file outside it is read.
+    root: OnceLock<PathBuf>,
+    /// The largest file read, in bytes (0: no limit).
+    max_bytes: AtomicU64,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -72,6 +106,29 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl SourceCache {
     pub fn new() -> SourceCache {
         SourceCache::default()
+    }
+
+    /// A cache that reads only files inside `root`, symlinks resolved.
+    pub fn confined(root: &Path) -> SourceCache {
+        let cache = SourceCache::new();
+        cache.confine_to(root);
+        cache
+    }
+
+    /// From now on, refuse every file that is not inside `root` once symlinks are resolved:
+    /// the one confinement rule for every file a run reads (manifest, data, narratives,
+    /// templates, the layout library, fonts, logo), and so for the Typst world, which serves
+    /// only files read here. The first root given stays.
+    pub fn confine_to(&self, root: &Path) {
+        if let Ok(root) = root.canonicalize() {
+            let _ = self.shared.root.set(root);
+        }
+    }
+
+    /// From now on, refuse files larger than `bytes` before reading them (the manifest's
+    /// `limits: { file_mb }`).
+    pub fn limit_file_size(&self, bytes: u64) {
+        self.shared.max_bytes.store(bytes, Ordering::Relaxed);
     }
 
     /// The file at `path`, read from disk on the first call and from memory after.
@@ -85,9 +142,35 @@ impl SourceCache {
             *locked(&self.shared.reads)
                 .entry(path.to_path_buf())
                 .or_default() += 1;
-            SourceFile::read(path).map(Arc::new)
+            self.check_confined(path)?;
+            SourceFile::read(path, self.shared.max_bytes.load(Ordering::Relaxed)).map(Arc::new)
         })
         .clone()
+    }
+
+    /// Whether `path` is inside the root this cache is confined to (always, if none).
+    pub fn check_confined(&self, path: &Path) -> Result<(), Diagnostic> {
+        let Some(root) = self.shared.root.get() else {
+            return Ok(());
+        };
+        // A missing file is told by the read itself.
+        let Ok(resolved) = path.canonicalize() else {
+            return Ok(());
+        };
+        if resolved.starts_with(root) {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            Origin::file(path),
+            format!(
+                "the file leads outside the project folder (through a symbolic link, to {})",
+                resolved.display()
+            ),
+        )
+        .with_hint(format!(
+            "copy the file into the project instead of linking to it; nothing outside {} is read",
+            root.display()
+        )))
     }
 
     /// The file at `path` if the run has read it, without reading it (messages show lines of
@@ -124,5 +207,28 @@ mod tests {
             missing.message.starts_with("cannot read the file"),
             "{missing}"
         );
+    }
+
+    #[test]
+    fn a_confined_cache_refuses_links_that_lead_out() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("passwd");
+        std::fs::write(&secret, "root:x:0:0").unwrap();
+        let project = tempfile::tempdir().unwrap();
+        let lib = project.path().join("templates/lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        std::os::unix::fs::symlink(&secret, lib.join("passwd")).unwrap();
+        std::fs::write(lib.join("real.typ"), "x").unwrap();
+        std::os::unix::fs::symlink(lib.join("real.typ"), lib.join("inside.typ")).unwrap();
+        let cache = SourceCache::confined(project.path());
+        let err = cache.read(&lib.join("passwd")).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("the file leads outside the project folder"),
+            "{err}"
+        );
+        assert_eq!(err.origin, Some(Origin::file(lib.join("passwd"))));
+        // A link that stays inside the project is read.
+        assert_eq!(cache.read(&lib.join("inside.typ")).unwrap().bytes, b"x");
     }
 }

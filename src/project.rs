@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
+use crate::ingest::limits::Limits;
 use crate::ingest::yaml::{self, Spanned, origin_of};
 use crate::ingest::{ReadOptions, as_text};
 use crate::period::Period;
 
 mod paths;
 
-use paths::{Resolver, is_slug, lexical_parts};
+use paths::{Missing, Resolver, is_slug, lexical_parts};
 
 pub(crate) const MANIFEST_NAME: &str = "rapportverk.yaml";
 
@@ -31,6 +32,39 @@ struct Manifest {
     documents: Vec<DocumentEntry>,
     #[serde(default)]
     branding: Option<BrandingEntry>,
+    /// Ceilings on what one data file may hold (docs/src/limits.md); unset ones keep their defaults.
+    #[serde(default)]
+    limits: Option<LimitsEntry>,
+}
+
+/// The manifest's `limits:`: each raises (or lowers) one ceiling of [`Limits`].
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LimitsEntry {
+    /// Megabytes of any one file the project reads (default 100).
+    #[serde(default)]
+    file_mb: Option<u64>,
+    /// Cells in one table, the empty ones inside its used range counted (default 1 000 000).
+    #[serde(default)]
+    cells: Option<u64>,
+    /// Megabytes a workbook may unpack to (default 256).
+    #[serde(default)]
+    unpacked_mb: Option<u64>,
+    /// Characters in one cell (default 32 767).
+    #[serde(default)]
+    cell_chars: Option<u64>,
+}
+
+impl LimitsEntry {
+    fn limits(&self) -> Limits {
+        let default = Limits::default();
+        Limits {
+            file_mb: self.file_mb.unwrap_or(default.file_mb),
+            cells: self.cells.unwrap_or(default.cells),
+            unpacked_mb: self.unpacked_mb.unwrap_or(default.unpacked_mb),
+            cell_chars: self.cell_chars.unwrap_or(default.cell_chars),
+        }
+    }
 }
 
 /// The municipality's look: name, logo, colours and fonts, for every document.
@@ -348,6 +382,7 @@ impl Project {
             all.push(d);
             all
         };
+        cache.limit_file_size(Limits::default().file_mb << 20);
         let source = cache.read(&manifest_path).map_err(|d| {
             one(d.with_hint(format!(
                 "give the project folder with --project; it must hold {MANIFEST_NAME}"
@@ -372,6 +407,8 @@ impl Project {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        cache.confine_to(&root);
+        cache.check_confined(&manifest_path).map_err(one)?;
         let mut problems = Diagnostics::default();
         let resolver = Resolver {
             manifest: &manifest_path,
@@ -383,13 +420,24 @@ impl Project {
             lexical_parts(&resolver.resolve(&manifest.templates, &mut problems))
                 .iter()
                 .collect();
-        let kpi_definitions = resolver.resolve(&manifest.kpi_definitions, &mut problems);
-        let sources = data_sources(&resolver, &manifest.data, &mut problems);
+        let kpi_definitions =
+            resolver.resolve_file(&manifest.kpi_definitions, &mut problems, Missing::Always);
+        let mut sources = data_sources(&resolver, &manifest.data, &mut problems);
+        let limits = manifest
+            .limits
+            .as_ref()
+            .map(LimitsEntry::limits)
+            .unwrap_or_default();
+        for source in &mut sources {
+            source.read.limits = limits;
+        }
+        cache.limit_file_size(limits.file_mb.saturating_mul(1 << 20));
         let mut documents: Vec<DocumentSpec> = Vec::new();
         for entry in &manifest.documents {
             let spec = document_spec(&resolver, entry, &sources, &documents, &mut problems);
             documents.push(spec);
         }
+        misspelt_templates(&manifest_path, &manifest, &templates, &mut problems);
         let branding = branding(
             &manifest_path,
             manifest.branding.as_ref(),
@@ -412,6 +460,29 @@ impl Project {
     }
 }
 
+/// A misspelt template is told at the manifest's line, with the closest template's name.
+fn misspelt_templates(
+    manifest_path: &Path,
+    manifest: &Manifest,
+    templates: &Path,
+    problems: &mut Diagnostics,
+) {
+    for entry in &manifest.documents {
+        let named = std::iter::once(&entry.template)
+            .chain(&entry.combined)
+            .chain(&entry.overview);
+        for name in named {
+            let file = templates.join(&name.value);
+            problems.extend_one(paths::missing_file(
+                manifest_path,
+                name,
+                &file,
+                Missing::Misspelt,
+            ));
+        }
+    }
+}
+
 /// The manifest's data sources, each id used once.
 fn data_sources(
     resolver: &Resolver,
@@ -427,7 +498,7 @@ fn data_sources(
                 format!("data source id \"{}\" is used twice", entry.id.value),
             ));
         }
-        let path = resolver.resolve(&entry.file, problems);
+        let path = resolver.resolve_file(&entry.file, problems, Missing::Always);
         sources.push(data_source::data_source(
             resolver.manifest,
             entry,
@@ -501,7 +572,7 @@ fn document_spec(
     DocumentSpec {
         id: entry.id.value.clone(),
         template: entry.template.value.clone(),
-        narrative: resolver.resolve(&entry.narrative, problems),
+        narrative: resolver.resolve_file(&entry.narrative, problems, Missing::Misspelt),
         kind,
         origin,
     }

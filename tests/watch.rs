@@ -40,8 +40,12 @@ fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
 
 impl Watch {
     fn start(project: &Path) -> Watch {
+        Watch::start_only(project, "evaluering-2018")
+    }
+
+    fn start_only(project: &Path, only: &str) -> Watch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rapportverk"))
-            .args(["watch", "--only", "evaluering-2018"])
+            .args(["watch", "--only", only])
             .current_dir(project)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -141,4 +145,66 @@ fn saves_rebuild_errors_keep_the_old_pdf_and_a_fix_builds_again() {
         fixed.iter().any(|l| l == "0 error(s), 0 warning(s)"),
         "{fixed:?}"
     );
+}
+
+#[test]
+fn watch_holds_the_lock_and_follows_a_replaced_folder() {
+    let project = sample_project();
+    let watch = Watch::start(project.path());
+    watch.next_build();
+    // A build into the same output folder while watch runs is refused, naming watch.
+    let build = common::run(project.path(), &["build", "--only", "evaluering-2018"]);
+    assert_eq!(build.status.code(), Some(2));
+    assert!(
+        common::stderr(&build).contains(&format!(
+            "another build (process {}) is writing to",
+            watch.child.id()
+        )),
+        "{}",
+        common::stderr(&build)
+    );
+    // The data folder replaced by a new one, as a sync client or an export does it.
+    let data = project.path().join("input/data");
+    let new = project.path().join("input/data-new");
+    common::copy_dir(&data, &new);
+    std::fs::rename(&data, project.path().join("input/data-old")).unwrap();
+    std::fs::rename(&new, &data).unwrap();
+    let swapped = watch.next_build();
+    assert!(
+        swapped
+            .iter()
+            .any(|l| l == "the folder input/data was replaced; watching the new one"),
+        "{swapped:?}"
+    );
+    edit(
+        &data.join("nokkeltall-2018.csv"),
+        "klimatiltak;2018;67;",
+        "klimatiltak;2018;71;",
+    );
+    let after = watch.next_build();
+    assert!(after.iter().any(|l| l.contains("67 → 71")), "{after:?}");
+}
+
+#[test]
+fn a_new_unit_narrative_is_seen() {
+    let project = sample_project();
+    let unit = project
+        .path()
+        .join("input/narrativ/arsrapport-2018/eiendom.yaml");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    std::fs::remove_file(&unit).unwrap();
+    let watch = Watch::start_only(project.path(), "arsrapport-2018*");
+    watch.next_build();
+    std::fs::write(
+        &unit,
+        text.replace("klimaklok kommune", "klimaklok kommune med ny tekst"),
+    )
+    .unwrap();
+    let built = watch.next_build();
+    assert!(
+        built.iter().any(|l| l.starts_with("changed: ")),
+        "{built:?}"
+    );
+    let pdf = project.path().join("output/arsrapport-2018/eiendom.pdf");
+    assert!(has(&pdf_text(&pdf), "klimaklok kommune med ny tekst"));
 }

@@ -99,7 +99,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
         )
         .with_hint("give the id of a data source that a document lists under data:"));
     }
-    let cache = SourceCache::new();
+    let cache = SourceCache::confined(&project.root);
     let mut problems = Diagnostics::default();
     let run = RunDefinitions::read(project, &cache);
     // Figures are listed in the words of the project's language, as its documents print them.

@@ -2,12 +2,16 @@
 //! the kernel releases when the holding process ends however it ends, so no lock is ever stale.
 
 use std::fs::{File, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Read;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Origin};
 
 const LOCK_NAME: &str = ".rapportverk.lock";
+
+/// The lock file holds a process id padded to this width, rewritten in place: never truncated,
+/// so a reader never sees it half-written and no file is ever shortened.
+const PID_WIDTH: usize = 12;
 
 /// Held while a build writes to an output folder. The file stays; the lock on it goes with the
 /// open handle (on drop, or when the process dies).
@@ -17,7 +21,10 @@ pub(crate) struct OutputLock {
 }
 
 impl OutputLock {
-    /// Takes the folder's lock without waiting, or says that another build holds it.
+    /// Takes the folder's lock without waiting, or says that another build holds it. The lock
+    /// file is opened without following a symlink and must be a lock file this tool wrote (a
+    /// plain file with one name holding a process id), so a link planted in a shared output
+    /// folder cannot make a build overwrite another file.
     pub(crate) fn acquire(folder: &Path) -> Result<OutputLock, Diagnostic> {
         let path = folder.join(LOCK_NAME);
         let fail = |e: std::io::Error| {
@@ -27,39 +34,99 @@ impl OutputLock {
             )
             .with_hint("check that the output folder is writable")
         };
+        if folder.is_file() {
+            return Err(Diagnostic::error(
+                Origin::file(folder),
+                "the output folder is a file, not a folder",
+            )
+            .with_hint("give --output a folder (it is made if it does not exist)"));
+        }
         std::fs::create_dir_all(folder).map_err(fail)?;
-        // Never truncate or delete the file: its identity is what the lock is on.
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(fail)?;
+        let mut file = open_no_follow(&path).map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                not_a_lock_file(&path, "it is a symbolic link")
+            } else {
+                fail(e)
+            }
+        })?;
+        check_is_lock_file(&path, &mut file)?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                // The holder's process id is only for the message; it decides nothing.
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                let who = match holder.trim().parse::<u32>() {
-                    Ok(pid) => format!("another build (process {pid})"),
-                    Err(_) => "another build".to_string(),
-                };
-                return Err(Diagnostic::error(
-                    Origin::file(&path),
-                    format!("{who} is writing to {}", folder.display()),
-                )
-                .with_hint("wait for it to finish, or give this build another --output folder"));
-            }
+            Err(TryLockError::WouldBlock) => return Err(held(folder, &path, &mut file)),
             Err(TryLockError::Error(e)) => return Err(fail(e)),
         }
-        let _ = file
-            .set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .and_then(|_| writeln!(file, "{}", std::process::id()));
+        let pid = format!("{:<width$}\n", std::process::id(), width = PID_WIDTH - 1);
+        let _ = std::os::unix::fs::FileExt::write_all_at(&file, pid.as_bytes(), 0);
         Ok(OutputLock { _file: file })
     }
+}
+
+/// Opens (or creates, with the umask's mode) the lock file, refusing a symlink in its place.
+fn open_no_follow(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+}
+
+/// A plain file with one name (not a hard link to some other file), empty or holding a
+/// process id: the only file the lock writes to.
+fn check_is_lock_file(path: &Path, file: &mut File) -> Result<(), Diagnostic> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file
+        .metadata()
+        .map_err(|e| not_a_lock_file(path, &e.to_string()))?;
+    if !meta.is_file() {
+        return Err(not_a_lock_file(path, "it is not a plain file"));
+    }
+    if meta.nlink() > 1 {
+        return Err(not_a_lock_file(path, "it is a hard link to another file"));
+    }
+    let mut text = String::new();
+    let looks_like_pid = meta.len() <= PID_WIDTH as u64
+        && file.read_to_string(&mut text).is_ok()
+        && text.trim().chars().all(|c| c.is_ascii_digit());
+    if !looks_like_pid {
+        return Err(not_a_lock_file(
+            path,
+            "it holds something other than a process id",
+        ));
+    }
+    Ok(())
+}
+
+fn not_a_lock_file(path: &Path, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        Origin::file(path),
+        format!("the output folder's lock file is not one rapportverk wrote: {why}"),
+    )
+    .with_hint("remove it (no build writes to it); someone may have put it there to make a build overwrite another file")
+}
+
+/// Another build holds the lock; its process id is only for the message and is named only if
+/// that process still runs (a build that just took the lock may not have written its id yet).
+fn held(folder: &Path, path: &Path, file: &mut File) -> Diagnostic {
+    let mut buffer = [0u8; PID_WIDTH];
+    let read = std::os::unix::fs::FileExt::read_at(file, &mut buffer, 0).unwrap_or(0);
+    let holder = String::from_utf8_lossy(&buffer[..read])
+        .trim()
+        .parse::<i32>();
+    let who = match holder {
+        // SAFETY: kill with signal 0 only asks whether the process exists.
+        Ok(pid) if pid > 0 && unsafe { libc::kill(pid, 0) } == 0 => {
+            format!("another build (process {pid})")
+        }
+        _ => "another build".to_string(),
+    };
+    Diagnostic::error(
+        Origin::file(path),
+        format!("{who} is writing to {}", folder.display()),
+    )
+    .with_hint("wait for it to finish, or give this build another --output folder")
 }
 
 #[cfg(test)]
@@ -83,5 +150,54 @@ mod tests {
         // A file left behind (by a finished or killed build) does not block.
         assert!(dir.path().join(LOCK_NAME).exists());
         assert!(OutputLock::acquire(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn a_symlink_or_foreign_file_in_the_locks_place_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let out = dir.path().join("output");
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(&victim, out.join(LOCK_NAME)).unwrap();
+        let err = OutputLock::acquire(&out).unwrap_err();
+        assert!(err.message.ends_with("it is a symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        std::fs::remove_file(out.join(LOCK_NAME)).unwrap();
+        std::fs::hard_link(&victim, out.join(LOCK_NAME)).unwrap();
+        let err = OutputLock::acquire(&out).unwrap_err();
+        assert!(
+            err.message.ends_with("a hard link to another file"),
+            "{err}"
+        );
+        std::fs::remove_file(out.join(LOCK_NAME)).unwrap();
+        std::fs::write(out.join(LOCK_NAME), "precious").unwrap();
+        let err = OutputLock::acquire(&out).unwrap_err();
+        assert!(err.message.ends_with("other than a process id"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    }
+
+    #[test]
+    fn a_holder_that_no_longer_runs_is_not_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = OutputLock::acquire(dir.path()).unwrap();
+        // As if the holder had not yet written its id over the last build's (long gone).
+        std::fs::write(dir.path().join(LOCK_NAME), "999999999\n").unwrap();
+        let err = OutputLock::acquire(dir.path()).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!("another build is writing to {}", dir.path().display())
+        );
+    }
+
+    #[test]
+    fn an_output_that_is_a_file_is_told_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "x").unwrap();
+        let err = OutputLock::acquire(&notes).unwrap_err();
+        assert_eq!(err.origin, Some(Origin::file(&notes)));
+        assert_eq!(err.message, "the output folder is a file, not a folder");
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "x");
     }
 }

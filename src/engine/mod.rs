@@ -135,7 +135,7 @@ pub enum Event<'a> {
 
 /// The project's output ids and files, without reading more than planning needs.
 pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
-    let cache = SourceCache::new();
+    let cache = SourceCache::confined(&project.root);
     let library = format!("{}/lib", project.typst_path(&project.templates));
     let templates = Templates::new(&project.templates, &library, &cache);
     let context = Context::new(project, &cache, &templates);
@@ -162,6 +162,9 @@ pub fn list(project: &Project, config: &Config) -> (Vec<(String, PathBuf)>, Vec<
 #[derive(Default)]
 pub struct Warm {
     world: Option<SharedWorld>,
+    /// The output folder's lock, kept from the first build on: `watch` holds it for its whole
+    /// life, so a `build` into the same folder meanwhile is refused.
+    lock: Option<(PathBuf, lock::OutputLock)>,
     /// The look the world was made with (branding, logo and font bytes): another look, say
     /// after an edit of `branding:` while `watch` runs, needs a new world.
     look: String,
@@ -214,17 +217,19 @@ pub fn run_warm(
         report.aborted = true;
         report
     };
-    let _lock = if config.check_only {
-        None
-    } else {
+    let held = warm
+        .lock
+        .as_ref()
+        .is_some_and(|(folder, _)| *folder == config.output);
+    if !config.check_only && !held {
         match lock::OutputLock::acquire(&config.output) {
             Ok(lock) => {
                 write::remove_leftovers(&config.output);
-                Some(lock)
+                warm.lock = Some((config.output.clone(), lock));
             }
             Err(d) => return abort(report, d),
         }
-    };
+    }
     // `check` typesets too (in memory), so it finds everything a build would.
     let templates_at = project.typst_path(&project.templates);
     let look = look_key(project, cache);

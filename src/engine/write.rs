@@ -2,6 +2,7 @@
 //! sees half a file and a failed write leaves the previous file as it was.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Origin};
@@ -18,11 +19,25 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnost
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(fail)?;
     // Same folder, so the rename stays on one file system; dropped (deleted) on any failure.
+    // Created with 0666 as the open call's mode, so the umask makes it what any new file gets
+    // (tempfile's own default, 0600, would hide every output from the web server and colleagues).
     let mut temporary = tempfile::Builder::new()
         .prefix(".rapportverk-")
         .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(fail)?;
+    // A file replaced keeps its mode (a PDF someone made 0644 stays 0644).
+    if let Ok(old) = std::fs::symlink_metadata(path)
+        && old.is_file()
+    {
+        temporary
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(
+                old.permissions().mode() & 0o7777,
+            ))
+            .map_err(fail)?;
+    }
     temporary.write_all(bytes).map_err(fail)?;
     temporary.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
@@ -74,5 +89,20 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(left.len(), 2, "{left:?}");
+    }
+
+    #[test]
+    fn new_files_get_the_umask_mode_and_replaced_files_keep_theirs() {
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        // What a new file gets under this process's umask, whatever it is.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, "").unwrap();
+        let path = dir.path().join("a.pdf");
+        write_atomically(&path, b"first").unwrap();
+        assert_eq!(mode(&path), mode(&probe));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(mode(&path), 0o640);
     }
 }

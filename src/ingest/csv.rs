@@ -5,6 +5,7 @@
 
 use encoding_rs::Encoding;
 
+use super::limits::{Limits, breached};
 use super::{Cell, CellValue, SourceFile, Table};
 use crate::diag::{Diagnostic, Origin};
 
@@ -17,6 +18,7 @@ pub fn read_table(
     source: &SourceFile,
     delimiter: Option<u8>,
     encoding: Option<&'static Encoding>,
+    limits: &Limits,
 ) -> Result<Table, Diagnostic> {
     if source.bytes.is_empty() {
         return Err(
@@ -31,6 +33,10 @@ pub fn read_table(
     let delimiter = delimiter
         .or(sep_line)
         .unwrap_or_else(|| sniff_delimiter(text));
+    // Empty fields at the ends of lines beyond the widest line's content go before anything
+    // is allocated per field, and the file is held to the limits.
+    let trimmed = trim_trailing_fields(source, text, delimiter, limits)?;
+    let text = trimmed.as_deref().unwrap_or(text);
     // One pass for where records and fields are (and an unclosed quote), one for their values.
     let places = places(source, text, delimiter)?;
     let mut reader = ::csv::ReaderBuilder::new()
@@ -251,6 +257,113 @@ impl Iterator for Scanner<'_> {
     }
 }
 
+/// The text without the empty fields that end its lines beyond the widest line's content
+/// (`None` when there are none), so a file padded with a megabyte of `;` costs no more than
+/// one without. Checks the limits on cells and characters in one field on the way, each
+/// breach at its line.
+fn trim_trailing_fields(
+    source: &SourceFile,
+    text: &str,
+    delimiter: u8,
+    limits: &Limits,
+) -> Result<Option<String>, Diagnostic> {
+    let survey = survey(source, text, delimiter, limits)?;
+    if !survey.padded {
+        return Ok(None);
+    }
+    let mut kept = String::with_capacity(text.len());
+    let (mut field, mut skipping) = (0usize, false);
+    for (_, c, mark) in Scanner::new(text, delimiter) {
+        match mark {
+            Mark::RecordEnd => (field, skipping) = (0, false),
+            _ if skipping => continue,
+            Mark::Delimiter if field + 1 >= survey.width => {
+                skipping = true;
+                continue;
+            }
+            Mark::Delimiter => field += 1,
+            _ => {}
+        }
+        kept.push(c);
+    }
+    Ok(Some(kept))
+}
+
+/// What one pass over a text file finds before any field is stored.
+struct Survey {
+    /// The most fields any line has up to its last filled one.
+    width: usize,
+    /// Some line has more fields than that (all empty).
+    padded: bool,
+}
+
+fn survey(
+    source: &SourceFile,
+    text: &str,
+    delimiter: u8,
+    limits: &Limits,
+) -> Result<Survey, Diagnostic> {
+    let (mut width, mut most, mut cells) = (0usize, 0usize, 0u64);
+    let (mut field, mut filled) = (0usize, 0usize);
+    let (mut line, mut column, mut field_start, mut chars) = (1usize, 0usize, (1, 1), 0u64);
+    let mut end_record = |field: usize, filled: usize, line: usize| {
+        width = width.max(filled);
+        most = most.max(field + 1);
+        // The cells the row will hold: its fields up to the widest content so far (its empty
+        // fields within the table's width are cells too).
+        cells += (field + 1).min(width) as u64;
+        if cells > limits.cells {
+            return Err(breached(
+                Origin::text(&source.path, line, 1),
+                format!("the table reaches {cells} cells by this line"),
+                "cells",
+                limits.cells,
+                "read a smaller export, or split it",
+            ));
+        }
+        Ok(())
+    };
+    for (_, c, mark) in Scanner::new(text, delimiter) {
+        column += 1;
+        match mark {
+            Mark::Delimiter | Mark::RecordEnd => {
+                if mark == Mark::RecordEnd {
+                    end_record(field, filled, line)?;
+                    (field, filled) = (0, 0);
+                    (line, column) = (line + 1, 0);
+                } else {
+                    field += 1;
+                }
+                chars = 0;
+                field_start = (line, column + 1);
+                continue;
+            }
+            Mark::Text if c == '\n' => (line, column) = (line + 1, 0),
+            Mark::Text if c.is_whitespace() => {}
+            Mark::DoubledQuote => {
+                column += 1;
+                filled = field + 1;
+            }
+            _ => filled = field + 1,
+        }
+        chars += 1;
+        if chars > limits.cell_chars {
+            return Err(breached(
+                Origin::text(&source.path, field_start.0, field_start.1),
+                format!("the field reaches {chars} characters"),
+                "cell_chars",
+                limits.cell_chars,
+                "check the quoting before this field (an unclosed quote swallows the lines after it)",
+            ));
+        }
+    }
+    end_record(field, filled, line)?;
+    Ok(Survey {
+        width,
+        padded: most > width,
+    })
+}
+
 /// Finds every record and field start in one pass. A quoted field that is never closed
 /// swallows the rest of the file, so it is an error where it opened.
 fn places(source: &SourceFile, text: &str, delimiter: u8) -> Result<Vec<RecordPlace>, Diagnostic> {
@@ -333,7 +446,7 @@ mod tests {
     }
 
     fn read(text: &str) -> Result<Table, Diagnostic> {
-        read_table(&source(text), None, None)
+        read_table(&source(text), None, None, &Limits::default())
     }
 
     fn texts(row: &[Cell]) -> Vec<String> {
@@ -414,7 +527,13 @@ mod tests {
         let text = "sep=\t\r\nkpi\tår\tverdi\r\nx\t2018\t7,3\r\n";
         let mut bytes = vec![0xFF, 0xFE];
         bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        let table = read_table(&SourceFile::new("t.csv", bytes), None, None).unwrap();
+        let table = read_table(
+            &SourceFile::new("t.csv", bytes),
+            None,
+            None,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(table.delimiter, Some(b'\t'));
         assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
         assert_eq!(table.rows[0][2].origin.to_string(), "t.csv:3:8");
@@ -425,9 +544,21 @@ mod tests {
 
     #[test]
     fn the_manifests_delimiter_overrides_detection() {
-        let table = read_table(&source("a;b,c\n1;2,3\n"), Some(b','), None).unwrap();
+        let table = read_table(
+            &source("a;b,c\n1;2,3\n"),
+            Some(b','),
+            None,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(texts(&table.header), ["a;b", "c"]);
-        let err = read_table(&source("kpi;år;verdi\nx;2018;7,3\n"), Some(b','), None).unwrap_err();
+        let err = read_table(
+            &source("kpi;år;verdi\nx;2018;7,3\n"),
+            Some(b','),
+            None,
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "t.csv:1:1: error: the manifest says delimiter \",\", but the file is \";\"-separated: its first row is one field, \"kpi;år;verdi\"\n  hint: write delimiter: \";\" in the manifest, or leave it out to detect the delimiter"
@@ -450,6 +581,7 @@ mod tests {
             &SourceFile::new(PathBuf::from("t.csv"), std::mem::take(&mut bytes)),
             None,
             None,
+            &Limits::default(),
         )
         .unwrap();
         assert_eq!(texts(&table.header), ["kpi", "år", "verdi"]);
@@ -458,9 +590,47 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        let table =
-            read_table(&SourceFile::new(PathBuf::from("t.txt"), utf16), None, None).unwrap();
+        let table = read_table(
+            &SourceFile::new(PathBuf::from("t.txt"), utf16),
+            None,
+            None,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(texts(&table.rows[0]), ["sykefravær", "2018", "7,3"]);
         assert_eq!(table.rows[0][2].origin.to_string(), "t.txt:2:17");
+    }
+
+    #[test]
+    fn empty_fields_beyond_the_widest_content_are_dropped_and_the_rest_kept() {
+        let padding = ";".repeat(100_000);
+        let text =
+            format!("kpi;år;verdi;note\nx;2018;7,3;\ny;2018;{padding}\n\"a;b\";2019;1{padding}\n");
+        let table = read_table(&source(&text), None, None, &Limits::default()).unwrap();
+        assert_eq!(table.header.len(), 4);
+        // Rows keep the table's width (their empty last fields within it) and no more.
+        assert!(
+            table.rows.iter().all(|r| r.len() == 4),
+            "{:?}",
+            table.rows.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        assert_eq!(texts(&table.rows[2]), ["a;b", "2019", "1", ""]);
+        assert_eq!(table.rows[2][2].origin.to_string(), "t.csv:4:12");
+    }
+
+    #[test]
+    fn cells_and_field_lengths_are_held_to_the_limits_at_their_line() {
+        let limits = Limits {
+            cells: 10,
+            cell_chars: 5,
+            ..Limits::default()
+        };
+        let err =
+            read_table(&source("a;b;c\n1;2;3\n4;5;6\n7;8;9\n"), None, None, &limits).unwrap_err();
+        assert_eq!(err.origin.as_ref().unwrap().to_string(), "t.csv:4:1");
+        assert!(err.message.contains("limits: cells"), "{err}");
+        let err = read_table(&source("a;b\n1;123456\n"), None, None, &limits).unwrap_err();
+        assert_eq!(err.origin.as_ref().unwrap().to_string(), "t.csv:2:3");
+        assert!(err.message.contains("limits: cell_chars"), "{err}");
     }
 }

@@ -157,14 +157,37 @@ fn has_utf8_letters(bytes: &[u8]) -> bool {
 }
 
 fn not_text(path: &Path, bytes: &[u8]) -> Diagnostic {
-    let d = Diagnostic::error(Origin::file(path), "the file is not a text file");
     if bytes.starts_with(b"PK\x03\x04") {
-        d.with_hint("it is a zip archive, as an .xlsx workbook is; give it the .xlsx extension")
-    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        d.with_hint("it is an old Excel workbook (.xls); give it the .xls extension")
-    } else {
-        d.with_hint("export the table as CSV (UTF-8, \";\"-separated) or as an Excel workbook")
+        return Diagnostic::error(Origin::file(path), "the file is not a text file").with_hint(
+            "it is a zip archive, as an .xlsx workbook is; give it the .xlsx extension",
+        );
     }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Diagnostic::error(Origin::file(path), "the file is not a text file")
+            .with_hint("it is an old Excel workbook (.xls); give it the .xls extension");
+    }
+    // The first NUL, at its line and column (characters as UTF-8 where they are).
+    let at = bytes.iter().position(|b| *b == 0).unwrap_or(0);
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    let column = String::from_utf8_lossy(&bytes[line_start..at])
+        .chars()
+        .count()
+        + 1;
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let hint = if yaml {
+        "delete the character here (an editor that shows control characters finds it), or restore the file from a backup; the file may be damaged"
+    } else {
+        "export the table again as CSV (UTF-8, \";\"-separated) or as an Excel workbook; the file may be damaged"
+    };
+    Diagnostic::error(
+        Origin::text(path, line, column),
+        "the file holds a NUL byte (0x00) here, which no text file has",
+    )
+    .with_hint(hint)
 }
 
 /// Checks decoded text for UTF-8 that was once read as Windows-1252 and saved again.
@@ -276,6 +299,28 @@ mod tests {
                 "t.csv: error: the file is not a text file\n  hint: it is a zip archive"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_nul_byte_is_told_at_its_line_with_a_hint_for_the_file_kind() {
+        let err = read(b"kpi;\xc3\xa5r\nx;2\x0018\n").unwrap_err();
+        assert_eq!(err.origin.as_ref().unwrap().to_string(), "t.csv:2:4");
+        assert!(
+            err.hint
+                .as_deref()
+                .unwrap()
+                .starts_with("export the table again"),
+            "{err}"
+        );
+        let yaml = decode(Path::new("n.yaml"), b"a: 1\nb: \x00\n", None).unwrap_err();
+        assert_eq!(yaml.origin.as_ref().unwrap().to_string(), "n.yaml:2:4");
+        assert!(
+            yaml.hint
+                .as_deref()
+                .unwrap()
+                .starts_with("delete the character"),
+            "{yaml}"
         );
     }
 

@@ -5,9 +5,11 @@
 //! [`read_table`] decodes the file, finds the rows and the header, and drops the title lines
 //! above and the footnotes below the table.
 
+pub mod controls;
 pub mod csv;
 pub mod encoding;
 pub mod excel;
+pub mod limits;
 pub mod number;
 pub mod yaml;
 
@@ -120,6 +122,8 @@ pub struct ReadOptions {
     pub header_row: Option<usize>,
     /// A cell outside the table that holds its period (`period: { cell: "Metadata!B2" }`).
     pub period_cell: Option<CellRef>,
+    /// The ceilings the file is read under (the manifest's `limits:`).
+    pub limits: limits::Limits,
 }
 
 /// A cell named the spreadsheet way: `B6` on the table's own sheet (or line 6, field 2 of a
@@ -416,26 +420,32 @@ pub(crate) fn is_lock_file(path: &Path) -> bool {
 /// Reads a table from a text file or a workbook, by the file's extension.
 pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, Diagnostic> {
     let mut table = if is_workbook(&source.path) {
-        excel::read_table(source, options.sheet.as_deref())?
+        excel::read_table(source, options.sheet.as_deref(), &options.limits)?
     } else {
-        csv::read_table(source, options.delimiter, options.encoding)?
+        csv::read_table(source, options.delimiter, options.encoding, &options.limits)?
     };
     if let Some(wanted) = &options.period_cell {
-        table.period_cell = Some(period_cell(source, &table, wanted)?);
+        table.period_cell = Some(period_cell(source, &table, wanted, &options.limits)?);
     }
     if let Some(number) = options.header_row {
         table.use_header_row(number)?;
     }
     table.drop_footnotes();
+    table.warnings.extend(controls::in_table(&table));
     Ok(table)
 }
 
 /// The cell `wanted` names: in the table as read (title rows included), or on another sheet.
-fn period_cell(source: &SourceFile, table: &Table, wanted: &CellRef) -> Result<Cell, Diagnostic> {
+fn period_cell(
+    source: &SourceFile,
+    table: &Table,
+    wanted: &CellRef,
+    limits: &limits::Limits,
+) -> Result<Cell, Diagnostic> {
     let other;
     let (in_table, sheet_shown) = match &wanted.sheet {
         Some(sheet) if is_workbook(&source.path) => {
-            other = excel::read_table(source, Some(sheet))?;
+            other = excel::read_table(source, Some(sheet), limits)?;
             (&other, sheet.clone())
         }
         // The manifest refuses a sheet for a text file; read the cell in the file itself.
@@ -476,7 +486,7 @@ fn period_cell(source: &SourceFile, table: &Table, wanted: &CellRef) -> Result<C
 }
 
 /// A 0-based column as letters: 0 → A, 27 → AB.
-fn column_name(mut column: u32) -> String {
+pub(crate) fn column_name(mut column: u32) -> String {
     let mut letters = Vec::new();
     loop {
         letters.push(b'A' + (column % 26) as u8);

@@ -120,11 +120,24 @@ pub enum Parsed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberError {
     pub(crate) found: String,
+    /// A number, but too large to be kept exactly.
+    pub(crate) inexact: bool,
 }
+
+/// 2⁵³: from here on a 64-bit float no longer holds every whole number, so a figure this large
+/// would print changed (12345678901234567891 as 12 345 678 901 234 567 168). Such figures are
+/// refused at their cell instead.
+pub const EXACT_UP_TO: f64 = 9_007_199_254_740_992.0;
 
 impl fmt::Display for NumberError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.found.trim().is_empty() {
+        if self.inexact {
+            write!(
+                f,
+                "\"{}\" is too large to be kept exactly (figures must be below 9 007 199 254 740 992); write it in a larger unit, e.g. mill. or mrd.",
+                self.found.trim()
+            )
+        } else if self.found.trim().is_empty() {
             write!(f, "the cell is empty; expected a number, e.g. 7,3")
         } else {
             write!(f, "\"{}\" is not a number; expected e.g. 7,3", self.found)
@@ -201,6 +214,7 @@ fn is_minus(c: char) -> bool {
 pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
     let error = || NumberError {
         found: text.to_string(),
+        inexact: false,
     };
     let trimmed = text.trim_matches(|c: char| c.is_whitespace() || is_group_space(c));
     match trimmed {
@@ -250,6 +264,12 @@ pub fn parse_number(text: &str) -> Result<Parsed, NumberError> {
     let value: f64 = normalised.parse().map_err(|_| error())?;
     if !value.is_finite() {
         return Err(error());
+    }
+    if value >= EXACT_UP_TO {
+        return Err(NumberError {
+            inexact: true,
+            ..error()
+        });
     }
     Ok(Parsed::Value {
         value: if negative { -value } else { value },
@@ -359,6 +379,21 @@ mod tests {
         assert_eq!(value("1 316 303,34"), 1_316_303.34);
         assert_eq!(value("1.234,5"), 1234.5);
         assert_eq!(value("1,234.5"), 1234.5);
+    }
+
+    #[test]
+    fn figures_a_float_cannot_hold_exactly_are_refused() {
+        assert_eq!(value("9 007 199 254 740 991"), 9_007_199_254_740_991.0);
+        for too_large in ["12345678901234567891", "9 007 199 254 740 992", "-1e300"] {
+            let err = parse_number(too_large).unwrap_err();
+            assert!(err.inexact || too_large.contains('e'), "{too_large}: {err}");
+        }
+        let err = parse_number("12345678901234567891").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("\"12345678901234567891\" is too large to be kept exactly"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -58,10 +58,41 @@ fn message(err: &Error, found: Option<&str>) -> String {
         Error::Unexpected { expected, .. } => Some(format!("expected {expected}")),
         _ => None,
     };
+    if let Error::Budget { breach, .. } = err {
+        return budget_message(breach);
+    }
     match (expected, found) {
         (Some(expected), Some(found)) => format!("{expected}, found \"{found}\""),
         (Some(expected), None) => expected,
-        (None, _) => DefaultMessageFormatter.format_message(err).into_owned(),
+        (None, _) => plain_words(&DefaultMessageFormatter.format_message(err)),
+    }
+}
+
+/// A YAML limit (set by the YAML reader against hostile files) in plain words.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { depth } => format!(
+            "the YAML nests {depth} levels deep, more than a narrative ever needs; check the indentation and the brackets"
+        ),
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } | B::Anchors { .. } | B::MergeKeys { .. } => {
+            "the file repeats its anchors (&name) and aliases (*name) more than a narrative needs; write the text out instead".to_string()
+        }
+        B::Events { .. } | B::Nodes { .. } | B::ScalarBytes { .. } | B::InputBytes { .. } | B::Documents { .. } => {
+            "the YAML file is larger than a narrative or manifest can be; split it, or check that it is the file you meant".to_string()
+        }
+        other => format!("the YAML file goes beyond what the YAML reader allows ({other:?})"),
+    }
+}
+
+/// serde's words for a value of none of the forms a field takes, without the Rust type name.
+fn plain_words(message: &str) -> String {
+    match message.split_once("did not match any variant of untagged enum ") {
+        Some((_, "RawListItem")) => {
+            "a list item is either a text or a text: with items: below it".to_string()
+        }
+        Some(_) => "this value has none of the forms this place takes".to_string(),
+        None => message.to_string(),
     }
 }
 
@@ -127,5 +158,25 @@ mod tests {
     fn syntax_errors_name_the_place() {
         let err = parse::<Doc>(&source("name: x\nyear: [2018\n")).unwrap_err();
         assert!(err.to_string().starts_with("n.yaml:"), "{err}");
+    }
+
+    #[test]
+    fn yaml_limits_are_told_in_plain_words_at_their_line() {
+        let deep = format!("a:\n  b: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        let source = SourceFile::new(PathBuf::from("n.yaml"), deep.into_bytes());
+        let err = parse::<serde_json::Value>(&source).unwrap_err();
+        assert!(
+            err.message.starts_with("the YAML nests ") && err.message.contains("levels deep"),
+            "{err}"
+        );
+        assert!(!err.message.contains("Depth {"), "{err}");
+        assert!(
+            err.origin
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .starts_with("n.yaml:2:"),
+            "{err}"
+        );
     }
 }

@@ -52,6 +52,9 @@ pub enum RefFunction {
 // Private-use characters stand in for figure references while pulldown-cmark parses the text.
 const PLACEHOLDER_START: char = '\u{e000}';
 const PLACEHOLDER_END: char = '\u{e001}';
+/// An `&` while pulldown-cmark parses: it would read `&amp;` or `&#x202E;` as an HTML entity,
+/// and prose prints everything but its documented markup literally.
+const AMPERSAND: char = '\u{e002}';
 
 /// Footnote references without definitions in the text: a prose field's notes are defined
 /// under the narrative's `footnotes:`, and a label not defined there is the checks' error.
@@ -63,7 +66,8 @@ impl Prose {
     /// Parses a prose field; an error names the first figure reference not understood.
     pub(crate) fn parse(text: &str) -> Result<Prose, String> {
         let (with_placeholders, references) = extract_references(text)?;
-        let source = neutralise_block_syntax(&with_placeholders);
+        let source =
+            neutralise_block_syntax(&with_placeholders).replace('&', &AMPERSAND.to_string());
         // pulldown-cmark splits text at every would-be markup character; gather runs of text
         // so each becomes one node.
         let mut tree = Tree::new(&references);
@@ -150,13 +154,13 @@ impl<'r> Tree<'r> {
     }
 
     fn text(&mut self, text: &str) {
-        self.pending.push_str(text);
+        self.pending.push_str(&text.replace(AMPERSAND, "&"));
     }
 
     /// A footnote splits the run: it is a part of it.
     fn footnote(&mut self, label: &str) {
         self.take_pending();
-        self.run.push(Part::Footnote(label.to_string()));
+        self.run.push(Part::Footnote(label.replace(AMPERSAND, "&")));
     }
 
     fn take_pending(&mut self) {
@@ -192,7 +196,7 @@ impl<'r> Tree<'r> {
             Tag::Strong => Inline::Strong(content),
             Tag::Emphasis => Inline::Emph(content),
             Tag::Link { dest_url, .. } => Inline::Link {
-                url: dest_url.to_string(),
+                url: dest_url.replace(AMPERSAND, "&"),
                 content,
             },
             _ => return,
@@ -382,6 +386,29 @@ mod tests {
         assert_eq!(
             literal("#panic(\"x\") $x$ @c [d]"),
             "#panic(\"x\") $x$ @c [d]"
+        );
+    }
+
+    #[test]
+    fn html_entities_print_as_written() {
+        let literal = |t: &str| Prose::parse(t).unwrap().plain_text("");
+        for written in [
+            "&amp;",
+            "&lt;b&gt;",
+            "&#x41;",
+            "&copy; 2018",
+            "&#x202E;abc",
+            "`a&amp;b`",
+        ] {
+            assert_eq!(
+                literal(written).trim_matches('`'),
+                written.trim_matches('`')
+            );
+        }
+        let prose = Prose::parse("[lenke](https://x.no/?a=1&amp;b=2)").unwrap();
+        assert!(
+            matches!(&prose.0[0], Inline::Link { url, .. } if url == "https://x.no/?a=1&amp;b=2"),
+            "{prose:?}"
         );
     }
 

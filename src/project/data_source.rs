@@ -141,7 +141,7 @@ fn read_options(
         delimiter: delimiter_of(manifest, entry, problems),
         encoding: encoding_of(manifest, entry, problems),
         header_row: header_row_of(manifest, entry, problems),
-        period_cell: None,
+        ..ReadOptions::default()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, closest};
 use crate::ingest::yaml::{Spanned, origin_of};
 
 /// Document ids become file names: keep them to `[a-z0-9-]`.
@@ -46,6 +46,79 @@ impl Resolver<'_> {
             );
         }
         joined
+    }
+}
+
+impl Resolver<'_> {
+    /// [`Resolver::resolve`] for a path that must name an existing file: a misspelt one is
+    /// told at the manifest's line, with the closest name in its folder.
+    pub(super) fn resolve_file(
+        &self,
+        relative: &Spanned<String>,
+        problems: &mut Diagnostics,
+        kind: Missing,
+    ) -> PathBuf {
+        let before = problems.len();
+        let joined = self.resolve(relative, problems);
+        // An Office lock file named instead of its workbook is told by the data source's check.
+        if problems.len() == before
+            && !crate::ingest::is_lock_file(&joined)
+            && let Some(missing) = missing_file(self.manifest, relative, &joined, kind)
+        {
+            problems.push(missing);
+        }
+        joined
+    }
+}
+
+/// How a file the manifest names and that does not exist is told at the manifest's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Missing {
+    /// Always (data files: the manifest is wrong).
+    Always,
+    /// Only when a file of a close name exists, a misspelling (a template or narrative not yet
+    /// written is told where it is read).
+    Misspelt,
+}
+
+/// An error at the line naming `joined` when it is not a file, or `None`.
+pub(super) fn missing_file(
+    manifest: &Path,
+    relative: &Spanned<String>,
+    joined: &Path,
+    kind: Missing,
+) -> Option<Diagnostic> {
+    if joined.is_file() {
+        return None;
+    }
+    let origin = origin_of(manifest, relative);
+    if joined.is_dir() {
+        return Some(
+            Diagnostic::error(origin, format!("\"{}\" is a folder", relative.value))
+                .with_hint("name a file in it"),
+        );
+    }
+    let d = Diagnostic::error(origin, format!("there is no file \"{}\"", relative.value));
+    let folder = joined.parent().filter(|p| p.is_dir());
+    let names: Vec<String> = folder
+        .and_then(|f| std::fs::read_dir(f).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let wanted = joined
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match closest(&wanted, names.iter().map(String::as_str)) {
+        Some(near) => {
+            let written = Path::new(&relative.value).with_file_name(near);
+            Some(d.with_hint(format!("did you mean \"{}\"?", written.display())))
+        }
+        None if kind == Missing::Always => Some(d.with_hint(
+            "check the path; paths in the manifest are relative to the manifest's folder",
+        )),
+        None => None,
     }
 }
 

@@ -79,9 +79,20 @@ impl SharedWorld {
             let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
             entries.sort();
             for path in entries {
-                if path.is_dir() {
+                // A real folder is walked; a link to a folder is not followed (it could lead
+                // out of the project, or round in a loop); a linked file is read through the
+                // cache, which refuses one that leads out of the project.
+                let is_link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+                if path.is_dir() && !is_link {
                     pending.push(path);
                     continue;
+                }
+                if path.is_dir() {
+                    return Err(Diagnostic::error(
+                        Origin::file(&path),
+                        "the layout library holds a symbolic link to a folder, which is not followed",
+                    )
+                    .with_hint("put the folder itself in templates/lib"));
                 }
                 let relative = path.strip_prefix(templates_dir).unwrap_or(&path);
                 let virtual_path = format!(

@@ -128,7 +128,19 @@ impl DocumentKind for Report {
     }
 
     fn model(&self, context: &Context, units: &Units) -> (Option<LoadedDocument>, Diagnostics) {
-        load_document(&self.spec, context.cache, context.definitions(), units)
+        let (loaded, mut problems) =
+            load_document(&self.spec, context.cache, context.definitions(), units);
+        // Tables are checked for invisible format characters as they are read; narratives here
+        // (and for words too long for a PDF).
+        let narratives = loaded.iter().flat_map(|l| &l.sources).filter(|s| {
+            s.path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml")
+        });
+        for found in narratives.flat_map(|s| crate::ingest::controls::in_text_file(s)) {
+            problems.push(found);
+        }
+        (loaded, problems)
     }
 
     fn sources(&self, loaded: &LoadedDocument) -> Vec<std::sync::Arc<crate::load::SourceFile>> {

@@ -1,7 +1,7 @@
 //! KPI figures from a data file's records: the KPI looked up, the value parsed with the KPI's
 //! unit in mind, and each figure checked against the figures already read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::observed::{DataTarget, Years};
 use super::plausibility::{Fractions, magnitude};
@@ -87,7 +87,7 @@ fn period_in_cell(cell: &Cell) -> Result<Period, Diagnostic> {
 /// checked against the figures already read from this and the other files.
 pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut Sink) -> Years {
     let mut years = Vec::new();
-    let mut ignored: Vec<(String, Origin)> = Vec::new();
+    let (mut ignored, mut ignored_names): (Vec<(String, Origin)>, HashSet<String>) = <_>::default();
     let mut fractions = Fractions::default();
     for record in records {
         let kpis = &*sink.kpis;
@@ -102,7 +102,7 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
                         "\"{written}\" is no KPI of the definition list (unknown_kpis: ignore)"
                     ),
                 });
-                if !ignored.iter().any(|(w, _)| *w == written) {
+                if ignored_names.insert(written.clone()) {
                     ignored.push((written, record.kpi.origin.clone()));
                 }
                 continue;
