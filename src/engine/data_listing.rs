@@ -129,7 +129,15 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             found.extend(unreadable);
             Units::default()
         });
-        let tables = data_tables(spec, &cache, &planned, &mut Vec::new(), &mut found);
+        let parsed_units = planned.parse(spec, &mut found);
+        let tables = data_tables(
+            spec,
+            &cache,
+            parsed_units.as_ref(),
+            &mut Vec::new(),
+            &mut found,
+        );
+        drop(parsed_units);
         let split = per_unit(spec).map(|per| UnitColumn {
             column: per.column.as_str(),
             names: &planned.names,

@@ -43,6 +43,9 @@ pub(crate) struct Totals {
     /// The build process's peak resident memory (Linux; `null` elsewhere).
     #[serde(default)]
     pub peak_memory_kib: Option<u64>,
+    /// The data rows read by the documents built: a per-unit document reads each table once.
+    #[serde(default)]
+    pub rows_read: usize,
 }
 
 /// This process's peak resident set size so far, from `/proc/self/status` (Linux only).
@@ -232,6 +235,7 @@ pub(crate) fn write(
             warnings,
             millis: report.millis,
             peak_memory_kib: peak_memory_kib(),
+            rows_read: report.rows_read,
         },
         documents,
         problems: report.diagnostics.iter().map(Into::into).collect(),

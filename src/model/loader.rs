@@ -13,7 +13,7 @@ use crate::norsk::slug;
 use crate::project::{DataSource, DocumentKind, DocumentSpec, PerUnit, Project};
 
 use super::content::Block;
-use super::document::{DocumentModel, RowTables, UnitInputs, check};
+use super::document::{DocumentModel, ParsedTable, RowTables, UnitInputs, check};
 use super::kpi::{KpiDefinitions, definitions};
 
 /// The KPI definitions, parsed once per run and shared by every document.
@@ -50,15 +50,16 @@ impl RunDefinitions {
 }
 
 /// The units a document is made for: none for a single document; for a document made per
-/// unit, the values of its unit column in the order the table first names them, with the
-/// table as parsed (read once, for planning and for the blocks that read its rows).
+/// unit, the values of its unit column in the order the table first names them, and the
+/// table's file (read once; parsed again by the loader, so the parsed table lives only while
+/// a model is built, not for the whole run: a national file parsed is ~600 bytes a row).
 #[derive(Debug, Default)]
 pub struct Units {
     pub names: Vec<String>,
     /// The names as file names (`helse-og-omsorg`).
     pub slugs: Vec<String>,
-    /// The per-unit table as parsed, and its file.
-    table: Option<(Arc<Table>, Arc<SourceFile>)>,
+    /// The per-unit table's file, as read.
+    file: Option<Arc<SourceFile>>,
     /// The header row the unit column was found in, for messages about the units.
     header: Option<crate::diag::Origin>,
 }
@@ -106,9 +107,20 @@ impl Units {
         Ok(Units {
             slugs: names.iter().map(|n| slug(n)).collect(),
             names,
-            table: Some((Arc::new(parsed), file)),
+            file: Some(file),
             header: Some(header),
         })
+    }
+
+    /// The per-unit table of `spec` parsed for a model (its problems were told in planning;
+    /// the file's bytes are the same), `None` for a single document.
+    pub fn parse(&self, spec: &DocumentSpec, problems: &mut Diagnostics) -> Option<ParsedTable> {
+        let per = per_unit(spec)?;
+        let file = self.file.as_ref()?;
+        let table = read_table(file, &per.source.read)
+            .map_err(|d| problems.push(d))
+            .ok()?;
+        Some((Arc::new(table), Arc::clone(file)))
     }
 
     /// Where the unit column's header is, for messages about the units.
@@ -163,15 +175,30 @@ pub fn load_document(
         .filter(|_| !data.is_empty())
         .cloned()
         .collect();
-    let parsed_units = units.table.as_ref().filter(|_| per.is_some());
-    let data_tables = data_tables(spec, cache, units, &mut sources, &mut problems);
+    let parsed_units = units.parse(spec, &mut problems);
+    let data_tables = data_tables(
+        spec,
+        cache,
+        parsed_units.as_ref(),
+        &mut sources,
+        &mut problems,
+    );
     let narrative = cache.read(&spec.narrative).map_err(|d| problems.push(d));
     let Ok(narrative) = narrative else {
         return (None, problems);
     };
     sources.push(Arc::clone(&narrative));
     let own_narratives = unit_narratives(per, units, cache, &mut sources, &mut problems);
-    let row_tables = row_tables(per, data, tables, parsed_units, cache, &mut problems);
+    let row_tables = row_tables(
+        per,
+        data,
+        tables,
+        parsed_units.as_ref(),
+        cache,
+        &mut problems,
+    );
+    // The data and the row blocks hold the per-unit table now; it goes when they are done.
+    drop(parsed_units);
     let inputs = UnitInputs {
         column: per.map(|p| p.column.as_str()),
         source: per.map(|p| p.source.id.as_str()),
@@ -215,15 +242,15 @@ pub fn load_document(
 pub fn data_tables<'a>(
     spec: &'a DocumentSpec,
     cache: &SourceCache,
-    units: &Units,
+    parsed_units: Option<&ParsedTable>,
     sources: &mut Vec<Arc<SourceFile>>,
     problems: &mut Diagnostics,
 ) -> Vec<(&'a DataSource, Option<Arc<Table>>)> {
     let DocumentKind::Report { data, .. } = &spec.kind;
     let per = per_unit(spec);
     data.iter()
-        .map(|source| match &units.table {
-            // The per-unit table is a data source too: parsed once, in planning.
+        .map(|source| match parsed_units {
+            // The per-unit table is a data source too: parsed once for the model.
             Some((table, file)) if per.is_some_and(|p| p.source.id == source.id) => {
                 sources.push(Arc::clone(file));
                 (source, Some(Arc::clone(table)))
@@ -266,7 +293,7 @@ fn row_tables(
     per: Option<&PerUnit>,
     data: &[DataSource],
     listed: &[DataSource],
-    parsed_units: Option<&(Arc<Table>, Arc<SourceFile>)>,
+    parsed_units: Option<&ParsedTable>,
     cache: &SourceCache,
     problems: &mut Diagnostics,
 ) -> RowTables {

@@ -98,6 +98,10 @@ pub(crate) trait DocumentKind: Send + Sync {
     fn template(&self, part: &Self::Part) -> String;
     /// The figures the rendered document prints and its statuses, for "what changed".
     fn facts(&self, view: &DocumentView) -> BTreeMap<String, Fact>;
+    /// The data rows read to make the model, for the build report.
+    fn rows_read(_model: &Self::Model) -> usize {
+        0
+    }
 }
 
 /// One planned output of a document.
@@ -157,6 +161,8 @@ pub(crate) trait Document: Send + Sync {
     /// The problems of a model several outputs share (a per-unit document's narrative and tables),
     /// told once for the run rather than with each output; `None` if no output built it.
     fn shared_problems(&self) -> Option<Diagnostics>;
+    /// The data rows its model read; 0 if no output built it.
+    fn rows_read(&self) -> usize;
 }
 
 struct Kinded<K: DocumentKind> {
@@ -252,7 +258,13 @@ impl<K: DocumentKind> Document for Kinded<K> {
             single = model;
             &single
         } else {
-            let (model, shared) = self.model.get_or_init(|| self.kind.model(context, plan));
+            let (model, shared) = self.model.get_or_init(|| {
+                let built = self.kind.model(context, plan);
+                // Reading a large table leaves the heap full of freed cells; hand them back
+                // before typesetting, so peak memory follows the model, not the reading.
+                super::release_free_memory();
+                built
+            });
             shared_warnings = shared.iter().filter(|d| !d.is_error()).count();
             model
         };
@@ -290,6 +302,13 @@ impl<K: DocumentKind> Document for Kinded<K> {
 
     fn shared_problems(&self) -> Option<Diagnostics> {
         self.model.get().map(|(_, problems)| problems.clone())
+    }
+
+    fn rows_read(&self) -> usize {
+        match self.model.get() {
+            Some((Some(model), _)) => K::rows_read(model),
+            _ => 0,
+        }
     }
 }
 

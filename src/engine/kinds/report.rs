@@ -203,6 +203,10 @@ impl DocumentKind for Report {
         }
     }
 
+    fn rows_read(loaded: &LoadedDocument) -> usize {
+        loaded.model.rows_read
+    }
+
     /// Its printed figures and every task's status.
     fn facts(&self, view: &DocumentView) -> BTreeMap<String, Fact> {
         let mut facts = provenance_facts(&view.provenance);

@@ -10,8 +10,8 @@ mod plausibility;
 mod rows;
 mod split;
 
-pub use rows::RowTables;
 pub(crate) use rows::UnitRowProblems;
+pub use rows::{ParsedTable, RowTables};
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -42,6 +42,8 @@ pub struct DocumentModel {
     pub(crate) units: Vec<UnitModel>,
     /// The units' names in plan order (none for a single document), for views of every unit.
     pub(crate) unit_names: Vec<String>,
+    /// The data rows read to make it, over every table and unit.
+    pub rows_read: usize,
     /// The problems of table rows that `assignments` and `calendar` blocks read, by unit;
     /// a unit with an error in one of its rows gets no output.
     pub(crate) rows: UnitRowProblems,
@@ -103,6 +105,8 @@ pub struct DataReading {
     years: Vec<SourceYears>,
     /// Which data source gave each observation.
     owners: std::collections::BTreeMap<(String, crate::model::period::Period), String>,
+    /// Data rows read for this reading (for every unit: with the first unit's).
+    pub rows_read: usize,
 }
 
 /// One data source's part of a [`DataReading`].
@@ -177,6 +181,7 @@ pub fn read_data(
             }
         };
         let read = records::read_records(&mut table, &source.columns, &options);
+        readings[0].rows_read += read.rows_read;
         let file = table.file.clone();
         let Some((u, index)) = units.and_then(|u| Some((u, table.column(&[u.column])?))) else {
             // No unit column: every unit gets every figure.
@@ -289,6 +294,7 @@ pub fn check(
     tables: &RowTables,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let (readings, mut problems, unreadable) = read_units(definitions, data, units);
+    let rows_read = readings.iter().map(|r| r.rows_read).sum();
     let narrative_value = match crate::ingest::yaml::parse::<Narrative>(narrative) {
         Ok(parsed) => parsed,
         Err(d) => {
@@ -373,7 +379,7 @@ pub fn check(
         return (None, problems);
     }
     match typed(narrative_value, file, unit_models, &mut filled, unit_rows) {
-        Ok(model) => (Some(model), problems),
+        Ok(model) => (Some(DocumentModel { rows_read, ..model }), problems),
         Err(found) => {
             problems.extend(found);
             (None, problems)
@@ -411,6 +417,7 @@ fn typed(
         units,
         unit_names,
         rows,
+        rows_read: 0,
     })
 }
 

@@ -49,6 +49,9 @@ pub struct Records {
     /// Rows read on purpose as no figures (a repeated header, a title row, a filtered row),
     /// for `rapportverk data`.
     pub skipped: Vec<Skipped>,
+    /// How many rows were read: the build report sums them, to show a table is read once
+    /// however many units a document is made for.
+    pub rows_read: usize,
 }
 
 /// A row or cell that gave no figure, and why.
@@ -167,6 +170,7 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         filters,
     };
     for (i, row) in table.rows.iter().enumerate() {
+        out.rows_read += 1;
         if i >= notes_from {
             transposed::note(row, &mut out);
         } else {
