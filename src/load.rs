@@ -209,6 +209,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_confined_cache_refuses_links_that_lead_out() {
         let outside = tempfile::tempdir().unwrap();

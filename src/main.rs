@@ -151,7 +151,10 @@ fn main() -> ExitCode {
 
 /// `--only` that selects no output is an error naming the documents there are (a silent
 /// exit 0 would look like a build of nothing that changed).
-fn only_selects_something(project: &Project, only: Option<&str>) -> Result<(), ExitCode> {
+pub(crate) fn only_selects_something(
+    project: &Project,
+    only: Option<&str>,
+) -> Result<(), ExitCode> {
     let Some(pattern) = only else {
         return Ok(());
     };

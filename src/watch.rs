@@ -15,7 +15,7 @@ use rapportverk::engine::Warm;
 use rapportverk::load::SourceCache;
 
 use crate::cli::WatchArgs;
-use crate::{EXIT_PROJECT_ERROR, build, default_output, load};
+use crate::{EXIT_PROJECT_ERROR, build, default_output, load, only_selects_something};
 
 /// Editors save in bursts (a temporary file, a rename, a touch); one rebuild per burst.
 const DEBOUNCE: Duration = Duration::from_millis(30);
@@ -33,10 +33,16 @@ pub(crate) fn watch(args: &WatchArgs) -> ExitCode {
     // ends, so no other build writes the same folder meanwhile.
     let mut warm = Warm::default();
     let mut watched = Watched::default();
+    let mut first = true;
     loop {
         let cache = SourceCache::new();
         let (templates, narratives) = match load(&args.project.project, &cache) {
             Ok(project) => {
+                // A watch that could never build anything is a mistake to say at once; later,
+                // while the manifest is being edited, it only waits for the next save.
+                if first && let Err(code) = only_selects_something(&project, args.only.as_deref()) {
+                    return code;
+                }
                 let mut config = match args.config(&default_output(&project.root)) {
                     Ok(config) => config,
                     Err(usage) => usage.exit(),
@@ -53,6 +59,7 @@ pub(crate) fn watch(args: &WatchArgs) -> ExitCode {
             // The manifest's problems are printed; the next save of it builds again.
             Err(_) => (None, Vec::new()),
         };
+        first = false;
         let inputs: BTreeSet<PathBuf> = cache.reads().keys().map(|p| absolute(p)).collect();
         let mut folders: BTreeSet<PathBuf> = inputs
             .iter()
@@ -102,6 +109,25 @@ fn narrative_folders(project: &rapportverk::project::Project) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A folder's identity: device and inode on Unix; elsewhere its creation time, which a
+/// folder made anew and renamed into place does not share with the one it replaced.
+fn folder_identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let created = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .unwrap_or_default();
+        (created.as_secs(), u64::from(created.subsec_nanos()))
+    }
+}
+
 /// The folders being watched, each with the identity (device, inode) it had when the watch
 /// began: a folder replaced (a sync client or an export writing a new one and renaming it
 /// into place) has a new identity, and a watch on the old one would see nothing more.
@@ -115,7 +141,6 @@ impl Watched {
         folder: &Path,
         mode: RecursiveMode,
     ) {
-        use std::os::unix::fs::MetadataExt;
         let Ok(meta) = std::fs::metadata(folder) else {
             err!(
                 "warning: cannot watch {}: the folder is gone",
@@ -127,7 +152,7 @@ impl Watched {
             }
             return;
         };
-        let identity = (meta.dev(), meta.ino());
+        let identity = folder_identity(&meta);
         match self.0.get(folder) {
             Some(known) if *known == identity => return,
             Some(_) => {

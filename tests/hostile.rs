@@ -160,6 +160,7 @@ fn outside_file(name: &str, contents: &str) -> (tempfile::TempDir, std::path::Pa
     (dir, path)
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_out_of_the_layout_library_is_refused_and_nothing_is_printed_from_it() {
     let project = sample_project();
@@ -177,6 +178,7 @@ fn a_symlink_out_of_the_layout_library_is_refused_and_nothing_is_printed_from_it
     assert!(!err.contains("root:x"), "{err}");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlinked_template_or_unit_narrative_fails_its_document_only() {
     let project = sample_project();
@@ -212,6 +214,7 @@ fn a_symlinked_template_or_unit_narrative_fails_its_document_only() {
     assert!(!project.path().join("output/evaluering-2018.pdf").exists());
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlinked_lock_file_is_refused_and_its_target_kept() {
     let project = sample_project();
@@ -230,6 +233,7 @@ fn a_symlinked_lock_file_is_refused_and_its_target_kept() {
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
 }
 
+#[cfg(unix)]
 #[test]
 fn outputs_get_the_mode_of_a_new_file_under_the_umask() {
     use std::os::unix::fs::PermissionsExt;

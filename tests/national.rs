@@ -77,3 +77,54 @@ fn a_national_file_is_read_once_for_every_unit_and_memory_stays_bounded() {
     assert!(text.contains("17,1"), "{text}");
     assert!(!text.contains("Kommune 008"), "{text}");
 }
+
+/// A shard models only its own units (the others' rows are dropped unread) and writes the
+/// same bytes for them as a run that models every unit.
+#[test]
+fn a_shard_models_only_its_units_and_writes_the_same_pdfs() {
+    let whole = national_project();
+    let output = run(
+        whole.path(),
+        &["build", "--project", "input", "--jobs", "2"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(totals(whole.path())["units_modelled"], UNITS);
+
+    let sharded = national_project();
+    let mut built = 0;
+    for k in 1..=4 {
+        let out = format!("out/shard-{k}");
+        let shard = format!("{k}/4");
+        let args = [
+            "build",
+            "--project",
+            "input",
+            "--shard",
+            &shard,
+            "--output",
+            &out,
+        ];
+        let output = run(sharded.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = std::fs::read_to_string(sharded.path().join(&out).join("build-report.json"));
+        let report: serde_json::Value = serde_json::from_str(&text.unwrap()).unwrap();
+        let totals = &report["totals"];
+        // Each shard reads the whole file once and models only the units it builds.
+        assert_eq!(totals["rows_read"], UNITS * KPIS * YEARS.len(), "{totals}");
+        assert_eq!(totals["units_modelled"], totals["built"], "{totals}");
+        assert!(
+            totals["built"].as_u64().unwrap() < UNITS as u64 / 2,
+            "{totals}"
+        );
+        for entry in report["documents"].as_array().unwrap() {
+            let file = entry["output"].as_str().unwrap();
+            let name = std::path::Path::new(file).file_name().unwrap();
+            let alone = std::fs::read(sharded.path().join(file)).unwrap();
+            let with_all =
+                std::fs::read(whole.path().join("output/kommunebilde-2024").join(name)).unwrap();
+            assert!(alone == with_all, "{file} differs from the whole run's");
+            built += 1;
+        }
+    }
+    assert_eq!(built, UNITS);
+}

@@ -208,3 +208,26 @@ fn a_new_unit_narrative_is_seen() {
     let pdf = project.path().join("output/arsrapport-2018/eiendom.pdf");
     assert!(has(&pdf_text(&pdf), "klimaklok kommune med ny tekst"));
 }
+
+/// `watch --only` that can never build anything says so and exits 2 at once, as `build` does,
+/// instead of watching files for a document that does not exist.
+#[test]
+fn watch_with_only_matching_nothing_exits_2_naming_the_documents() {
+    let dir = sample_project();
+    let mut watch = Watch::start_only(dir.path(), "evaluring-2018");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = watch.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "watch still runs after 60 s");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(2));
+    let err = watch.err.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        err,
+        "error: --only \"evaluring-2018\" matches no document of input/rapportverk.yaml"
+    );
+    assert!(!dir.path().join("output/build-report.json").exists());
+}

@@ -141,6 +141,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
         let split = per_unit(spec).map(|per| UnitColumn {
             column: per.column.as_str(),
             names: &planned.names,
+            elsewhere: &[],
         });
         let readings = read_data(kpi_definitions, &tables, split);
         let units: Vec<Option<&str>> = match split {

@@ -113,6 +113,8 @@ pub struct BuildReport {
     pub millis: u128,
     /// The data rows the run's models read (each table once per document, however many units).
     pub rows_read: usize,
+    /// The units the per-unit documents' shared models held: those of the outputs built.
+    pub units_modelled: usize,
 }
 
 impl BuildReport {
@@ -284,6 +286,7 @@ pub fn run_warm(
     });
     let finished = build_jobs(config, &context, shared, &todo, on_event);
     report.rows_read = documents.iter().map(|d| d.rows_read()).sum();
+    report.units_modelled = documents.iter().map(|d| d.units_modelled()).sum();
     for problem in documents
         .iter()
         .filter_map(|d| d.shared_problems())
@@ -380,6 +383,7 @@ fn plan_jobs(
                 continue;
             }
         };
+        let mut building = Vec::new();
         for planned in outputs {
             if !config.selection.selects(&planned.id) {
                 continue;
@@ -393,9 +397,13 @@ fn plan_jobs(
             };
             match unchanged(&job.id, &job.input_hash, &job.output) {
                 Some(entry) => report.documents.push(report::carry_over(entry)),
-                None => todo.push(job),
+                None => {
+                    building.push(job.index);
+                    todo.push(job);
+                }
             }
         }
+        document.building(building);
     }
     (todo, documents)
 }

@@ -46,6 +46,9 @@ pub(crate) struct Totals {
     /// The data rows read by the documents built: a per-unit document reads each table once.
     #[serde(default)]
     pub rows_read: usize,
+    /// The units held by per-unit documents' models: a shard models only its own units.
+    #[serde(default)]
+    pub units_modelled: usize,
 }
 
 /// This process's peak resident set size so far, from `/proc/self/status` (Linux only).
@@ -236,6 +239,7 @@ pub(crate) fn write(
             millis: report.millis,
             peak_memory_kib: peak_memory_kib(),
             rows_read: report.rows_read,
+            units_modelled: report.units_modelled,
         },
         documents,
         problems: report.diagnostics.iter().map(Into::into).collect(),

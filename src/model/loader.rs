@@ -155,18 +155,36 @@ pub(crate) fn per_unit(spec: &DocumentSpec) -> Option<&PerUnit> {
 pub struct LoadedDocument {
     pub model: DocumentModel,
     pub sources: Vec<Arc<SourceFile>>,
+    /// The units modelled, as positions in the plan, when the model holds only some of them
+    /// (in model order); `None` when it holds every unit.
+    pub modelled: Option<Vec<usize>>,
+}
+
+impl LoadedDocument {
+    /// Where the plan's unit `planned` is in the model, if it was modelled.
+    pub fn unit_index(&self, planned: usize) -> Option<usize> {
+        match &self.modelled {
+            None => Some(planned),
+            Some(modelled) => modelled.iter().position(|&p| p == planned),
+        }
+    }
 }
 
 /// Reads and checks the document `spec` for `units` (from [`Units::plan`]), collecting every
-/// problem; `None` when it has errors.
+/// problem; `None` when it has errors. `only` (positions in the plan) models just those units
+/// of a per-unit document, for a run that builds only their PDFs (a shard, or the units whose
+/// inputs changed): the others' rows are not read, so the model's size follows the units
+/// built, not the units there are. A unit's PDF is the same bytes either way.
 pub fn load_document(
     spec: &DocumentSpec,
     cache: &SourceCache,
     run: &RunDefinitions,
     units: &Units,
+    only: Option<&[usize]>,
 ) -> (Option<LoadedDocument>, Diagnostics) {
-    let DocumentKind::Report { data, tables, .. } = &spec.kind;
     let per = per_unit(spec);
+    let modelled = per.and(only).and_then(|only| fewer_units(only, units));
+    let DocumentKind::Report { data, tables, .. } = &spec.kind;
     let mut problems = run.unreadable.clone();
     // The definitions are listed in the appendix of a document with KPI data only.
     let mut sources: Vec<Arc<SourceFile>> = run
@@ -210,7 +228,14 @@ pub fn load_document(
                 .cloned()
                 .map(Some)
                 .zip(own_narratives)
+                .enumerate()
+                .filter(|(i, _)| modelled.as_ref().is_none_or(|m| m.binary_search(i).is_ok()))
+                .map(|(_, unit)| unit)
                 .collect(),
+        },
+        planned: match &modelled {
+            Some(_) => units.names.clone(),
+            None => Vec::new(),
         },
     };
     let (model, found) = check(
@@ -234,7 +259,26 @@ pub fn load_document(
             sources.push(Arc::clone(file));
         }
     }
-    (Some(LoadedDocument { model, sources }), problems)
+    (
+        Some(LoadedDocument {
+            model,
+            sources,
+            modelled,
+        }),
+        problems,
+    )
+}
+
+/// The plan positions in `only`, sorted, when they are fewer than the units there are.
+fn fewer_units(only: &[usize], units: &Units) -> Option<Vec<usize>> {
+    let mut positions: Vec<usize> = only
+        .iter()
+        .copied()
+        .filter(|&i| i < units.names.len())
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    (positions.len() < units.names.len()).then_some(positions)
 }
 
 /// The KPI data tables of `spec` (`None`: a file that could not be read, its problem in

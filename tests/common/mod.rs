@@ -134,7 +134,7 @@ pub fn check_evaluation(
     let cache = rapportverk::load::SourceCache::new();
     let run = RunDefinitions::read(project, &cache);
     let units = Units::plan(spec, &cache).expect("a single document plans without reading");
-    load_document(spec, &cache, &run, &units)
+    load_document(spec, &cache, &run, &units, None)
 }
 
 /// The provenance appendix of the sample evaluation under `root`, as a build renders it.

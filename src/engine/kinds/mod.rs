@@ -81,8 +81,14 @@ pub(crate) trait DocumentKind: Send + Sync {
     fn plan(&self, context: &Context) -> Result<Self::Plan, Diagnostics>;
     /// The outputs as (id below the document's id, or "" for the document itself; part).
     fn outputs(&self, plan: &Self::Plan) -> Vec<(String, Self::Part)>;
-    /// Reads and checks the inputs for `plan`, collecting every problem.
-    fn model(&self, context: &Context, plan: &Self::Plan) -> (Option<Self::Model>, Diagnostics);
+    /// Reads and checks the inputs for `plan`, collecting every problem. `building` are the
+    /// parts this run builds: a kind may model only what they need.
+    fn model(
+        &self,
+        context: &Context,
+        plan: &Self::Plan,
+        building: &[&Self::Part],
+    ) -> (Option<Self::Model>, Diagnostics);
     /// The files the model was made from, in the order the provenance appendix lists them.
     fn sources(&self, model: &Self::Model) -> Vec<Arc<SourceFile>>;
     /// One output's view; what stops only this output goes to `problems`.
@@ -100,6 +106,10 @@ pub(crate) trait DocumentKind: Send + Sync {
     fn facts(&self, view: &DocumentView) -> BTreeMap<String, Fact>;
     /// The data rows read to make the model, for the build report.
     fn rows_read(_model: &Self::Model) -> usize {
+        0
+    }
+    /// The units the model holds, for the build report.
+    fn units_modelled(_model: &Self::Model) -> usize {
         0
     }
 }
@@ -163,6 +173,11 @@ pub(crate) trait Document: Send + Sync {
     fn shared_problems(&self) -> Option<Diagnostics>;
     /// The data rows its model read; 0 if no output built it.
     fn rows_read(&self) -> usize;
+    /// The units its shared model holds (a shard's or a partial rebuild's only); 0 if none.
+    fn units_modelled(&self) -> usize;
+    /// The outputs (by index) this run builds, told before the first is built: the model is
+    /// made for them only (a shard's units), not for every output the document has.
+    fn building(&self, indices: Vec<usize>);
 }
 
 struct Kinded<K: DocumentKind> {
@@ -170,6 +185,8 @@ struct Kinded<K: DocumentKind> {
     kind: K,
     /// Set by [`Document::outputs`]: the plan and the parts, by output index.
     planned: OnceLock<(K::Plan, Vec<K::Part>)>,
+    /// Set by [`Document::building`]: the outputs this run builds, by index.
+    building: OnceLock<Vec<usize>>,
     model: OnceLock<(Option<K::Model>, Diagnostics)>,
 }
 
@@ -194,6 +211,7 @@ fn kinded<K: DocumentKind + 'static>(spec: &DocumentSpec, kind: K) -> Arc<dyn Do
         spec: spec.clone(),
         kind,
         planned: OnceLock::new(),
+        building: OnceLock::new(),
         model: OnceLock::new(),
     })
 }
@@ -253,13 +271,17 @@ impl<K: DocumentKind> Document for Kinded<K> {
         let single;
         let mut shared_warnings = 0;
         let model = if parts.len() == 1 {
-            let (model, own_problems) = self.kind.model(context, plan);
+            let (model, own_problems) = self.kind.model(context, plan, &[part]);
             problems.extend(own_problems);
             single = model;
             &single
         } else {
             let (model, shared) = self.model.get_or_init(|| {
-                let built = self.kind.model(context, plan);
+                let building: Vec<&K::Part> = match self.building.get() {
+                    Some(indices) => indices.iter().filter_map(|&i| parts.get(i)).collect(),
+                    None => parts.iter().collect(),
+                };
+                let built = self.kind.model(context, plan, &building);
                 // Reading a large table leaves the heap full of freed cells; hand them back
                 // before typesetting, so peak memory follows the model, not the reading.
                 super::release_free_memory();
@@ -302,6 +324,17 @@ impl<K: DocumentKind> Document for Kinded<K> {
 
     fn shared_problems(&self) -> Option<Diagnostics> {
         self.model.get().map(|(_, problems)| problems.clone())
+    }
+
+    fn building(&self, indices: Vec<usize>) {
+        let _ = self.building.set(indices);
+    }
+
+    fn units_modelled(&self) -> usize {
+        match self.model.get() {
+            Some((Some(model), _)) => K::units_modelled(model),
+            _ => 0,
+        }
     }
 
     fn rows_read(&self) -> usize {

@@ -127,9 +127,28 @@ impl DocumentKind for Report {
         outputs
     }
 
-    fn model(&self, context: &Context, units: &Units) -> (Option<LoadedDocument>, Diagnostics) {
-        let (loaded, mut problems) =
-            load_document(&self.spec, context.cache, context.definitions(), units);
+    fn model(
+        &self,
+        context: &Context,
+        units: &Units,
+        building: &[&Output],
+    ) -> (Option<LoadedDocument>, Diagnostics) {
+        // Units' PDFs alone (a shard, or the units whose inputs changed) need only their units;
+        // an overview or a volume needs every unit.
+        let only: Option<Vec<usize>> = building
+            .iter()
+            .map(|part| match part {
+                Output::Unit(i) => Some(*i),
+                Output::Combined | Output::Overview => None,
+            })
+            .collect();
+        let (loaded, mut problems) = load_document(
+            &self.spec,
+            context.cache,
+            context.definitions(),
+            units,
+            only.as_deref(),
+        );
         // Tables are checked for invisible format characters as they are read; narratives here
         // (and for words too long for a PDF).
         let narratives = loaded.iter().flat_map(|l| &l.sources).filter(|s| {
@@ -156,8 +175,15 @@ impl DocumentKind for Report {
         problems: &mut Diagnostics,
     ) -> Option<DocumentView> {
         let rows = &loaded.model.rows;
+        // The view's positions are the model's: the plan's unit `i` where it was modelled.
+        let mut part = output.part();
         match output {
             Output::Unit(i) => {
+                let Some(index) = loaded.unit_index(*i) else {
+                    problems.push(Diagnostic::error(None, "the unit was not modelled"));
+                    return None;
+                };
+                part = Part::Unit(index);
                 let name = units.names.get(*i).cloned().unwrap_or_default();
                 for d in rows.by_unit.get(&name).into_iter().flatten() {
                     problems.push(d.clone());
@@ -184,14 +210,22 @@ impl DocumentKind for Report {
             .locale()
             .map_err(|d| problems.push(d.clone()))
             .ok()?;
+        let modelled_slugs: Vec<String>;
+        let slugs = match &loaded.modelled {
+            Some(modelled) => {
+                modelled_slugs = modelled.iter().map(|&p| units.slugs[p].clone()).collect();
+                &modelled_slugs
+            }
+            None => &units.slugs,
+        };
         Some(view(
             &loaded.model,
-            output.part(),
+            part,
             &loaded.sources,
             &context.project.language,
             locale,
             context.project.branding.name.as_deref(),
-            &units.slugs,
+            slugs,
         ))
     }
 
@@ -205,6 +239,10 @@ impl DocumentKind for Report {
 
     fn rows_read(loaded: &LoadedDocument) -> usize {
         loaded.model.rows_read
+    }
+
+    fn units_modelled(loaded: &LoadedDocument) -> usize {
+        loaded.model.units.len()
     }
 
     /// Its printed figures and every task's status.

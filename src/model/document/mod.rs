@@ -76,6 +76,40 @@ pub struct UnitInputs<'a> {
     /// The table the units come from (`per_unit: source`): blocks read it unless they name
     /// another.
     pub source: Option<&'a str>,
+    /// Every unit of the document in plan order, when `units` holds only those this run
+    /// builds (empty when it holds all): the others' rows are not read, and they are still
+    /// units to the row blocks and the list of units.
+    pub planned: Vec<String>,
+}
+
+/// The model with every unit's name (also those another run models) and the rows read.
+fn counted(mut model: DocumentModel, units: &UnitInputs, rows_read: usize) -> DocumentModel {
+    if !units.planned.is_empty() {
+        model.unit_names = units.planned.clone();
+    }
+    model.rows_read = rows_read;
+    model
+}
+
+impl UnitInputs<'_> {
+    /// Every unit of the document: those read here, then the others.
+    fn all_names(&self) -> Vec<String> {
+        let (here, elsewhere) = self.split_names();
+        here.into_iter().chain(elsewhere).collect()
+    }
+
+    /// The units read here by name, and the document's units that are not.
+    fn split_names(&self) -> (Vec<String>, Vec<String>) {
+        let here: Vec<String> = self.units.iter().filter_map(|(n, _)| n.clone()).collect();
+        let set: std::collections::HashSet<&String> = here.iter().collect();
+        let elsewhere = self
+            .planned
+            .iter()
+            .filter(|n| !set.contains(n))
+            .cloned()
+            .collect();
+        (here, elsewhere)
+    }
 }
 
 impl UnitInputs<'_> {
@@ -85,6 +119,7 @@ impl UnitInputs<'_> {
             column: None,
             units: vec![(None, None)],
             source: None,
+            planned: Vec::new(),
         }
     }
 }
@@ -128,6 +163,9 @@ pub struct SourceReading {
 pub struct UnitColumn<'a> {
     pub column: &'a str,
     pub names: &'a [String],
+    /// Units of the document that this reading is not for (another shard's, or outputs that
+    /// are unchanged): their rows are dropped unread, not listed as skipped.
+    pub elsewhere: &'a [String],
 }
 
 /// Reads every data table of a document (`None`: the file could not be read, its problem
@@ -197,7 +235,7 @@ pub fn read_data(
             continue;
         };
         let failed = read.failed.clone();
-        let split = split::by_unit(read, &table, index, u.column, u.names);
+        let split = split::by_unit(read, &table, index, u);
         // The rows are read: only the records are needed from here on.
         drop(table);
         let parts = split.skipped.into_iter().zip(split.problems);
@@ -260,6 +298,7 @@ impl DataReading {
                 skipped: &mut skipped,
                 keys: &mut keys,
                 owners: &mut self.owners,
+                name_lookups: 0,
             };
             figures::observations(read.records, source, &mut sink)
         };
@@ -308,7 +347,7 @@ pub fn check(
         tables,
         default_table: units.source,
         unit_column: units.column,
-        units: units.units.iter().filter_map(|(n, _)| n.clone()).collect(),
+        units: units.all_names(),
         year,
     };
     let mut unit_rows = UnitRowProblems::default();
@@ -379,7 +418,7 @@ pub fn check(
         return (None, problems);
     }
     match typed(narrative_value, file, unit_models, &mut filled, unit_rows) {
-        Ok(model) => (Some(DocumentModel { rows_read, ..model }), problems),
+        Ok(model) => (Some(counted(model, units, rows_read)), problems),
         Err(found) => {
             problems.extend(found);
             (None, problems)
@@ -447,10 +486,11 @@ fn read_units(
     data: &[(&DataSource, Option<Arc<Table>>)],
     units: &UnitInputs,
 ) -> (Vec<DataReading>, Diagnostics, bool) {
-    let names: Vec<String> = units.units.iter().filter_map(|(n, _)| n.clone()).collect();
+    let (names, elsewhere) = units.split_names();
     let split = units.column.map(|column| UnitColumn {
         column,
         names: &names,
+        elsewhere: &elsewhere,
     });
     let mut readings = read_data(definitions, data, split);
     let mut problems = Diagnostics::default();

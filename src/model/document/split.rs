@@ -9,6 +9,8 @@ use crate::diag::{Diagnostic, Origin};
 use crate::ingest::{Cell, CellValue, Table};
 use crate::model::records::{Record, Records, Skipped};
 
+use super::UnitColumn;
+
 /// Where a row is: the line of a text file, or the sheet and row of a workbook.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum RowKey {
@@ -32,22 +34,31 @@ enum Owner {
     Nobody,
     /// A unit this document is not made for: the row is none of its business.
     Other,
+    /// A unit of the document that this reading is not for (another shard's): dropped unread.
+    Elsewhere,
 }
 
 /// The units by the text of their cells: as written (case aside), and a code stored as a
 /// number by its digits (`0301` in one file is 301 in a workbook).
-struct UnitNames(HashMap<String, usize>);
+/// Units read elsewhere are numbered after the units read here.
+struct UnitNames {
+    map: HashMap<String, usize>,
+    read_here: usize,
+}
 
 impl UnitNames {
-    fn new(names: &[String]) -> UnitNames {
-        let mut map = HashMap::with_capacity(names.len() * 2);
-        for (i, name) in names.iter().enumerate() {
+    fn new(names: &[String], elsewhere: &[String]) -> UnitNames {
+        let mut map = HashMap::with_capacity((names.len() + elsewhere.len()) * 2);
+        for (i, name) in names.iter().chain(elsewhere).enumerate() {
             map.entry(name.trim().to_lowercase()).or_insert(i);
             if let Ok(code) = name.trim().parse::<u64>() {
                 map.entry(format!("#{code}")).or_insert(i);
             }
         }
-        UnitNames(map)
+        UnitNames {
+            map,
+            read_here: names.len(),
+        }
     }
 
     fn owner(&self, cell: Option<&Cell>) -> Owner {
@@ -57,12 +68,13 @@ impl UnitNames {
         let text = cell.value.as_text().trim().to_lowercase();
         let by_code = match &cell.value {
             CellValue::Number(n) if n.fract() == 0.0 && *n >= 0.0 => {
-                self.0.get(&format!("#{}", *n as u64))
+                self.map.get(&format!("#{}", *n as u64))
             }
             _ => None,
         };
-        match self.0.get(&text).or(by_code) {
-            Some(i) => Owner::Unit(*i),
+        match self.map.get(&text).or(by_code) {
+            Some(i) if *i < self.read_here => Owner::Unit(*i),
+            Some(_) => Owner::Elsewhere,
             None => Owner::Other,
         }
     }
@@ -82,14 +94,9 @@ pub(super) struct Split {
 /// rows of other units give no figures; they are listed as skipped with the first unit, and
 /// the problems of rows without a unit are told there too. The records are sorted in place,
 /// not copied: a national file is held once.
-pub(super) fn by_unit(
-    read: Records,
-    table: &Table,
-    column: usize,
-    column_name: &str,
-    names: &[String],
-) -> Split {
-    let units = UnitNames::new(names);
+pub(super) fn by_unit(read: Records, table: &Table, column: usize, unit: UnitColumn) -> Split {
+    let (column_name, names) = (unit.column, unit.names);
+    let units = UnitNames::new(names, unit.elsewhere);
     let mut owners: HashMap<RowKey, Owner> = HashMap::with_capacity(table.rows.len());
     for row in &table.rows {
         let owner = units.owner(row.get(column));
@@ -107,8 +114,10 @@ pub(super) fn by_unit(
             .unwrap_or(Owner::Nobody)
     };
     let count = names.len().max(1);
+    // Rows of units read elsewhere sort last and are dropped.
     let unit_of = |owner: Owner| match owner {
         Owner::Unit(i) => i,
+        Owner::Elsewhere => count + 1,
         _ => count,
     };
     let mut records = read.records;
@@ -128,16 +137,24 @@ pub(super) fn by_unit(
     let mut skipped: Vec<Vec<Skipped>> = vec![Vec::new(); count];
     let mut problems: Vec<Vec<Diagnostic>> = vec![Vec::new(); count];
     for s in read.skipped {
-        let unit = unit_of(owner_of(Some(&s.origin)));
-        skipped[unit.min(count - 1)].push(s);
+        match owner_of(Some(&s.origin)) {
+            Owner::Elsewhere => {}
+            owner => skipped[unit_of(owner).min(count - 1)].push(s),
+        }
     }
     for problem in read.problems {
         match owner_of(problem.origin.as_ref()) {
             Owner::Unit(i) => problems[i].push(problem),
             Owner::Nobody => problems[0].push(problem),
-            Owner::Other => {}
+            Owner::Other | Owner::Elsewhere => {}
         }
     }
+    let elsewhere_from = start
+        + records[start..]
+            .iter()
+            .take_while(|r| unit_of(owner_of(Some(&r.value.origin))) == count)
+            .count();
+    records.truncate(elsewhere_from);
     // The records of no unit this document is made for, listed once per row.
     let mut listed_rows = std::collections::HashSet::new();
     for record in records.drain(start..) {
