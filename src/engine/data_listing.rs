@@ -143,7 +143,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             names: &planned.names,
             elsewhere: &[],
         });
-        let readings = read_data(kpi_definitions, &tables, split);
+        let readings = read_data(kpi_definitions, tables, split);
         let units: Vec<Option<&str>> = match split {
             None => vec![None],
             Some(split) => split.names.iter().map(|n| Some(n.as_str())).collect(),

@@ -207,11 +207,14 @@ pub fn load_document(
     };
     sources.push(Arc::clone(&narrative));
     let own_narratives = unit_narratives(per, units, cache, &mut sources, &mut problems);
+    // The row blocks get the per-unit table only when a narrative has one: otherwise the data
+    // reading is its only holder and takes it without a copy.
+    let narratives = std::iter::once(&narrative).chain(own_narratives.iter().flatten());
     let row_tables = row_tables(
         per,
         data,
         tables,
-        parsed_units.as_ref(),
+        parsed_units.as_ref().filter(|_| has_row_blocks(narratives)),
         cache,
         &mut problems,
     );
@@ -240,7 +243,7 @@ pub fn load_document(
     };
     let (model, found) = check(
         &run.definitions,
-        &data_tables,
+        data_tables,
         &narrative,
         &inputs,
         &row_tables,
@@ -267,6 +270,14 @@ pub fn load_document(
         }),
         problems,
     )
+}
+
+/// Whether any of `narratives` may hold an `assignments` or `calendar` block (the words
+/// appear in the file): such blocks read rows of the per-unit table.
+fn has_row_blocks<'a>(mut narratives: impl Iterator<Item = &'a Arc<SourceFile>>) -> bool {
+    let mentions = |bytes: &[u8], word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
+    narratives
+        .any(|file| mentions(&file.bytes, b"assignments") || mentions(&file.bytes, b"calendar"))
 }
 
 /// The plan positions in `only`, sorted, when they are fewer than the units there are.

@@ -6,6 +6,7 @@ mod report;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -171,9 +172,9 @@ pub(crate) trait Document: Send + Sync {
     /// The problems of a model several outputs share (a per-unit document's narrative and tables),
     /// told once for the run rather than with each output; `None` if no output built it.
     fn shared_problems(&self) -> Option<Diagnostics>;
-    /// The data rows its model read; 0 if no output built it.
+    /// The data rows its models read in this run; 0 if no output built one.
     fn rows_read(&self) -> usize;
-    /// The units its shared model holds (a shard's or a partial rebuild's only); 0 if none.
+    /// The units its models held (a per-unit document in a shard: the shard's only).
     fn units_modelled(&self) -> usize;
     /// The outputs (by index) this run builds, told before the first is built: the model is
     /// made for them only (a shard's units), not for every output the document has.
@@ -187,6 +188,9 @@ struct Kinded<K: DocumentKind> {
     planned: OnceLock<(K::Plan, Vec<K::Part>)>,
     /// Set by [`Document::building`]: the outputs this run builds, by index.
     building: OnceLock<Vec<usize>>,
+    /// What the models built in this run read and held, for the build report.
+    rows_read: AtomicUsize,
+    units_modelled: AtomicUsize,
     model: OnceLock<(Option<K::Model>, Diagnostics)>,
 }
 
@@ -212,8 +216,23 @@ fn kinded<K: DocumentKind + 'static>(spec: &DocumentSpec, kind: K) -> Arc<dyn Do
         kind,
         planned: OnceLock::new(),
         building: OnceLock::new(),
+        rows_read: AtomicUsize::new(0),
+        units_modelled: AtomicUsize::new(0),
         model: OnceLock::new(),
     })
+}
+
+impl<K: DocumentKind> Kinded<K> {
+    /// Adds what a model read and holds to the run's counts (a single document's model is
+    /// dropped with its output, so it is counted as it is built).
+    fn count(&self, model: Option<&K::Model>) {
+        if let Some(model) = model {
+            self.rows_read
+                .fetch_add(K::rows_read(model), Ordering::Relaxed);
+            self.units_modelled
+                .fetch_add(K::units_modelled(model), Ordering::Relaxed);
+        }
+    }
 }
 
 impl<K: DocumentKind> Document for Kinded<K> {
@@ -273,6 +292,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
         let model = if parts.len() == 1 {
             let (model, own_problems) = self.kind.model(context, plan, &[part]);
             problems.extend(own_problems);
+            self.count(model.as_ref());
             single = model;
             &single
         } else {
@@ -282,6 +302,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
                     None => parts.iter().collect(),
                 };
                 let built = self.kind.model(context, plan, &building);
+                self.count(built.0.as_ref());
                 // Reading a large table leaves the heap full of freed cells; hand them back
                 // before typesetting, so peak memory follows the model, not the reading.
                 super::release_free_memory();
@@ -331,17 +352,11 @@ impl<K: DocumentKind> Document for Kinded<K> {
     }
 
     fn units_modelled(&self) -> usize {
-        match self.model.get() {
-            Some((Some(model), _)) => K::units_modelled(model),
-            _ => 0,
-        }
+        self.units_modelled.load(Ordering::Relaxed)
     }
 
     fn rows_read(&self) -> usize {
-        match self.model.get() {
-            Some((Some(model), _)) => K::rows_read(model),
-            _ => 0,
-        }
+        self.rows_read.load(Ordering::Relaxed)
     }
 }
 

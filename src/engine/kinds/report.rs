@@ -242,7 +242,11 @@ impl DocumentKind for Report {
     }
 
     fn units_modelled(loaded: &LoadedDocument) -> usize {
-        loaded.model.units.len()
+        // A single document has one unnamed unit: no unit of a per-unit document.
+        match loaded.model.unit_names.is_empty() {
+            true => 0,
+            false => loaded.model.units.len(),
+        }
     }
 
     /// Its printed figures and every task's status.

@@ -176,7 +176,7 @@ pub struct UnitColumn<'a> {
 /// data sets a target of its own.
 pub fn read_data(
     definitions: &KpiDefinitions,
-    data: &[(&DataSource, Option<Arc<Table>>)],
+    data: Vec<(&DataSource, Option<Arc<Table>>)>,
     units: Option<UnitColumn>,
 ) -> Vec<DataReading> {
     let shared = Arc::new(definitions.list.clone());
@@ -196,8 +196,10 @@ pub fn read_data(
     // Problems of files every unit reads are told once, with the first.
     readings[0].problems.extend(definitions.problems.clone());
     for (source, table) in data {
-        // The one working copy: reading settles its header and takes rows out.
-        let Some(mut table) = table.as_deref().cloned() else {
+        // The one working copy: reading settles its header and takes rows out. A table no one
+        // else holds is taken as it is (a national file is not copied); a shared one is copied.
+        let Some(mut table) = table.map(|t| Arc::try_unwrap(t).unwrap_or_else(|t| (*t).clone()))
+        else {
             for reading in &mut readings {
                 reading.data_failed = true;
                 reading.unreadable = true;
@@ -327,7 +329,7 @@ impl DataReading {
 /// (the loader adds the consistency lint's on the checked model).
 pub fn check(
     definitions: &KpiDefinitions,
-    data: &[(&DataSource, Option<Arc<Table>>)],
+    data: Vec<(&DataSource, Option<Arc<Table>>)>,
     narrative: &SourceFile,
     units: &UnitInputs,
     tables: &RowTables,
@@ -483,7 +485,7 @@ fn in_order(
 /// read for every unit told once, and whether a file could not be read.
 fn read_units(
     definitions: &KpiDefinitions,
-    data: &[(&DataSource, Option<Arc<Table>>)],
+    data: Vec<(&DataSource, Option<Arc<Table>>)>,
     units: &UnitInputs,
 ) -> (Vec<DataReading>, Diagnostics, bool) {
     let (names, elsewhere) = units.split_names();
