@@ -292,6 +292,7 @@ pub fn check(
     narrative: &SourceFile,
     units: &UnitInputs,
     tables: &RowTables,
+    cache: &crate::load::SourceCache,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let (readings, mut problems, unreadable) = read_units(definitions, data, units);
     let rows_read = readings.iter().map(|r| r.rows_read).sum();
@@ -378,7 +379,7 @@ pub fn check(
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
-    match typed(narrative_value, file, unit_models, &mut filled, unit_rows) {
+    match typed(narrative_value, file, unit_models, &mut filled, unit_rows, cache) {
         Ok(model) => (Some(DocumentModel { rows_read, ..model }), problems),
         Err(found) => {
             problems.extend(found);
@@ -397,14 +398,15 @@ fn typed(
     units: Vec<CheckedUnit>,
     filled: &mut FilledBlocks,
     rows: UnitRowProblems,
+    cache: &crate::load::SourceCache,
 ) -> Result<DocumentModel, Diagnostics> {
     let year = narrative.document.year;
-    let content = Content::from_narrative(narrative, file, filled)?;
+    let content = Content::from_narrative(narrative, file, filled, cache)?;
     let units: Vec<UnitModel> = units
         .into_iter()
         .map(|(name, own, kpis)| {
             let own = match own {
-                Some((path, own)) => Some(UnitContent::from_narrative(own, &path, year, filled)?),
+                Some((path, own)) => Some(UnitContent::from_narrative(own, &path, year, filled, cache)?),
                 None => None,
             };
             Ok(UnitModel { name, own, kpis })
