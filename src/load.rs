@@ -185,7 +185,10 @@ impl SourceCache {
             .unwrap_or_else(|| path.to_path_buf())
             .to_string_lossy()
             .replace('\\', "/");
-        format!("/{}", shown.trim_start_matches("./").trim_start_matches('/'))
+        format!(
+            "/{}",
+            shown.trim_start_matches("./").trim_start_matches('/')
+        )
     }
 
     /// The file at `path` if the run has read it, without reading it (messages show lines of

@@ -20,7 +20,9 @@ fn with_chart(chart: &str) -> tempfile::TempDir {
     std::fs::write(&definitions, text).unwrap();
     let data = input.join("data/nokkeltall-2018.csv");
     let mut text = std::fs::read_to_string(&data).unwrap();
-    text.push_str("drift_test;2016;-31;test\ndrift_test;2017;12,5;test\ndrift_test;2018;-144,9;test\n");
+    text.push_str(
+        "drift_test;2016;-31;test\ndrift_test;2017;12,5;test\ndrift_test;2018;-144,9;test\n",
+    );
     text.push_str("fond_test;2016;210;test\nfond_test;2018;-16,5;test\n");
     std::fs::write(&data, text).unwrap();
     edit(
@@ -41,15 +43,22 @@ fn chart_source(dir: &tempfile::TempDir, title: &str) -> String {
     .unwrap_or_else(|d| panic!("{d:?}"));
     let typst = &rendered.source;
     let start = typst
-        .find(&format!("#seriediagram(\n  form: \"bar\",\n  tittel: [#\"{title}\";]"))
-        .or_else(|| typst.find(&format!("#seriediagram(\n  form: \"line\",\n  tittel: [#\"{title}\";]")))
+        .find(&format!(
+            "#seriediagram(\n  form: \"bar\",\n  tittel: [#\"{title}\";]"
+        ))
+        .or_else(|| {
+            typst.find(&format!(
+                "#seriediagram(\n  form: \"line\",\n  tittel: [#\"{title}\";]"
+            ))
+        })
         .unwrap_or_else(|| panic!("no chart {title:?} in:\n{typst}"));
     typst[start..start + typst[start..].find("\n)").unwrap()].replace('\u{a0}', " ")
 }
 
 #[test]
 fn grouped_bars_of_two_kpis_draw_every_figure_with_its_sign() {
-    let dir = with_chart("{ kpi: drift_test, with: [fond_test], years: 2016-2018, title: \"Økonomi\" }");
+    let dir =
+        with_chart("{ kpi: drift_test, with: [fond_test], years: 2016-2018, title: \"Økonomi\" }");
     let chart = chart_source(&dir, "Økonomi");
     for value in ["(-31.0, ", "(12.5, ", "(-144.9, ", "(210.0, ", "(-16.5, "] {
         assert!(chart.contains(value), "{value} missing: {chart}");
@@ -64,9 +73,19 @@ fn grouped_bars_of_two_kpis_draw_every_figure_with_its_sign() {
     let output = run(dir.path(), &["build", "--only", "evaluering-2018"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = pdf_text(&dir.path().join("output/evaluering-2018.pdf"));
-    let at = text.find("Økonomi (mill. kr)").expect("the caption names the unit once");
+    let at = text
+        .find("Økonomi (mill. kr)")
+        .expect("the caption names the unit once");
     let printed = &text[at..at + 600.min(text.len() - at)];
-    for label in ["−144,9", "−31,0", "12,5", "210,0", "−16,5", "Driftsresultat", "Disposisjonsfond"] {
+    for label in [
+        "−144,9",
+        "−31,0",
+        "12,5",
+        "210,0",
+        "−16,5",
+        "Driftsresultat",
+        "Disposisjonsfond",
+    ] {
         assert!(has(printed, label), "{label} missing: {printed}");
     }
 }
@@ -75,7 +94,10 @@ fn grouped_bars_of_two_kpis_draw_every_figure_with_its_sign() {
 fn lines_of_two_kpis_get_a_default_title_naming_both() {
     let dir = with_chart("{ kpi: drift_test, with: [fond_test], type: line }");
     let chart = chart_source(&dir, "Driftsresultat og Disposisjonsfond");
-    assert!(chart.contains("perioder: ([#\"2016\";], [#\"2017\";], [#\"2018\";], )"), "{chart}");
+    assert!(
+        chart.contains("perioder: ([#\"2016\";], [#\"2017\";], [#\"2018\";], )"),
+        "{chart}"
+    );
     let output = run(dir.path(), &["build", "--only", "evaluering-2018"]);
     assert!(output.status.success(), "{}", stderr(&output));
 }

@@ -10,14 +10,14 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::TaskStatus;
+use super::image::{Image, read_image};
 use super::narrative::{self as raw, Parsed};
 /// Plain choices the input schema reads as they are; typed already.
 pub(crate) use super::narrative::{ChartShape, KpiColumn, Match};
+pub(crate) use super::numbering::{DocumentNumbering, SectionNumbers};
 use super::period::Period;
 use super::prose::Prose;
 use super::rows::Row;
-use super::image::{Image, read_image};
-pub(crate) use super::numbering::{DocumentNumbering, SectionNumbers};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::load::SourceCache;
@@ -681,7 +681,11 @@ impl Typing<'_> {
         let width = match figure.width {
             Some(w) if !(1..=100).contains(&w.value) => {
                 let at = origin_of(self.file, &w);
-                return self.fail_with(at, format!("width {} is not a per cent of the text width", w.value), "write a width from 1 to 100 (per cent), or leave it out for the full width");
+                return self.fail_with(
+                    at,
+                    format!("width {} is not a per cent of the text width", w.value),
+                    "write a width from 1 to 100 (per cent), or leave it out for the full width",
+                );
             }
             Some(w) => w.value,
             None => 100,

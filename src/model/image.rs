@@ -58,13 +58,13 @@ pub(crate) fn read_image(
     let at = origin_of(narrative, written);
     let name = written.value.trim();
     if name.is_empty() || Path::new(name).is_absolute() {
-        return Err(Diagnostic::error(at, format!("\"{name}\" is not a path to an image"))
-            .with_hint("write the image's path relative to the narrative, e.g. figurer/styring.svg"));
+        return Err(
+            Diagnostic::error(at, format!("\"{name}\" is not a path to an image")).with_hint(
+                "write the image's path relative to the narrative, e.g. figurer/styring.svg",
+            ),
+        );
     }
-    let path = narrative
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(name);
+    let path = narrative.parent().unwrap_or(Path::new("")).join(name);
     let Some(format) = ImageFormat::of(&path) else {
         return Err(Diagnostic::error(
             at,
@@ -72,7 +72,9 @@ pub(crate) fn read_image(
         )
         .with_hint("export the figure as .svg (best for diagrams), .png or .jpg"));
     };
-    let file = cache.read(&path).map_err(|d| unreadable(at.clone(), &path, d))?;
+    let file = cache
+        .read(&path)
+        .map_err(|d| unreadable(at.clone(), &path, d))?;
     decode(format, &file.bytes).map_err(|why| {
         Diagnostic::error(
             at,
@@ -224,7 +226,10 @@ mod tests {
         );
         std::fs::write(folder.join("c.svg"), "<svg").unwrap();
         let svg = read_image(&cache, &narrative, &written("c.svg")).unwrap_err();
-        assert!(svg.message.contains("c.svg is not a readable SVG ("), "{svg}");
+        assert!(
+            svg.message.contains("c.svg is not a readable SVG ("),
+            "{svg}"
+        );
     }
 
     #[test]
@@ -239,7 +244,8 @@ mod tests {
         .unwrap();
         let err = read_image(&cache, &narrative, &written("x.svg")).unwrap_err();
         assert!(
-            err.message.contains("the file leads outside the project folder"),
+            err.message
+                .contains("the file leads outside the project folder"),
             "{err}"
         );
         assert_eq!(err.origin, Some(Origin::text(&narrative, 1, 7)));

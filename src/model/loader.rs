@@ -341,7 +341,9 @@ pub(crate) fn images_shown(model: &DocumentModel) -> Vec<&super::image::Image> {
     let mut images: Vec<&super::image::Image> = Vec::new();
     for block in model.content.blocks().into_iter().chain(own) {
         if let Block::Figure(figure) = block
-            && !images.iter().any(|i| i.typst_path == figure.image.typst_path)
+            && !images
+                .iter()
+                .any(|i| i.typst_path == figure.image.typst_path)
         {
             images.push(&figure.image);
         }

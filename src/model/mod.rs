@@ -18,8 +18,8 @@ pub mod records;
 pub(crate) mod rows;
 
 pub use image::figure_files;
-pub(crate) use loader::{images_shown, per_unit};
 pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};
+pub(crate) use loader::{images_shown, per_unit};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::{Cell, Table};

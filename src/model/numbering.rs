@@ -15,7 +15,9 @@ use crate::ingest::yaml::{Spanned, origin_of};
 pub(crate) const MAX_DEPTH: u32 = 6;
 
 /// How captions are counted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Captions {
     /// Figur 1, Figur 2 … through the document (the default).

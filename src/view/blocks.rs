@@ -529,7 +529,11 @@ pub(crate) struct SeriesView {
 
 /// The periods a chart of several KPIs draws: those listed, or the years asked for (every
 /// year when none are), that any of its KPIs has a figure for.
-fn series_periods(chart: &Chart, ids: &[&String], kpis: &crate::model::kpi::KpiData) -> Vec<Period> {
+fn series_periods(
+    chart: &Chart,
+    ids: &[&String],
+    kpis: &crate::model::kpi::KpiData,
+) -> Vec<Period> {
     let has_number =
         |id: &str, p: &Period| matches!(kpis.at(id, p).map(|o| o.value), Some(KpiValue::Number(_)));
     match &chart.periods {
@@ -579,15 +583,26 @@ fn series_chart(chart: &Chart, context: &BlockContext) -> Option<SeriesChartView
                 .collect(),
         })
         .collect();
-    let axis = Axis::spanning(series.iter().flat_map(|s| s.points.iter().flatten().map(|p| p.value)));
+    let axis = Axis::spanning(
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().flatten().map(|p| p.value)),
+    );
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
-    let title = chart.title.clone().unwrap_or_else(|| match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            let and = locale.tree().get("and").and_then(|a| a.as_str()).unwrap_or("og");
-            format!("{} {and} {last}", rest.join(", "))
-        }
-        _ => names.concat(),
-    });
+    let title = chart
+        .title
+        .clone()
+        .unwrap_or_else(|| match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                let and = locale
+                    .tree()
+                    .get("and")
+                    .and_then(|a| a.as_str())
+                    .unwrap_or("og");
+                format!("{} {and} {last}", rest.join(", "))
+            }
+            _ => names.concat(),
+        });
     let span = if first_period == last_period {
         first_period.label_nb()
     } else {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::load::SourceFile;
 use crate::locale::Locale;
 use crate::model::TaskStatus;
-use crate::model::content::{Block, DocumentNumbering, SectionNumbers, Section, Text};
+use crate::model::content::{Block, DocumentNumbering, Section, SectionNumbers, Text};
 use crate::model::document::{DocumentModel, UnitModel};
 use crate::norsk as format;
 

@@ -386,7 +386,9 @@ fn series_check(
         {
             problems.push(
                 Diagnostic::error(at, format!("the chart has no data to draw for \"{id}\""))
-                    .with_hint("add observations for this KPI to a data file, or leave it out of with:"),
+                    .with_hint(
+                        "add observations for this KPI to a data file, or leave it out of with:",
+                    ),
             );
         }
     }

@@ -312,8 +312,7 @@ pub fn check(
         units: units.units.iter().filter_map(|(n, _)| n.clone()).collect(),
         year,
     };
-    let mut unit_rows = UnitRowProblems::default();
-    let mut filled = FilledBlocks::new();
+    let (mut unit_rows, mut filled) = (UnitRowProblems::default(), FilledBlocks::new());
     rows::fill(
         &narrative_value.sections,
         file,
@@ -322,7 +321,7 @@ pub fn check(
         &mut unit_rows,
         &mut filled,
     );
-    let mut unit_models = Vec::new();
+    let mut models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
     if !prints_periods(&narrative_value) {
@@ -373,13 +372,13 @@ pub fn check(
             &definitions.target_written,
             &mut unit_problems,
         );
-        unit_models.push((name.clone(), own, kpis));
+        models.push((name.clone(), own, kpis));
     }
     let mut problems = in_order(problems, period_problems, unit_problems);
-    if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
+    if problems.has_errors() || unreadable || models.len() != units.units.len() {
         return (None, problems);
     }
-    match typed(narrative_value, file, unit_models, &mut filled, unit_rows, cache) {
+    match typed(narrative_value, file, models, &mut filled, unit_rows, cache) {
         Ok(model) => (Some(DocumentModel { rows_read, ..model }), problems),
         Err(found) => {
             problems.extend(found);
@@ -406,7 +405,9 @@ fn typed(
         .into_iter()
         .map(|(name, own, kpis)| {
             let own = match own {
-                Some((path, own)) => Some(UnitContent::from_narrative(own, &path, year, filled, cache)?),
+                Some((path, own)) => Some(UnitContent::from_narrative(
+                    own, &path, year, filled, cache,
+                )?),
                 None => None,
             };
             Ok(UnitModel { name, own, kpis })
