@@ -344,7 +344,7 @@ impl Typing<'_> {
             .into_iter()
             .map(|s| {
                 let numbering = match s.numbering {
-                    Some(n) => Some(self.checked(n.checked(self.file))?),
+                    Some(n) => Some(self.checked(n.section_checked(self.file, true))?),
                     None => None,
                 };
                 Some(Section {

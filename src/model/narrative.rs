@@ -204,7 +204,7 @@ pub(crate) struct Section {
     /// This section's heading number and how deep below it headings are numbered
     /// (`{ start: 3 }`, `{ depth: 3 }`).
     #[serde(default)]
-    pub(crate) numbering: Option<super::numbering::SectionNumbering>,
+    pub(crate) numbering: Option<super::numbering::Numbering>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -27,11 +27,14 @@ pub(crate) enum Captions {
     Chapter,
 }
 
-/// `numbering:` under `document:` as written.
+/// `numbering:` as written, under `document:` or beside a section's title. At a section,
+/// `start` is the number its heading gets (those after it count on from there) and `depth`
+/// how deep headings below it are numbered; `captions` is the document's alone.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Numbering {
-    /// The number of the first chapter (level-1 section); 1 when not given.
+    /// The number of the first chapter (level-1 section), or of this section; 1 for the
+    /// document when not given.
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub(crate) start: Option<Spanned<u32>>,
@@ -40,22 +43,10 @@ pub(crate) struct Numbering {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub(crate) depth: Option<Spanned<u32>>,
-    /// `document` (Figur 1, the default) or `chapter` (Figur 2.1).
+    /// `document` (Figur 1, the default) or `chapter` (Figur 2.1); under `document:` only.
     #[serde(default)]
-    pub(crate) captions: Option<Captions>,
-}
-
-/// `numbering:` beside a section's title as written: the number its heading gets (those after
-/// it count on from there) and how deep headings below it are numbered.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SectionNumbering {
-    #[serde(default)]
-    #[schemars(with = "Option<u32>")]
-    pub(crate) start: Option<Spanned<u32>>,
-    #[serde(default)]
-    #[schemars(with = "Option<u32>")]
-    pub(crate) depth: Option<Spanned<u32>>,
+    #[schemars(with = "Option<Captions>")]
+    pub(crate) captions: Option<Spanned<Captions>>,
 }
 
 /// A document's numbering, checked, with the defaults filled in.
@@ -84,22 +75,34 @@ pub(crate) struct SectionNumbers {
 }
 
 impl Numbering {
-    /// The checked numbering, or the problem of a depth out of range.
+    /// The document's numbering checked, or the problem of a depth out of range.
     pub(crate) fn checked(&self, file: &Path) -> Result<DocumentNumbering, Diagnostic> {
         let defaults = DocumentNumbering::default();
+        let own = self.section_checked(file, false)?;
         Ok(DocumentNumbering {
-            start: self.start.as_ref().map_or(defaults.start, |s| s.value),
-            depth: match &self.depth {
-                Some(depth) => checked_depth(file, depth)?,
-                None => defaults.depth,
-            },
-            captions: self.captions.unwrap_or_default(),
+            start: own.start.unwrap_or(defaults.start),
+            depth: own.depth.unwrap_or(defaults.depth),
+            captions: self
+                .captions
+                .as_ref()
+                .map_or(defaults.captions, |c| c.value),
         })
     }
-}
 
-impl SectionNumbering {
-    pub(crate) fn checked(&self, file: &Path) -> Result<SectionNumbers, Diagnostic> {
+    /// A section's numbering checked: a depth out of range, or captions (the document's to
+    /// set), is an error at its line.
+    pub(crate) fn section_checked(
+        &self,
+        file: &Path,
+        section: bool,
+    ) -> Result<SectionNumbers, Diagnostic> {
+        if let Some(captions) = self.captions.as_ref().filter(|_| section) {
+            return Err(Diagnostic::error(
+                origin_of(file, captions),
+                "captions are numbered for the whole document, not per section",
+            )
+            .with_hint("write captions: under document: numbering:"));
+        }
         Ok(SectionNumbers {
             start: self.start.as_ref().map(|s| s.value),
             depth: match &self.depth {
@@ -153,19 +156,27 @@ mod tests {
 
     #[test]
     fn a_depth_past_six_is_an_error_at_its_line() {
-        let n: SectionNumbering = parse("start: 3\ndepth: 9\n");
-        let err = n.checked(Path::new("n.yaml")).unwrap_err();
+        let n: Numbering = parse("start: 3\ndepth: 9\n");
+        let err = n.section_checked(Path::new("n.yaml"), true).unwrap_err();
         assert_eq!(
             err.to_string(),
             "n.yaml:2:8: error: depth 9 is deeper than headings go (at most 6)\n  hint: write depth: 2 for 2.1, 3 for 2.1.1, or 0 for no heading numbers"
         );
-        let ok: SectionNumbering = parse("start: 3\n");
+        let ok: Numbering = parse("start: 3\n");
         assert_eq!(
-            ok.checked(Path::new("n.yaml")).unwrap(),
+            ok.section_checked(Path::new("n.yaml"), true).unwrap(),
             SectionNumbers {
                 start: Some(3),
                 depth: None
             }
+        );
+        let captions: Numbering = parse("start: 3\ncaptions: chapter\n");
+        let err = captions
+            .section_checked(Path::new("n.yaml"), true)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "n.yaml:2:11: error: captions are numbered for the whole document, not per section\n  hint: write captions: under document: numbering:"
         );
     }
 }
