@@ -102,7 +102,7 @@ fn grouped_bars_of_two_kpis_draw_every_figure_with_its_sign() {
         "Driftsresultat",
         "Disposisjonsfond",
     ] {
-        assert!(has(printed, label), "{label} missing: {printed}");
+        assert!(has(&printed, label), "{label} missing: {printed}");
     }
 }
 
