@@ -84,9 +84,9 @@ fn unchanged_documents_are_skipped_and_a_touched_row_rebuilds_its_users() {
         .status
         .success()
     );
-    assert_eq!(statuses(project.path()).len(), 12);
+    assert_eq!(statuses(project.path()).len(), 13);
     assert!(run(project.path(), &["build"]).status.success());
-    assert_eq!(with_status(project.path(), "unchanged").len(), 12);
+    assert_eq!(with_status(project.path(), "unchanged").len(), 13);
 }
 
 #[test]
