@@ -173,6 +173,24 @@ impl SourceCache {
         )))
     }
 
+    /// `path` as the Typst world names it: its place below the project root, symlinks
+    /// resolved (`/input/narrativ/figur.svg`); the path as given, from `/`, when the cache is
+    /// not confined or the file cannot be resolved.
+    pub fn root_path(&self, path: &Path) -> String {
+        let below = self.shared.root.get().and_then(|root| {
+            let resolved = path.canonicalize().ok()?;
+            Some(resolved.strip_prefix(root).ok()?.to_path_buf())
+        });
+        let shown = below
+            .unwrap_or_else(|| path.to_path_buf())
+            .to_string_lossy()
+            .replace('\\', "/");
+        format!(
+            "/{}",
+            shown.trim_start_matches("./").trim_start_matches('/')
+        )
+    }
+
     /// The file at `path` if the run has read it, without reading it (messages show lines of
     /// the files a run read, never a file read afresh that may have changed since).
     pub fn cached(&self, path: &Path) -> Option<Arc<SourceFile>> {

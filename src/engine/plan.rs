@@ -165,7 +165,7 @@ impl<'a> InputHasher<'a> {
             kind: &spec.kind,
         }));
         hasher.update("\n");
-        for path in document.inputs(project) {
+        for path in document.inputs(project, self.cache) {
             hasher.update(format!("{} {}\n", path.display(), self.file(&path)));
         }
         hex(&hasher.finalize())

@@ -10,14 +10,17 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::TaskStatus;
+use super::image::{Image, read_image};
 use super::narrative::{self as raw, Parsed};
 /// Plain choices the input schema reads as they are; typed already.
 pub(crate) use super::narrative::{ChartShape, KpiColumn, Match};
+pub(crate) use super::numbering::{DocumentNumbering, SectionNumbers};
 use super::period::Period;
 use super::prose::Prose;
 use super::rows::Row;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::yaml::{Spanned, origin_of};
+use crate::load::SourceCache;
 use crate::norsk::month_number;
 
 /// A document's common narrative, checked.
@@ -60,6 +63,7 @@ pub(crate) struct Info {
     pub(crate) unit_title: Option<String>,
     pub(crate) short_title: Option<String>,
     pub(crate) fields: Vec<(String, Text)>,
+    pub(crate) numbering: DocumentNumbering,
 }
 
 #[derive(Debug)]
@@ -69,6 +73,7 @@ pub(crate) struct Section {
     pub(crate) title: Option<Text>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) sections: Vec<Section>,
+    pub(crate) numbering: Option<SectionNumbers>,
 }
 
 #[derive(Debug)]
@@ -84,6 +89,8 @@ pub(crate) enum Block {
     Assignments(Assignments),
     Calendar(Calendar),
     PageBreak,
+    Figure(Figure),
+    Numbered(Vec<NumberedItem>),
 }
 
 /// A bullet and its sub-bullets (none for a plain one).
@@ -125,6 +132,8 @@ pub(crate) struct Chart {
     pub(crate) periods: ChartPeriods,
     pub(crate) target: bool,
     pub(crate) title: Option<String>,
+    /// More KPIs drawn in the same chart, after `kpi`.
+    pub(crate) with: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -194,6 +203,8 @@ struct Typing<'a> {
     file: &'a Path,
     year: i32,
     filled: &'a mut FilledBlocks,
+    /// Reads the images of figure blocks.
+    cache: &'a SourceCache,
     problems: Diagnostics,
 }
 
@@ -204,12 +215,14 @@ impl Content {
         narrative: raw::Narrative,
         file: &Path,
         filled: &mut FilledBlocks,
+        cache: &SourceCache,
     ) -> Result<Content, Diagnostics> {
         let year = narrative.document.year;
         let mut typing = Typing {
             file,
             year,
             filled,
+            cache,
             problems: Diagnostics::default(),
         };
         let content = typing.content(narrative);
@@ -240,11 +253,13 @@ impl UnitContent {
         file: &Path,
         year: i32,
         filled: &mut FilledBlocks,
+        cache: &SourceCache,
     ) -> Result<UnitContent, Diagnostics> {
         let mut typing = Typing {
             file,
             year,
             filled,
+            cache,
             problems: Diagnostics::default(),
         };
         let footnotes = typing.footnotes(narrative.footnotes);
@@ -296,6 +311,10 @@ impl Typing<'_> {
             .into_iter()
             .map(|f| Some((f.label, self.text(f.value)?)))
             .collect::<Option<Vec<_>>>()?;
+        let numbering = match doc.numbering {
+            Some(n) => self.checked(n.checked(self.file))?,
+            None => DocumentNumbering::default(),
+        };
         Some(Info {
             title: doc.title,
             subtitle: doc.subtitle,
@@ -309,6 +328,7 @@ impl Typing<'_> {
             unit_title: doc.unit_title,
             short_title: doc.short_title,
             fields,
+            numbering,
         })
     }
 
@@ -323,12 +343,17 @@ impl Typing<'_> {
         sections
             .into_iter()
             .map(|s| {
+                let numbering = match s.numbering {
+                    Some(n) => Some(self.checked(n.section_checked(self.file, true))?),
+                    None => None,
+                };
                 Some(Section {
                     id: s.id.map(|id| id.value),
                     number: s.number,
                     title: self.optional_text(s.title)?,
                     blocks: self.blocks(s.blocks)?,
                     sections: self.sections(s.sections)?,
+                    numbering,
                 })
             })
             .collect()
@@ -360,6 +385,8 @@ impl Typing<'_> {
             raw::Block::Assignments(a) => Block::Assignments(self.assignments(a)),
             raw::Block::Calendar(c) => Block::Calendar(self.calendar(c)?),
             raw::Block::PageBreak => Block::PageBreak,
+            raw::Block::Figure(figure) => Block::Figure(self.figure(figure)?),
+            raw::Block::Numbered(items) => Block::Numbered(self.numbered(items)?),
         })
     }
 
@@ -408,6 +435,7 @@ impl Typing<'_> {
             periods,
             target: chart.target,
             title: chart.title,
+            with: chart.with.into_iter().map(|k| k.value).collect(),
         })
     }
 
@@ -577,6 +605,13 @@ fn blocks_prose(blocks: &[Block]) -> Vec<&Text> {
             | Block::Assignments(_)
             | Block::Calendar(_)
             | Block::PageBreak => {}
+            Block::Figure(figure) => all.extend(figure.caption.iter().chain(&figure.source)),
+            Block::Numbered(items) => {
+                for item in items {
+                    all.push(&item.title);
+                    all.extend(blocks_prose(&item.blocks));
+                }
+            }
         }
     }
     all
@@ -591,6 +626,11 @@ fn all_blocks(sections: &[Section]) -> Vec<&Block> {
                     blocks_of(&task.blocks, all);
                 }
             }
+            if let Block::Numbered(items) = block {
+                for item in items {
+                    blocks_of(&item.blocks, all);
+                }
+            }
         }
     }
     let mut all = Vec::new();
@@ -599,4 +639,86 @@ fn all_blocks(sections: &[Section]) -> Vec<&Block> {
         all.extend(all_blocks(&section.sections));
     }
     all
+}
+
+/// A `figure` block: its image read and decoded, its alt text, caption and source line.
+#[derive(Debug)]
+pub(crate) struct Figure {
+    pub(crate) image: Image,
+    pub(crate) alt: String,
+    pub(crate) caption: Option<Text>,
+    pub(crate) source: Option<Text>,
+    /// Per cent of the text width.
+    pub(crate) width: u32,
+}
+
+/// An item of a `numbered` block: a title and its own blocks.
+#[derive(Debug)]
+pub(crate) struct NumberedItem {
+    pub(crate) title: Text,
+    pub(crate) blocks: Vec<Block>,
+}
+
+impl Typing<'_> {
+    /// A figure with its image read: a missing alt text, a width out of range or an image
+    /// that cannot be shown is an error at the figure's line.
+    fn figure(&mut self, figure: raw::Figure) -> Option<Figure> {
+        let at = origin_of(self.file, &figure.file);
+        let alt = figure
+            .alt
+            .as_ref()
+            .map(|a| a.value.trim().to_string())
+            .filter(|a| !a.is_empty());
+        let image = read_image(self.cache, self.file, &figure.file);
+        let image = self.checked(image);
+        let Some(alt) = alt else {
+            self.problems.push(
+                Diagnostic::error(at, "the figure has no alt text")
+                    .with_hint("write alt: what the figure shows, in a sentence or two, for readers who cannot see it (an accessible PDF needs it)"),
+            );
+            return None;
+        };
+        let width = match figure.width {
+            Some(w) if !(1..=100).contains(&w.value) => {
+                let at = origin_of(self.file, &w);
+                return self.fail_with(
+                    at,
+                    format!("width {} is not a per cent of the text width", w.value),
+                    "write a width from 1 to 100 (per cent), or leave it out for the full width",
+                );
+            }
+            Some(w) => w.value,
+            None => 100,
+        };
+        Some(Figure {
+            image: image?,
+            alt,
+            caption: self.optional_text(figure.caption)?,
+            source: self.optional_text(figure.source)?,
+            width,
+        })
+    }
+
+    fn numbered(&mut self, items: Vec<raw::NumberedItem>) -> Option<Vec<NumberedItem>> {
+        items
+            .into_iter()
+            .map(|item| {
+                Some(NumberedItem {
+                    title: self.text(item.title)?,
+                    blocks: self.blocks(item.blocks)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The value, or its problem told.
+    fn checked<T>(&mut self, result: Result<T, Diagnostic>) -> Option<T> {
+        result.map_err(|d| self.problems.push(d)).ok()
+    }
+
+    fn fail_with<T>(&mut self, origin: Origin, message: String, hint: &str) -> Option<T> {
+        self.problems
+            .push(Diagnostic::error(origin, message).with_hint(hint));
+        None
+    }
 }

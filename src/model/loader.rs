@@ -247,6 +247,7 @@ pub fn load_document(
         &narrative,
         &inputs,
         &row_tables,
+        cache,
     );
     problems.extend(found);
     let Some(model) = model else {
@@ -254,7 +255,13 @@ pub fn load_document(
     };
     // Typed figures in the text that disagree with the data: warnings on a checked model.
     problems.extend(super::consistency::lint(&model));
-    // The tables the blocks read are listed after the files every document lists.
+    // The images figures show, then the tables the blocks read, after the files every
+    // document lists.
+    for image in images_shown(&model) {
+        if !sources.iter().any(|s| s.path == image.file.path) {
+            sources.push(Arc::clone(&image.file));
+        }
+    }
     for id in tables_read(&model) {
         if let Some(file) = row_tables.file(&id)
             && !sources.iter().any(|s| s.path == file.path)
@@ -376,6 +383,27 @@ fn row_tables(
         tables.insert(&source.id, table.map(Arc::new).zip(files.pop()));
     }
     tables
+}
+
+/// The images the model's figure blocks show, in document order (the common text's, then each
+/// unit's own), each once: the files the Typst world serves a document besides its library.
+pub(crate) fn images_shown(model: &DocumentModel) -> Vec<&super::image::Image> {
+    let own = model
+        .units
+        .iter()
+        .filter_map(|u| u.own.as_ref())
+        .flat_map(|own| own.blocks());
+    let mut images: Vec<&super::image::Image> = Vec::new();
+    for block in model.content.blocks().into_iter().chain(own) {
+        if let Block::Figure(figure) = block
+            && !images
+                .iter()
+                .any(|i| i.typst_path == figure.image.typst_path)
+        {
+            images.push(&figure.image);
+        }
+    }
+    images
 }
 
 /// The ids of the tables the model's blocks read.

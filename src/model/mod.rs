@@ -6,17 +6,20 @@
 pub(crate) mod consistency;
 pub mod content;
 pub mod document;
+pub(crate) mod image;
 pub mod kpi;
 mod loader;
 pub mod narrative;
+pub(crate) mod numbering;
 /// Periods are a ground-floor value (the manifest names them too); kept at this path.
 pub use crate::period;
 pub mod prose;
 pub mod records;
 pub(crate) mod rows;
 
-pub(crate) use loader::per_unit;
+pub use image::figure_files;
 pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};
+pub(crate) use loader::{images_shown, per_unit};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ingest::{Cell, Table};

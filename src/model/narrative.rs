@@ -166,6 +166,9 @@ pub(crate) struct DocumentInfo {
     /// Title-block or letterhead lines (Grunnlag, Arkivsaksnr …) in the order written.
     #[serde(default)]
     pub(crate) fields: Vec<Field>,
+    /// How headings and captions are numbered (`{ start: 2, depth: 2, captions: chapter }`).
+    #[serde(default)]
+    pub(crate) numbering: Option<super::numbering::Numbering>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -198,6 +201,10 @@ pub(crate) struct Section {
     pub(crate) blocks: Vec<Block>,
     #[serde(default)]
     pub(crate) sections: Vec<Section>,
+    /// This section's heading number and how deep below it headings are numbered
+    /// (`{ start: 3 }`, `{ depth: 3 }`).
+    #[serde(default)]
+    pub(crate) numbering: Option<super::numbering::Numbering>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -278,6 +285,11 @@ pub(crate) struct Chart {
     pub(crate) target: bool,
     #[serde(default)]
     pub(crate) title: Option<String>,
+    /// More KPIs in the same chart, after `kpi`: grouped bars or one line each, with a
+    /// legend. They share the value axis, so they must have `kpi`'s unit.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub(crate) with: Vec<Spanned<String>>,
 }
 
 fn yes() -> bool {
@@ -419,6 +431,11 @@ pub(crate) enum Block {
     /// Reporting months and the dates of the unit's rows, month by month.
     Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),
     PageBreak,
+    /// An image from the project (SVG, PNG, JPEG) with its caption, source line and alt text.
+    Figure(Figure),
+    /// Numbered items that each hold a title and blocks of their own ("1: Et trygt arbeidsliv
+    /// …" and its paragraphs).
+    Numbered(Vec<NumberedItem>),
 }
 
 /// Which rows of the table an `assignments` block shows.
@@ -599,6 +616,8 @@ impl Block {
             | Block::Assignments(_)
             | Block::Calendar(_)
             | Block::PageBreak => Vec::new(),
+            Block::Figure(figure) => figure.prose(),
+            Block::Numbered(items) => numbered_prose(items),
         }
     }
 }
@@ -617,6 +636,9 @@ pub(crate) fn all_blocks(sections: &[Section]) -> Vec<&Block> {
                 for task in tasks {
                     all.extend(&task.blocks);
                 }
+            }
+            if let Block::Numbered(items) = block {
+                all.extend(items.iter().flat_map(|item| &item.blocks));
             }
         }
         all.extend(all_blocks(&section.sections));
@@ -665,4 +687,50 @@ pub fn narrative_schema() -> serde_json::Value {
         required.retain(|key| key != "document");
     }
     value
+}
+
+/// `figure:` an image from the project with its caption, source line and alt text.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Figure {
+    /// The image: an SVG, PNG or JPEG file inside the project, relative to the narrative.
+    #[schemars(with = "String")]
+    pub(crate) file: Spanned<String>,
+    /// What the figure shows, in words, for readers who cannot see it (required: it is the
+    /// figure's text in an accessible PDF).
+    #[serde(default)]
+    #[schemars(with = "String", required)]
+    pub(crate) alt: Option<Spanned<String>>,
+    /// The caption, printed after "Figur 2.1:".
+    #[serde(default)]
+    pub(crate) caption: Option<Text>,
+    /// Where the figure comes from, printed under it after "Kilde:".
+    #[serde(default)]
+    pub(crate) source: Option<Text>,
+    /// The width in per cent of the text width (100 when not given).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub(crate) width: Option<Spanned<u32>>,
+}
+
+impl Figure {
+    fn prose(&self) -> Vec<&Text> {
+        self.caption.iter().chain(self.source.iter()).collect()
+    }
+}
+
+/// One item of a `numbered:` block: its title after the number, and its own blocks.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NumberedItem {
+    pub(crate) title: Text,
+    #[serde(default)]
+    pub(crate) blocks: Vec<Block>,
+}
+
+fn numbered_prose(items: &[NumberedItem]) -> Vec<&Text> {
+    items
+        .iter()
+        .flat_map(|item| std::iter::once(&item.title).chain(blocks_prose(&item.blocks)))
+        .collect()
 }

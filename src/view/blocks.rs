@@ -7,13 +7,15 @@ use serde::Serialize;
 
 use crate::locale::Locale;
 use crate::model::content::{
-    Block, Chart, ChartPeriods, ChartShape, KpiColumn, KpiTable, ListItem, Signature, Task, Text,
+    Block, Chart, ChartPeriods, ChartShape, KpiColumn, KpiTable, ListItem, NumberedItem, Signature,
+    Task, Text,
 };
 use crate::model::kpi::{KpiFigures, Unit, Value as KpiValue};
 use crate::model::period::Period;
 use crate::norsk as format;
 
 use super::figures::{Figures, NO_VALUE};
+use super::pictures::{self, FigureView};
 use super::printed::PrintedFigure;
 use super::prose::{Resolve, prose_value};
 use super::rows::{AssignmentsView, CalendarView, RowContext, assignments, calendar};
@@ -42,6 +44,9 @@ pub(crate) enum BlockView {
     Assignments(AssignmentsView),
     Calendar(CalendarView),
     PageBreak,
+    Figure(FigureView),
+    Numbered { items: Vec<NumberedItemView> },
+    SeriesChart(SeriesChartView),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,6 +157,9 @@ pub(crate) fn blocks_view(
                 Block::List(list) => BlockView::List { items: items(list) },
                 Block::Ordered(list) => BlockView::Ordered { items: items(list) },
                 Block::KpiTable(table) => BlockView::KpiTable(kpi_table(table, context)?),
+                Block::Chart(chart) if !chart.with.is_empty() => {
+                    BlockView::SeriesChart(series_chart(chart, context)?)
+                }
                 Block::Chart(chart) => BlockView::Chart(self::chart(chart, context)?),
                 Block::Tasks(tasks) => {
                     let views = tasks
@@ -172,7 +180,28 @@ pub(crate) fn blocks_view(
                     BlockView::Calendar(calendar(c, context.rows, context.locale))
                 }
                 Block::PageBreak => BlockView::PageBreak,
+                Block::Figure(f) => BlockView::Figure(pictures::figure(f, context.resolve)),
+                Block::Numbered(items) => BlockView::Numbered {
+                    items: numbered(items, context),
+                },
             })
+        })
+        .collect()
+}
+
+/// An item of a `numbered` block: its title and its own blocks.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NumberedItemView {
+    pub(crate) title: Value,
+    pub(crate) blocks: Vec<BlockView>,
+}
+
+fn numbered(items: &[NumberedItem], context: &BlockContext) -> Vec<NumberedItemView> {
+    items
+        .iter()
+        .map(|item| NumberedItemView {
+            title: prose_value(&item.title, context.resolve),
+            blocks: blocks_view(&item.blocks, context, None),
         })
         .collect()
 }
@@ -373,15 +402,7 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
             locale.text("trend", f.trend().key())
         ));
     }
-    let unit = match &def.unit {
-        Unit::Count => locale.text("chart", "count"),
-        other => other.suffix().to_string(),
-    };
-    // A title that names its unit ("Netto driftsresultat (mill. kr)") is not given it twice.
-    let named = title
-        .to_lowercase()
-        .contains(&format!("({})", unit.to_lowercase()));
-    let unit = if named { String::new() } else { unit };
+    let unit = axis_unit(&def.unit, &title, locale);
     Some(ChartView {
         shape: match chart.shape {
             ChartShape::Bar => "bar",
@@ -396,6 +417,19 @@ fn chart(chart: &Chart, context: &BlockContext) -> Option<ChartView> {
         ticks: axis.ticks(),
         alt,
     })
+}
+
+/// The unit a chart's caption names after its title; none for a title that names it already
+/// ("Netto driftsresultat (mill. kr)" is not given it twice).
+fn axis_unit(unit: &Unit, title: &str, locale: &Locale) -> String {
+    let unit = match unit {
+        Unit::Count => locale.text("chart", "count"),
+        other => other.suffix().to_string(),
+    };
+    let named = title
+        .to_lowercase()
+        .contains(&format!("({})", unit.to_lowercase()));
+    if named { String::new() } else { unit }
 }
 
 /// A chart's value axis: from a round value at or below zero and every value drawn to one
@@ -465,6 +499,142 @@ fn nice_step(x: f64) -> f64 {
         .find(|n| scaled <= *n + 1e-9)
         .unwrap_or(10.0);
     nice * magnitude
+}
+
+/// A chart of several KPIs of one unit over the same periods: grouped bars, or one line each,
+/// with a legend, one value axis for all, and every figure in words.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SeriesChartView {
+    pub(crate) shape: &'static str,
+    pub(crate) title: String,
+    pub(crate) unit: String,
+    /// The periods along the axis, oldest first: every one any of the KPIs has a figure for.
+    pub(crate) periods: Vec<String>,
+    pub(crate) series: Vec<SeriesView>,
+    pub(crate) axis_min: f64,
+    pub(crate) axis_max: f64,
+    pub(crate) ticks: Vec<ChartPoint>,
+    /// Every figure of every KPI with its period, signs included, for readers who cannot see
+    /// the chart.
+    pub(crate) alt: String,
+}
+
+/// One KPI of a chart of several.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SeriesView {
+    pub(crate) name: String,
+    /// One per period of the chart: its figure, or none where the KPI has none.
+    pub(crate) points: Vec<Option<ChartPoint>>,
+}
+
+/// The periods a chart of several KPIs draws: those listed, or the years asked for (every
+/// year when none are), that any of its KPIs has a figure for.
+fn series_periods(
+    chart: &Chart,
+    ids: &[&String],
+    kpis: &crate::model::kpi::KpiData,
+) -> Vec<Period> {
+    let has_number =
+        |id: &str, p: &Period| matches!(kpis.at(id, p).map(|o| o.value), Some(KpiValue::Number(_)));
+    match &chart.periods {
+        ChartPeriods::Listed(listed) => listed
+            .iter()
+            .copied()
+            .filter(|p| ids.iter().any(|id| has_number(id, p)))
+            .collect(),
+        ChartPeriods::Years(wanted) => {
+            let years: std::collections::BTreeSet<i32> = ids
+                .iter()
+                .flat_map(|id| kpis.series(id))
+                .filter(|(_, obs)| matches!(obs.value, KpiValue::Number(_)))
+                .map(|(year, _)| year)
+                .filter(|year| wanted.as_ref().is_none_or(|w| w.contains(year)))
+                .collect();
+            years.into_iter().map(Period::Year).collect()
+        }
+    }
+}
+
+fn series_chart(chart: &Chart, context: &BlockContext) -> Option<SeriesChartView> {
+    let figures = context.figures?;
+    let locale = context.locale;
+    let ids: Vec<&String> = std::iter::once(&chart.kpi).chain(&chart.with).collect();
+    let definitions: Vec<_> = ids
+        .iter()
+        .filter_map(|id| figures.kpis.definitions.get(*id))
+        .collect();
+    let first = *definitions.first()?;
+    let periods = series_periods(chart, &ids, figures.kpis);
+    let (first_period, last_period) = (periods.first()?, periods.last()?);
+    let series: Vec<SeriesView> = definitions
+        .iter()
+        .map(|def| SeriesView {
+            name: def.name.clone(),
+            points: periods
+                .iter()
+                .map(|period| {
+                    let printed = figures.observation_at(def, period)?;
+                    Some(ChartPoint {
+                        label: period.label_nb(),
+                        value: printed.value?,
+                        text: printed.with_unit_value(),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let axis = Axis::spanning(
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().flatten().map(|p| p.value)),
+    );
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    let title = chart
+        .title
+        .clone()
+        .unwrap_or_else(|| match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                let and = locale
+                    .tree()
+                    .get("and")
+                    .and_then(|a| a.as_str())
+                    .unwrap_or("og");
+                format!("{} {and} {last}", rest.join(", "))
+            }
+            _ => names.concat(),
+        });
+    let span = if first_period == last_period {
+        first_period.label_nb()
+    } else {
+        format!("{}–{}", first_period.label_nb(), last_period.label_nb())
+    };
+    let words: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let values: Vec<String> = s
+                .points
+                .iter()
+                .flatten()
+                .map(|p| format!("{} {}", p.label, PrintedFigure::text_of(&p.text)))
+                .collect();
+            format!("{}: {}", s.name, values.join(", "))
+        })
+        .collect();
+    let unit = axis_unit(&first.unit, &title, locale);
+    Some(SeriesChartView {
+        shape: match chart.shape {
+            ChartShape::Bar => "bar",
+            ChartShape::Line => "line",
+        },
+        alt: format!("{title} {span}: {}", words.join("; ")),
+        title,
+        unit,
+        periods: periods.iter().map(Period::label_nb).collect(),
+        series,
+        axis_min: axis.min,
+        axis_max: axis.max,
+        ticks: axis.ticks(),
+    })
 }
 
 #[cfg(test)]

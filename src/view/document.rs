@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::load::SourceFile;
 use crate::locale::Locale;
 use crate::model::TaskStatus;
-use crate::model::content::{Block, Section, Text};
+use crate::model::content::{Block, DocumentNumbering, Section, SectionNumbers, Text};
 use crate::model::document::{DocumentModel, UnitModel};
 use crate::norsk as format;
 
@@ -66,6 +66,8 @@ pub(crate) struct Meta {
     /// `17.12.2021`, as a letterhead prints it.
     pub(crate) date_numeric: String,
     pub(crate) fields: Vec<FieldView>,
+    /// Where chapter numbers start, how deep headings are numbered, how captions count.
+    pub(crate) numbering: DocumentNumbering,
 }
 
 #[derive(Debug, Serialize)]
@@ -81,6 +83,8 @@ pub(crate) struct SectionView {
     pub(crate) title: Option<Value>,
     pub(crate) blocks: Vec<BlockView>,
     pub(crate) sections: Vec<SectionView>,
+    /// The section's own heading number and numbering depth, if it sets them.
+    pub(crate) numbering: Option<SectionNumbers>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -309,6 +313,7 @@ fn meta(
                 value: prose_value(value, figures),
             })
             .collect(),
+        numbering: doc.numbering,
     }
 }
 
@@ -324,6 +329,7 @@ fn sections_view(sections: &[Section], context: &BlockContext) -> Vec<SectionVie
                 .map(|t: &Text| prose_value(t, context.resolve)),
             blocks: blocks_view(&s.blocks, context, s.number),
             sections: sections_view(&s.sections, context),
+            numbering: s.numbering,
         })
         .collect()
 }

@@ -52,6 +52,9 @@ pub(crate) fn attachment(root: &Path, file: &SourceFile) -> Attachment {
         "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xls" => "application/vnd.ms-excel",
         "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
         _ => "application/octet-stream",
     };
     Attachment {

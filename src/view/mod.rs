@@ -8,6 +8,7 @@ pub(crate) mod blocks;
 pub mod document;
 pub(crate) mod figures;
 pub(crate) mod frame;
+pub(crate) mod pictures;
 pub mod printed;
 pub(crate) mod prose;
 pub(crate) mod rows;

@@ -76,8 +76,9 @@ pub(crate) trait DocumentKind: Send + Sync {
     /// Which output of the document: the document itself, one unit's PDF, an overview.
     type Part: Send + Sync;
 
-    /// Every file the document's outputs are made from, for the input hash.
-    fn inputs(&self, project: &Project) -> Vec<PathBuf>;
+    /// Every file the document's outputs are made from, for the input hash (`cache` reads
+    /// the files that name others, such as a narrative's figures).
+    fn inputs(&self, project: &Project, cache: &SourceCache) -> Vec<PathBuf>;
     /// What the outputs and the model are planned from, read once.
     fn plan(&self, context: &Context) -> Result<Self::Plan, Diagnostics>;
     /// The outputs as (id below the document's id, or "" for the document itself; part).
@@ -112,6 +113,10 @@ pub(crate) trait DocumentKind: Send + Sync {
     /// The units the model holds, for the build report.
     fn units_modelled(_model: &Self::Model) -> usize {
         0
+    }
+    /// Project files the generated source shows (figures' images), by their Typst path.
+    fn shown_files(_model: &Self::Model) -> ExtraFiles {
+        Vec::new()
     }
 }
 
@@ -157,7 +162,7 @@ pub(crate) struct FrameSettings<'a> {
 /// the worker that builds it.
 pub(crate) trait Document: Send + Sync {
     fn spec(&self) -> &DocumentSpec;
-    fn inputs(&self, project: &Project) -> Vec<PathBuf>;
+    fn inputs(&self, project: &Project, cache: &SourceCache) -> Vec<PathBuf>;
     fn outputs(&self, context: &Context) -> Result<Vec<PlannedOutput>, Diagnostics>;
     /// Model → view → template for output `index`. The model's own problems go with the
     /// output when it is the document's only one; see [`Document::shared_problems`].
@@ -240,8 +245,8 @@ impl<K: DocumentKind> Document for Kinded<K> {
         &self.spec
     }
 
-    fn inputs(&self, project: &Project) -> Vec<PathBuf> {
-        self.kind.inputs(project)
+    fn inputs(&self, project: &Project, cache: &SourceCache) -> Vec<PathBuf> {
+        self.kind.inputs(project, cache)
     }
 
     fn outputs(&self, context: &Context) -> Result<Vec<PlannedOutput>, Diagnostics> {
@@ -319,13 +324,14 @@ impl<K: DocumentKind> Document for Kinded<K> {
             return None;
         };
         let mut view = self.kind.view(model, plan, part, context, problems)?;
-        let (frame, attachments) = frame(
+        let (frame, mut attachments) = frame(
             settings,
             input_hash,
             self.kind.sources(model),
             context,
             problems,
         )?;
+        attachments.extend(K::shown_files(model));
         let template = self.kind.template(part);
         let rendered = context
             .templates

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::SourceCache;
 use crate::model::{LoadedDocument, Units, load_document};
 use crate::project::{DocumentSpec, PerUnit, Project};
 use crate::view::document::{DocumentView, Part, view};
@@ -62,7 +63,7 @@ impl DocumentKind for Report {
     type Model = LoadedDocument;
     type Part = Output;
 
-    fn inputs(&self, project: &Project) -> Vec<PathBuf> {
+    fn inputs(&self, project: &Project, cache: &SourceCache) -> Vec<PathBuf> {
         let crate::project::DocumentKind::Report { data, tables, .. } = &self.spec.kind;
         let mut paths = vec![self.spec.narrative.clone(), project.kpi_definitions.clone()];
         paths.extend(data.iter().map(|d| d.path.clone()));
@@ -78,6 +79,18 @@ impl DocumentKind for Report {
                     .collect();
                 files.sort();
                 paths.extend(files);
+            }
+        }
+        // The images the narratives' figures name (a narrative that cannot be read names none;
+        // the build tells why).
+        let narratives: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .cloned()
+            .collect();
+        for narrative in narratives {
+            if let Ok(file) = cache.read(&narrative) {
+                paths.extend(crate::model::figure_files(&file));
             }
         }
         paths.extend(project.locale_file());
@@ -247,6 +260,13 @@ impl DocumentKind for Report {
             true => 0,
             false => loaded.model.units.len(),
         }
+    }
+
+    fn shown_files(loaded: &LoadedDocument) -> super::ExtraFiles {
+        crate::model::images_shown(&loaded.model)
+            .into_iter()
+            .map(|image| (image.typst_path.clone(), image.file.bytes.clone()))
+            .collect()
     }
 
     /// Its printed figures and every task's status.

@@ -249,7 +249,10 @@ fn sections(
                     }
                 }
             }
-            Block::Chart(chart) => chart_check(file, chart, year, checks, problems),
+            Block::Chart(chart) => {
+                chart_check(file, chart, year, checks, problems);
+                series_check(file, chart, checks, problems);
+            }
             Block::Signature(signature) => {
                 if let Some(d) = signature.date.problem(file) {
                     problems.push(d);
@@ -277,6 +280,9 @@ fn sections(
             | Block::List(_)
             | Block::Ordered(_)
             | Block::PageBreak => {}
+            // Checked as they are typed (`content.rs`: the image is read there); a numbered
+            // item's own blocks are among `all_blocks`.
+            Block::Figure(_) | Block::Numbered(_) => {}
         }
     }
 }
@@ -329,6 +335,62 @@ fn chart_check(
             )
             .with_hint("add observations for this KPI to a data file, give years or periods it has figures for, or remove the chart"),
         );
+    }
+}
+
+/// The KPIs a chart draws `with` its first: each defined once, in the first one's unit (they
+/// share the value axis), each with a figure among the periods the chart draws.
+fn series_check(
+    file: &Path,
+    chart: &crate::model::narrative::Chart,
+    checks: &KpiChecks,
+    problems: &mut Diagnostics,
+) {
+    let kpis = checks.kpis;
+    let Some(first) = kpis.definitions.get(&chart.kpi.value) else {
+        return;
+    };
+    let mut seen = BTreeSet::from([first.id.as_str()]);
+    for written in &chart.with {
+        let id = written.value.as_str();
+        let at = origin_of(file, written);
+        let Some(def) = kpis.definitions.get(id) else {
+            if !checks.definitions_failed {
+                problems.push(unknown_kpi(id, at, kpis));
+            }
+            continue;
+        };
+        if !seen.insert(id) {
+            problems.push(
+                Diagnostic::error(at, format!("the chart draws \"{id}\" twice"))
+                    .with_hint("name each KPI once, in kpi: or with:"),
+            );
+        } else if def.unit != first.unit {
+            problems.push(
+                Diagnostic::error(
+                    at,
+                    format!(
+                        "\"{id}\" is in {}, \"{}\" in {}: a chart has one value axis",
+                        def.unit.label(),
+                        first.id,
+                        first.unit.label()
+                    ),
+                )
+                .with_hint("draw KPIs of different units in charts of their own"),
+            );
+        } else if !checks.already_told(id, None)
+            && !kpis
+                .period_series(id)
+                .iter()
+                .any(|(_, o)| matches!(o.value, Value::Number(_)))
+        {
+            problems.push(
+                Diagnostic::error(at, format!("the chart has no data to draw for \"{id}\""))
+                    .with_hint(
+                        "add observations for this KPI to a data file, or leave it out of with:",
+                    ),
+            );
+        }
     }
 }
 

@@ -333,6 +333,7 @@ pub fn check(
     narrative: &SourceFile,
     units: &UnitInputs,
     tables: &RowTables,
+    cache: &crate::load::SourceCache,
 ) -> (Option<DocumentModel>, Diagnostics) {
     let (readings, mut problems, unreadable) = read_units(definitions, data, units);
     let rows_read = readings.iter().map(|r| r.rows_read).sum();
@@ -352,8 +353,7 @@ pub fn check(
         units: units.all_names(),
         year,
     };
-    let mut unit_rows = UnitRowProblems::default();
-    let mut filled = FilledBlocks::new();
+    let (mut unit_rows, mut filled) = (UnitRowProblems::default(), FilledBlocks::new());
     rows::fill(
         &narrative_value.sections,
         file,
@@ -362,7 +362,7 @@ pub fn check(
         &mut unit_rows,
         &mut filled,
     );
-    let mut unit_models = Vec::new();
+    let mut models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
     if !prints_periods(&narrative_value) {
@@ -413,13 +413,13 @@ pub fn check(
             &definitions.target_written,
             &mut unit_problems,
         );
-        unit_models.push((name.clone(), own, kpis));
+        models.push((name.clone(), own, kpis));
     }
     let mut problems = in_order(problems, period_problems, unit_problems);
-    if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
+    if problems.has_errors() || unreadable || models.len() != units.units.len() {
         return (None, problems);
     }
-    match typed(narrative_value, file, unit_models, &mut filled, unit_rows) {
+    match typed(narrative_value, file, models, &mut filled, unit_rows, cache) {
         Ok(model) => (Some(counted(model, units, rows_read)), problems),
         Err(found) => {
             problems.extend(found);
@@ -438,14 +438,17 @@ fn typed(
     units: Vec<CheckedUnit>,
     filled: &mut FilledBlocks,
     rows: UnitRowProblems,
+    cache: &crate::load::SourceCache,
 ) -> Result<DocumentModel, Diagnostics> {
     let year = narrative.document.year;
-    let content = Content::from_narrative(narrative, file, filled)?;
+    let content = Content::from_narrative(narrative, file, filled, cache)?;
     let units: Vec<UnitModel> = units
         .into_iter()
         .map(|(name, own, kpis)| {
             let own = match own {
-                Some((path, own)) => Some(UnitContent::from_narrative(own, &path, year, filled)?),
+                Some((path, own)) => Some(UnitContent::from_narrative(
+                    own, &path, year, filled, cache,
+                )?),
                 None => None,
             };
             Ok(UnitModel { name, own, kpis })
