@@ -70,8 +70,19 @@ impl Watch {
         }
     }
 
+    /// What `watch` printed on standard error since the last call. Its stderr is read on
+    /// another thread than its stdout, so the first line is waited for (at most 5 s).
     fn errors(&self) -> Vec<String> {
-        self.err.try_iter().collect()
+        let mut lines: Vec<String> = self
+            .err
+            .recv_timeout(Duration::from_secs(5))
+            .into_iter()
+            .collect();
+        // The rest of the message follows at once; a pause ends it.
+        while let Ok(line) = self.err.recv_timeout(Duration::from_millis(300)) {
+            lines.push(line);
+        }
+        lines
     }
 }
 

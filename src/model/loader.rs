@@ -220,27 +220,7 @@ pub fn load_document(
     );
     // The data and the row blocks hold the per-unit table now; it goes when they are done.
     drop(parsed_units);
-    let inputs = UnitInputs {
-        column: per.map(|p| p.column.as_str()),
-        source: per.map(|p| p.source.id.as_str()),
-        units: match per {
-            None => UnitInputs::single().units,
-            Some(_) => units
-                .names
-                .iter()
-                .cloned()
-                .map(Some)
-                .zip(own_narratives)
-                .enumerate()
-                .filter(|(i, _)| modelled.as_ref().is_none_or(|m| m.binary_search(i).is_ok()))
-                .map(|(_, unit)| unit)
-                .collect(),
-        },
-        planned: match &modelled {
-            Some(_) => units.names.clone(),
-            None => Vec::new(),
-        },
-    };
+    let inputs = unit_inputs(per, units, own_narratives, modelled.as_deref());
     let (model, found) = check(
         &run.definitions,
         data_tables,
@@ -277,6 +257,37 @@ pub fn load_document(
         }),
         problems,
     )
+}
+
+/// The units a model is checked for: a single document's one, or a per-unit document's units
+/// (only those in `modelled` when it models some) with their own narratives.
+fn unit_inputs<'a>(
+    per: Option<&'a PerUnit>,
+    units: &Units,
+    own_narratives: Vec<Option<Arc<SourceFile>>>,
+    modelled: Option<&[usize]>,
+) -> UnitInputs<'a> {
+    UnitInputs {
+        column: per.map(|p| p.column.as_str()),
+        source: per.map(|p| p.source.id.as_str()),
+        units: match per {
+            None => UnitInputs::single().units,
+            Some(_) => units
+                .names
+                .iter()
+                .cloned()
+                .map(Some)
+                .zip(own_narratives)
+                .enumerate()
+                .filter(|(i, _)| modelled.is_none_or(|m| m.binary_search(i).is_ok()))
+                .map(|(_, unit)| unit)
+                .collect(),
+        },
+        planned: match modelled {
+            Some(_) => units.names.clone(),
+            None => Vec::new(),
+        },
+    }
 }
 
 /// Whether any of `narratives` may hold an `assignments` or `calendar` block (the words
