@@ -190,7 +190,12 @@ fn figure_after<'a>(
         let unit_fits = match kpi.unit {
             Unit::Percent => percent || next.starts_with('%') || next.starts_with("prosent"),
             Unit::MillionKroner => next.starts_with("mill") || next.starts_with("mrd"),
-            Unit::Count | Unit::Other(_) => {
+            Unit::PercentagePoints => next.starts_with("prosentpoeng"),
+            Unit::Count
+            | Unit::Other(_)
+            | Unit::Kroner
+            | Unit::ThousandKroner
+            | Unit::BillionKroner => {
                 !percent && !next.starts_with('%') && !next.starts_with("prosent")
             }
         };

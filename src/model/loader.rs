@@ -155,6 +155,8 @@ pub(crate) fn per_unit(spec: &DocumentSpec) -> Option<&PerUnit> {
 pub struct LoadedDocument {
     pub model: DocumentModel,
     pub sources: Vec<Arc<SourceFile>>,
+    /// The warnings its narrative acknowledges, with their reasons (no longer among its problems).
+    pub acknowledged: Vec<super::acknowledge::Acknowledged>,
 }
 
 /// Reads and checks the document `spec` for `units` (from [`Units::plan`]), collecting every
@@ -226,6 +228,8 @@ pub fn load_document(
     };
     // Typed figures in the text that disagree with the data: warnings on a checked model.
     problems.extend(super::consistency::lint(&model));
+    // Every warning is known now: those the narrative acknowledges go to the build report.
+    let (problems, acknowledged) = super::acknowledge::apply(problems, &model.acknowledgments);
     // The tables the blocks read are listed after the files every document lists.
     for id in tables_read(&model) {
         if let Some(file) = row_tables.file(&id)
@@ -234,7 +238,14 @@ pub fn load_document(
             sources.push(Arc::clone(file));
         }
     }
-    (Some(LoadedDocument { model, sources }), problems)
+    (
+        Some(LoadedDocument {
+            model,
+            sources,
+            acknowledged,
+        }),
+        problems,
+    )
 }
 
 /// The KPI data tables of `spec` (`None`: a file that could not be read, its problem in
@@ -306,6 +317,7 @@ fn row_tables(
             }
         }
         tables.insert(&per.source.id, Some((Arc::clone(table), Arc::clone(file))));
+        tables.set_unit(&per.source.id, per.source.unit.as_ref());
     }
     for source in listed {
         if tables.has(&source.id) {
@@ -319,6 +331,7 @@ fn row_tables(
             t
         });
         tables.insert(&source.id, table.map(Arc::new).zip(files.pop()));
+        tables.set_unit(&source.id, source.unit.as_ref());
     }
     tables
 }
@@ -338,6 +351,7 @@ fn tables_read(model: &DocumentModel) -> BTreeSet<String> {
         .filter_map(|block| match block {
             Block::Assignments(a) => a.table.clone(),
             Block::Calendar(c) => c.table.clone(),
+            Block::Table(t) => Some(t.table.clone()),
             _ => None,
         })
         .collect()

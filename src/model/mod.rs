@@ -3,6 +3,7 @@
 //! problem instead of stopping at the first. It knows KPIs, not templates: nothing here
 //! imports the view or the render stage.
 
+pub mod acknowledge;
 pub(crate) mod consistency;
 pub mod content;
 pub mod document;
@@ -14,6 +15,7 @@ pub use crate::period;
 pub mod prose;
 pub mod records;
 pub(crate) mod rows;
+pub(crate) mod table;
 
 pub(crate) use loader::per_unit;
 pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};

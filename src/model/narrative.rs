@@ -122,6 +122,21 @@ pub(crate) struct Narrative {
     pub(crate) footnotes: BTreeMap<String, Text>,
     #[serde(default)]
     pub(crate) sections: Vec<Section>,
+    /// Warnings the document is built with on purpose, each with the reason: a final build
+    /// proceeds, and the build report lists them.
+    #[serde(default)]
+    pub(crate) acknowledge: Vec<Acknowledge>,
+}
+
+/// `acknowledge:` one warning of this document, by a part of its message, and why.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Acknowledge {
+    /// A part of the warning's message, as `rapportverk check` prints it (`after the report year`).
+    #[schemars(with = "String")]
+    pub(crate) warning: Spanned<String>,
+    /// Why the document is right to print as it does: the build report keeps it.
+    pub(crate) reason: String,
 }
 
 /// One unit's own text in a document built per unit (a sector's chapter, a department's
@@ -166,6 +181,12 @@ pub(crate) struct DocumentInfo {
     /// Title-block or letterhead lines (Grunnlag, Arkivsaksnr …) in the order written.
     #[serde(default)]
     pub(crate) fields: Vec<Field>,
+    /// The years a plan covers (`2021-2024`: the budget year and the plan years after it):
+    /// tables and charts that name no years print these, and their figures are printed,
+    /// not "after the report year".
+    #[serde(default)]
+    #[schemars(with = "Option<YearsWritten>")]
+    pub(crate) plan_years: Option<Spanned<YearsWritten>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -419,6 +440,8 @@ pub(crate) enum Block {
     /// Reporting months and the dates of the unit's rows, month by month.
     Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),
     PageBreak,
+    /// Rows of any data table with columns of amounts, groups, subtotals and a total.
+    Table(#[schemars(with = "super::table::TableBlock")] Spanned<super::table::TableBlock>),
 }
 
 /// Which rows of the table an `assignments` block shows.
@@ -584,6 +607,7 @@ impl Block {
                 })
                 .collect(),
             Block::KpiTable(table) => table.title.iter().collect(),
+            Block::Table(table) => table.value.caption.iter().chain(&table.value.note).collect(),
             Block::Tasks(tasks) => tasks
                 .iter()
                 .flat_map(|task| {

@@ -42,6 +42,7 @@ pub(crate) enum BlockView {
     Assignments(AssignmentsView),
     Calendar(CalendarView),
     PageBreak,
+    Table(super::table::AmountTableView),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,7 +144,7 @@ pub(crate) fn blocks_view(
             .collect()
     };
     let mut tasks_before = 0;
-    blocks
+    let mut views: Vec<BlockView> = blocks
         .iter()
         .filter_map(|block| {
             Some(match block {
@@ -172,9 +173,24 @@ pub(crate) fn blocks_view(
                     BlockView::Calendar(calendar(c, context.rows, context.locale))
                 }
                 Block::PageBreak => BlockView::PageBreak,
+                Block::Table(table) => BlockView::Table(super::table::amount_table(
+                    table,
+                    context.resolve,
+                    context.locale,
+                )),
             })
         })
-        .collect()
+        .collect();
+    // The amount tables of one section share their column width, so stacked tables line up.
+    let mut widths: Vec<&mut f64> = views
+        .iter_mut()
+        .filter_map(|v| match v {
+            BlockView::Table(t) => Some(&mut t.width),
+            _ => None,
+        })
+        .collect();
+    super::table::share_widths(&mut widths);
+    views
 }
 
 fn task_view(task: &Task, section: Option<u32>, n: usize, context: &BlockContext) -> TaskView {

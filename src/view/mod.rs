@@ -11,6 +11,7 @@ pub(crate) mod frame;
 pub mod printed;
 pub(crate) mod prose;
 pub(crate) mod rows;
+pub(crate) mod table;
 
 use std::sync::Arc;
 

@@ -3,9 +3,11 @@
 //! against both. Every problem is collected; a problem already told (a file or row that could
 //! not be read) is not told again as a missing figure.
 
+mod amounts;
 mod checks;
 mod figures;
 mod observed;
+mod periods;
 mod plausibility;
 mod rows;
 mod split;
@@ -47,6 +49,9 @@ pub struct DocumentModel {
     /// The problems of table rows that `assignments` and `calendar` blocks read, by unit;
     /// a unit with an error in one of its rows gets no output.
     pub(crate) rows: UnitRowProblems,
+    /// The warnings the narrative acknowledges (`acknowledge:`), applied by the loader once
+    /// every problem of the document is known.
+    pub(crate) acknowledgments: Vec<crate::model::acknowledge::Acknowledgment>,
 }
 
 /// One unit of a document built per unit (a sector, a department), or the whole of a single
@@ -304,6 +309,7 @@ pub fn check(
     };
     let file = &narrative.path;
     let year = narrative_value.document.year;
+    let plan = periods::plan_years(file, &narrative_value.document, &mut problems);
     let row_inputs = rows::RowInputs {
         tables,
         default_table: units.source,
@@ -320,6 +326,14 @@ pub fn check(
         &mut problems,
         &mut unit_rows,
         &mut filled,
+    );
+    let mut filled_tables = crate::model::table::FilledTables::new();
+    amounts::fill(
+        &narrative_value.sections,
+        file,
+        tables,
+        &mut problems,
+        &mut filled_tables,
     );
     let mut unit_models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
@@ -346,7 +360,7 @@ pub fn check(
                 &row_inputs,
                 &mut problems,
                 &mut unit_rows,
-                &mut filled,
+                (&mut filled, &mut filled_tables),
             )
         });
         // A unit whose own narrative does not parse is not checked further.
@@ -354,9 +368,20 @@ pub fn check(
             Some(None) => continue,
             own => own.flatten(),
         };
-        checks::period_checks(year, &years, &targets, &mut kpis, &mut period_problems);
+        let printed = {
+            let mut sections: Vec<&[crate::model::narrative::Section]> =
+                vec![&narrative_value.sections];
+            let mut prose = narrative_value.prose();
+            if let Some((_, own)) = &own {
+                sections.push(&own.sections);
+                prose.extend(own.prose());
+            }
+            periods::printed_years(&sections, &prose, year, &plan, &kpis)
+        };
+        checks::period_checks(year, &printed, &years, &targets, &mut kpis, &mut period_problems);
         let checks = KpiChecks {
             kpis: &kpis,
+            plan: &plan,
             definitions_failed,
             data_failed,
             failed_rows,
@@ -378,7 +403,13 @@ pub fn check(
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
-    match typed(narrative_value, file, unit_models, &mut filled, unit_rows) {
+    match typed(
+        narrative_value,
+        file,
+        unit_models,
+        (&mut filled, &mut filled_tables),
+        unit_rows,
+    ) {
         Ok(model) => (Some(DocumentModel { rows_read, ..model }), problems),
         Err(found) => {
             problems.extend(found);
@@ -395,16 +426,31 @@ fn typed(
     narrative: Narrative,
     file: &std::path::Path,
     units: Vec<CheckedUnit>,
-    filled: &mut FilledBlocks,
+    (filled, tables): (&mut FilledBlocks, &mut crate::model::table::FilledTables),
     rows: UnitRowProblems,
 ) -> Result<DocumentModel, Diagnostics> {
     let year = narrative.document.year;
-    let content = Content::from_narrative(narrative, file, filled)?;
+    let acknowledgments = narrative
+        .acknowledge
+        .iter()
+        .map(|a| crate::model::acknowledge::Acknowledgment {
+            warning: a.warning.value.clone(),
+            reason: a.reason.clone(),
+            origin: crate::ingest::yaml::origin_of(file, &a.warning),
+        })
+        .collect();
+    let content = Content::from_narrative(narrative, file, (&mut *filled, &mut *tables))?;
+    let plan_years = content.info.plan_years.clone();
     let units: Vec<UnitModel> = units
         .into_iter()
         .map(|(name, own, kpis)| {
             let own = match own {
-                Some((path, own)) => Some(UnitContent::from_narrative(own, &path, year, filled)?),
+                Some((path, own)) => Some(UnitContent::from_narrative(
+                    own,
+                    &path,
+                    (year, &plan_years),
+                    (&mut *filled, &mut *tables),
+                )?),
                 None => None,
             };
             Ok(UnitModel { name, own, kpis })
@@ -418,6 +464,7 @@ fn typed(
         unit_names,
         rows,
         rows_read: 0,
+        acknowledgments,
     })
 }
 
@@ -469,7 +516,7 @@ fn own_narrative(
     row_inputs: &rows::RowInputs,
     problems: &mut Diagnostics,
     unit_rows: &mut UnitRowProblems,
-    filled: &mut FilledBlocks,
+    (filled, tables): (&mut FilledBlocks, &mut crate::model::table::FilledTables),
 ) -> Option<(PathBuf, UnitNarrative)> {
     match crate::ingest::yaml::parse::<UnitNarrative>(source) {
         Ok(parsed) => {
@@ -480,6 +527,13 @@ fn own_narrative(
                 problems,
                 unit_rows,
                 filled,
+            );
+            amounts::fill(
+                &parsed.sections,
+                &source.path,
+                row_inputs.tables,
+                problems,
+                tables,
             );
             Some((source.path.clone(), parsed))
         }

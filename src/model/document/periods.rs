@@ -1,0 +1,101 @@
+//! The years a document covers: the report year, the plan's years (`plan_years: 2021-2024`),
+//! and every year a table, chart or prose reference of its narrative prints. Figures for
+//! later years are "not printed" only when none of these prints them, and a plan's figures
+//! need no figure for the report year.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ingest::yaml::origin_of;
+use crate::model::kpi::KpiData;
+use crate::model::narrative::{Block, DocumentInfo, Section, Text, all_blocks};
+
+/// The plan's years, checked: a range that parses and holds the report year. Empty for a
+/// document of one report year (or a range with a problem, told in `problems`).
+pub(super) fn plan_years(file: &Path, info: &DocumentInfo, problems: &mut Diagnostics) -> Vec<i32> {
+    let Some(written) = &info.plan_years else {
+        return Vec::new();
+    };
+    let origin = origin_of(file, written);
+    match written.value.years() {
+        Ok(years) if years.contains(&info.year) => years,
+        Ok(years) => {
+            problems.push(
+                Diagnostic::error(
+                    origin,
+                    format!(
+                        "plan_years: {} does not hold the document's year {}",
+                        written.value.0.trim(),
+                        info.year
+                    ),
+                )
+                .with_hint(format!(
+                    "write the budget year as year: {} and the plan years after it as plan_years: {}-{}",
+                    years.first().copied().unwrap_or(info.year),
+                    years.first().copied().unwrap_or(info.year),
+                    years.last().copied().unwrap_or(info.year)
+                )),
+            );
+            Vec::new()
+        }
+        Err(message) => {
+            problems.push(
+                Diagnostic::error(origin, message)
+                    .with_hint("write the plan's years as plan_years: 2021-2024"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Every year the document prints figures of: the report year and the year before, the plan
+/// years, the years tables and charts list (every observed year of a chart that lists none)
+/// and the years prose references name.
+pub(super) fn printed_years(
+    sections: &[&[Section]],
+    prose: &[&Text],
+    year: i32,
+    plan: &[i32],
+    kpis: &KpiData,
+) -> BTreeSet<i32> {
+    let mut years: BTreeSet<i32> = [year - 1, year].into_iter().chain(plan.iter().copied()).collect();
+    for block in sections.iter().flat_map(|s| all_blocks(s)) {
+        match block {
+            Block::KpiTable(table) => {
+                years.extend(listed(table.years.as_ref(), table.periods.as_deref()));
+            }
+            Block::Chart(chart) if chart.years.is_none() && chart.periods.is_none() => {
+                if plan.is_empty() {
+                    years.extend(kpis.series(&chart.kpi.value).iter().map(|(y, _)| *y));
+                }
+            }
+            Block::Chart(chart) => {
+                years.extend(listed(chart.years.as_ref(), chart.periods.as_deref()));
+            }
+            _ => {}
+        }
+    }
+    for text in prose {
+        if let Ok(parsed) = &text.value {
+            years.extend(parsed.references().filter_map(|r| r.year));
+        }
+    }
+    years
+}
+
+/// The years a block lists in `years:` or `periods:` (a period's year for tertials and such).
+fn listed(
+    years: Option<&crate::ingest::yaml::Spanned<crate::model::narrative::YearsWritten>>,
+    periods: Option<&[crate::ingest::yaml::Spanned<crate::model::narrative::PeriodWritten>]>,
+) -> Vec<i32> {
+    let mut out: Vec<i32> = years
+        .and_then(|y| y.value.years().ok())
+        .unwrap_or_default();
+    for period in periods.unwrap_or_default() {
+        if let Ok(p) = period.value.period() {
+            out.push(p.year());
+        }
+    }
+    out
+}
