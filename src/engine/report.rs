@@ -182,6 +182,7 @@ pub(crate) fn carry_over(entry: &DocumentEntry) -> DocumentReport {
         diagnostics: Vec::new(),
         facts: entry.facts.clone(),
         changes: Vec::new(),
+        acknowledged: entry.acknowledged.clone(),
     }
 }
 

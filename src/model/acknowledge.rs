@@ -80,7 +80,10 @@ mod tests {
             Origin::text("d.csv", 3, 4),
             "3 figures are for 2022, after the report year 2021",
         ));
-        problems.push(Diagnostic::error(Origin::text("d.csv", 4, 4), "after the report year"));
+        problems.push(Diagnostic::error(
+            Origin::text("d.csv", 4, 4),
+            "after the report year",
+        ));
         let acks = [
             Acknowledgment {
                 warning: "After the report year".into(),

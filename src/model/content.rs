@@ -383,7 +383,10 @@ impl Typing<'_> {
     }
 
     /// A table block as the checks built it, with its caption and note typed.
-    fn table(&mut self, spanned: Spanned<super::table::TableBlock>) -> Option<super::table::AmountTable> {
+    fn table(
+        &mut self,
+        spanned: Spanned<super::table::TableBlock>,
+    ) -> Option<super::table::AmountTable> {
         let at = origin_of(self.file, &spanned);
         let Some(mut table) = self.tables.remove(&at) else {
             return self.fail(at, "the table could not be read".to_string());

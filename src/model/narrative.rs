@@ -607,7 +607,12 @@ impl Block {
                 })
                 .collect(),
             Block::KpiTable(table) => table.title.iter().collect(),
-            Block::Table(table) => table.value.caption.iter().chain(&table.value.note).collect(),
+            Block::Table(table) => table
+                .value
+                .caption
+                .iter()
+                .chain(&table.value.note)
+                .collect(),
             Block::Tasks(tasks) => tasks
                 .iter()
                 .flat_map(|task| {

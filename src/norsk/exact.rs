@@ -101,9 +101,7 @@ impl Exact {
                         scale,
                     });
                 }
-                None => self
-                    .mantissa
-                    .checked_mul(factor / 10i128.pow(self.scale))?,
+                None => self.mantissa.checked_mul(factor / 10i128.pow(self.scale))?,
             };
             Some(Exact { mantissa, scale: 0 })
         } else {
@@ -241,10 +239,7 @@ mod tests {
 
     #[test]
     fn digits_pad_to_the_decimals_asked() {
-        assert_eq!(
-            exact(1.2).digits(2),
-            ("1".to_string(), "20".to_string())
-        );
+        assert_eq!(exact(1.2).digits(2), ("1".to_string(), "20".to_string()));
         assert_eq!(exact(-0.04).digits(1), ("0".to_string(), "0".to_string()));
         assert_eq!(exact(1893.0).digits(0), ("1893".to_string(), String::new()));
     }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::{ColumnMapping, DataSource, Filter, Layout, SchoolYearRule};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
-use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::number::{WrittenUnit, parse_unit};
+use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
 use crate::period::Period;
 
@@ -89,13 +89,19 @@ pub(super) fn unit_as_text<S: serde::Serializer>(
 }
 
 /// `unit:` of a data source: a unit of kroner (or a bare magnitude), told at its line.
-fn unit_of(manifest: &Path, entry: &DataSourceEntry, problems: &mut Diagnostics) -> Option<SourceUnit> {
+fn unit_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<SourceUnit> {
     let written = entry.unit.as_ref()?;
     let origin = origin_of(manifest, written);
     let text = written.value.trim();
     let normalised = text.replace('\u{a0}', " ").replace("1 000", "1000");
     let unit = match normalised.to_lowercase().as_str() {
-        "1000 kr" | "i 1000 kr" | "tkr" | "nok 1000" => Some(WrittenUnit::Thousand { kroner: true }),
+        "1000 kr" | "i 1000 kr" | "tkr" | "nok 1000" => {
+            Some(WrittenUnit::Thousand { kroner: true })
+        }
         other => parse_unit(other).filter(|u| *u != WrittenUnit::Percent),
     };
     match unit {

@@ -52,9 +52,9 @@ pub(crate) fn amount_table(
                 .iter()
                 .zip(table.headers.iter().skip(1))
                 .map(|(amount, header)| {
-                    let text = amount
-                        .value
-                        .map_or(NO_VALUE.to_string(), |v| format::exact_number(v, table.decimals));
+                    let text = amount.value.map_or(NO_VALUE.to_string(), |v| {
+                        format::exact_number(v, table.decimals)
+                    });
                     widest = widest.max(text.chars().count());
                     let source = source(table, &line.label, header, &text, amount, locale);
                     PrintedFigure::value(text, source.into_iter().collect())
@@ -125,7 +125,8 @@ fn source(
         format::with_unit(text.to_string(), &table.unit)
     };
     Some(FigureSource {
-        id: table.table.clone(),
+        // One entry per line and column: the appendix keys its figures by id and period.
+        id: format!("{}: {label}", table.table),
         name,
         period: header.to_string(),
         value,
@@ -171,7 +172,10 @@ mod tests {
     #[test]
     fn lines_are_told_as_ranges() {
         let at = |line| Origin::text("b.csv", line, 11);
-        assert_eq!(line_ranges(&[at(2), at(3), at(4), at(9), at(12), at(13)]), "2–4, 9, 12–13");
+        assert_eq!(
+            line_ranges(&[at(2), at(3), at(4), at(9), at(12), at(13)]),
+            "2–4, 9, 12–13"
+        );
     }
 
     #[test]

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::figures::written_exponent;
 use super::rows::RowTables;
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
@@ -78,15 +77,24 @@ fn build(
     let decimals = spec.decimals.unwrap_or(0);
     if decimals > 6 {
         problems.push(
-            Diagnostic::error(origin_of(file, spanned), format!("decimals: {decimals} is more than 6"))
-                .with_hint("write decimals: 0 to 6"),
+            Diagnostic::error(
+                origin_of(file, spanned),
+                format!("decimals: {decimals} is more than 6"),
+            )
+            .with_hint("write decimals: 0 to 6"),
         );
         return None;
     }
     let groups = read_rows(&table, &columns, shift, &spec.rows.value, problems)?;
     let header_of = |index: usize, written: &str| {
-        let own = spec.headers.iter().find(|(k, _)| normalise_header(k) == normalise_header(written));
-        own.map_or_else(|| table.header[index].value.as_text().trim().to_string(), |(_, v)| v.clone())
+        let own = spec
+            .headers
+            .iter()
+            .find(|(k, _)| normalise_header(k) == normalise_header(written));
+        own.map_or_else(
+            || table.header[index].value.as_text().trim().to_string(),
+            |(_, v)| v.clone(),
+        )
     };
     let mut headers = vec![header_of(columns.label, &spec.rows.value)];
     for (index, written) in columns.amounts.iter().zip(&spec.columns) {
@@ -131,7 +139,11 @@ fn columns(
         }
         found
     };
-    let label = find(&spec.rows.value, origin_of(file, &spec.rows), "to name the rows");
+    let label = find(
+        &spec.rows.value,
+        origin_of(file, &spec.rows),
+        "to name the rows",
+    );
     let group = spec
         .group
         .as_ref()
@@ -151,8 +163,11 @@ fn columns(
     if spec.columns.is_empty() {
         failed = true;
         problems.push(
-            Diagnostic::error(origin_of(file, &spec.table), "the table names no columns of amounts")
-                .with_hint("write columns: [2021, 2022] with the headers of the columns to print"),
+            Diagnostic::error(
+                origin_of(file, &spec.table),
+                "the table names no columns of amounts",
+            )
+            .with_hint("write columns: [2021, 2022] with the headers of the columns to print"),
         );
     }
     if failed {
@@ -175,7 +190,7 @@ fn scale(
     problems: &mut Diagnostics,
 ) -> Option<(i32, String)> {
     let source = tables.unit(&spec.table.value);
-    let from = source.map(|u| written_exponent(u.unit));
+    let from = source.map(|u| u.unit.exponent());
     let Some(written) = &spec.unit else {
         // The file's own unit, as its data source names it.
         return Some((0, source.map(|u| u.written.clone()).unwrap_or_default()));
@@ -230,8 +245,11 @@ fn read_rows(
             failed = true;
             let origin = row.first().map(|c| c.origin.clone());
             problems.push(
-                Diagnostic::error(origin, format!("the row has no \"{label_name}\" to name it by"))
-                    .with_hint("fill in the cell, or leave the row out with where:"),
+                Diagnostic::error(
+                    origin,
+                    format!("the row has no \"{label_name}\" to name it by"),
+                )
+                .with_hint("fill in the cell, or leave the row out with where:"),
             );
             continue;
         }
@@ -245,12 +263,20 @@ fn read_rows(
                     groups.len() - 1
                 }
             };
-            let blank = vec![Amount { value: None, cells: Vec::new() }; columns.amounts.len()];
+            let blank = vec![
+                Amount {
+                    value: None,
+                    cells: Vec::new()
+                };
+                columns.amounts.len()
+            ];
             groups[gi].1.push((label.clone(), blank));
             (gi, groups[gi].1.len() - 1)
         });
         for (slot, index) in columns.amounts.iter().enumerate() {
-            let Some(cell) = row.get(*index) else { continue };
+            let Some(cell) = row.get(*index) else {
+                continue;
+            };
             match amount_of(cell, shift) {
                 Ok(Some(value)) => {
                     let amount = &mut groups[gi].1[li].1[slot];
@@ -294,8 +320,11 @@ fn amount_of(cell: &Cell, shift: i32) -> Result<Option<Exact>, Diagnostic> {
             Err(e) => return Err(Diagnostic::error(cell.origin.clone(), e.to_string())),
         },
         CellValue::Date(_) => {
-            return Err(Diagnostic::error(cell.origin.clone(), "a date where an amount was expected")
-                .with_hint("format the cell as a number"));
+            return Err(Diagnostic::error(
+                cell.origin.clone(),
+                "a date where an amount was expected",
+            )
+            .with_hint("format the cell as a number"));
         }
     };
     let exact = Exact::from_f64(value).and_then(|e| e.shifted(shift));
@@ -340,7 +369,9 @@ fn lines(spec: &TableBlock, groups: Groups, width: usize) -> Vec<TableLine> {
         }
     }
     if let Some(label) = &spec.total {
-        let all = groups.iter().flat_map(|(_, rows)| rows.iter().map(|(_, a)| a));
+        let all = groups
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(|(_, a)| a));
         lines.push(TableLine {
             kind: LineKind::Total,
             label: label.clone(),

@@ -10,10 +10,10 @@ use crate::ingest::number::{
     Missing, Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit,
 };
 use crate::ingest::{Cell, CellValue, Table, normalise_header};
-use crate::norsk::exact::shift;
 use crate::model::kpi::{KpiData, KpiDefinition, Observation, Unit, Value};
 use crate::model::period::Period;
 use crate::model::records::{Record, Skipped, TableOptions, period_of, same_row};
+use crate::norsk::exact::shift;
 use crate::project::DataSource;
 
 /// Where [`observations`] puts what it reads.
@@ -399,9 +399,7 @@ fn figure(
         ))
     });
     let value = match written {
-        None if percent_as_fraction && definition.unit == Unit::Percent => {
-            shift(value, 2)
-        }
+        None if percent_as_fraction && definition.unit == Unit::Percent => shift(value, 2),
         None => value,
         Some((unit, shown, at)) => match convert(value, unit, &definition.unit) {
             Some(converted) => converted,
@@ -428,22 +426,12 @@ fn figure(
 /// `2,6 mrd.` is 2 600 mill. kr, `1,2 mill.` is 1 200 000 of a count; `7,3 %` stays 7,3 %.
 /// Between units of kroner the decimal point moves exactly (1 234 567 kr is 1,234567 mill. kr).
 pub(super) fn convert(value: f64, written: WrittenUnit, unit: &Unit) -> Option<f64> {
-    let exponent = written_exponent(written);
+    let exponent = written.exponent();
     match (written, unit) {
         (WrittenUnit::Percent, Unit::Percent) => Some(value),
         (WrittenUnit::Percent, _) | (_, Unit::Percent) => None,
         (w, Unit::Count) if !w.is_kroner() => Some(shift(value, exponent)),
         (_, unit) => Some(shift(value, exponent - unit.kroner_exponent()?)),
-    }
-}
-
-/// The power of ten one of a written unit is (kr 0, tusen 3, mill. 6, mrd. 9).
-pub(super) fn written_exponent(written: WrittenUnit) -> i32 {
-    match written {
-        WrittenUnit::Percent | WrittenUnit::Kroner => 0,
-        WrittenUnit::Thousand { .. } => 3,
-        WrittenUnit::Million { .. } => 6,
-        WrittenUnit::Billion { .. } => 9,
     }
 }
 

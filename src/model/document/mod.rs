@@ -378,7 +378,14 @@ pub fn check(
             }
             periods::printed_years(&sections, &prose, year, &plan, &kpis)
         };
-        checks::period_checks(year, &printed, &years, &targets, &mut kpis, &mut period_problems);
+        checks::period_checks(
+            year,
+            &printed,
+            &years,
+            &targets,
+            &mut kpis,
+            &mut period_problems,
+        );
         let checks = KpiChecks {
             kpis: &kpis,
             plan: &plan,

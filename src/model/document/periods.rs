@@ -59,7 +59,10 @@ pub(super) fn printed_years(
     plan: &[i32],
     kpis: &KpiData,
 ) -> BTreeSet<i32> {
-    let mut years: BTreeSet<i32> = [year - 1, year].into_iter().chain(plan.iter().copied()).collect();
+    let mut years: BTreeSet<i32> = [year - 1, year]
+        .into_iter()
+        .chain(plan.iter().copied())
+        .collect();
     for block in sections.iter().flat_map(|s| all_blocks(s)) {
         match block {
             Block::KpiTable(table) => {
@@ -89,9 +92,7 @@ fn listed(
     years: Option<&crate::ingest::yaml::Spanned<crate::model::narrative::YearsWritten>>,
     periods: Option<&[crate::ingest::yaml::Spanned<crate::model::narrative::PeriodWritten>]>,
 ) -> Vec<i32> {
-    let mut out: Vec<i32> = years
-        .and_then(|y| y.value.years().ok())
-        .unwrap_or_default();
+    let mut out: Vec<i32> = years.and_then(|y| y.value.years().ok()).unwrap_or_default();
     for period in periods.unwrap_or_default() {
         if let Ok(p) = period.value.period() {
             out.push(p.year());
