@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub(crate) mod table;
+
 use super::TaskStatus;
 use super::narrative::{self as raw, Parsed};
 /// Plain choices the input schema reads as they are; typed already.
@@ -86,7 +88,7 @@ pub(crate) enum Block {
     Assignments(Assignments),
     Calendar(Calendar),
     PageBreak,
-    Table(super::table::AmountTable),
+    Table(table::AmountTable),
 }
 
 /// A bullet and its sub-bullets (none for a plain one).
@@ -196,7 +198,7 @@ pub(crate) type FilledBlocks = BTreeMap<Origin, FilledRows>;
 struct Typing<'a> {
     file: &'a Path,
     /// The table blocks as the checks built them.
-    tables: &'a mut super::table::FilledTables,
+    tables: &'a mut table::FilledTables,
     year: i32,
     /// The plan's years, which tables and charts naming none print.
     plan_years: Vec<i32>,
@@ -210,7 +212,7 @@ impl Content {
     pub(crate) fn from_narrative(
         narrative: raw::Narrative,
         file: &Path,
-        (filled, tables): (&mut FilledBlocks, &mut super::table::FilledTables),
+        (filled, tables): (&mut FilledBlocks, &mut table::FilledTables),
     ) -> Result<Content, Diagnostics> {
         let year = narrative.document.year;
         let plan_years = narrative
@@ -254,7 +256,7 @@ impl UnitContent {
         narrative: raw::UnitNarrative,
         file: &Path,
         (year, plan_years): (i32, &[i32]),
-        (filled, tables): (&mut FilledBlocks, &mut super::table::FilledTables),
+        (filled, tables): (&mut FilledBlocks, &mut table::FilledTables),
     ) -> Result<UnitContent, Diagnostics> {
         let mut typing = Typing {
             file,
@@ -385,8 +387,8 @@ impl Typing<'_> {
     /// A table block as the checks built it, with its caption and note typed.
     fn table(
         &mut self,
-        spanned: Spanned<super::table::TableBlock>,
-    ) -> Option<super::table::AmountTable> {
+        spanned: Spanned<super::narrative::table::TableBlock>,
+    ) -> Option<table::AmountTable> {
         let at = origin_of(self.file, &spanned);
         let Some(mut table) = self.tables.remove(&at) else {
             return self.fail(at, "the table could not be read".to_string());

@@ -15,7 +15,6 @@ pub use crate::period;
 pub mod prose;
 pub mod records;
 pub(crate) mod rows;
-pub(crate) mod table;
 
 pub(crate) use loader::per_unit;
 pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};

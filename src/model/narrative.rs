@@ -12,6 +12,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+pub(crate) mod table;
+
 use super::TaskStatus;
 use super::prose::Prose;
 use crate::diag::{Diagnostic, Origin};
@@ -441,7 +443,7 @@ pub(crate) enum Block {
     Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),
     PageBreak,
     /// Rows of any data table with columns of amounts, groups, subtotals and a total.
-    Table(#[schemars(with = "super::table::TableBlock")] Spanned<super::table::TableBlock>),
+    Table(#[schemars(with = "table::TableBlock")] Spanned<table::TableBlock>),
 }
 
 /// Which rows of the table an `assignments` block shows.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::diag::Origin;
 use crate::locale::Locale;
-use crate::model::table::{Amount, AmountTable, LineKind};
+use crate::model::content::table::{Amount, AmountTable, LineKind};
 use crate::norsk as format;
 
 use super::figures::NO_VALUE;

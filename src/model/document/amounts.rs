@@ -12,9 +12,10 @@ use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{Cell, CellValue, Table, normalise_header};
+use crate::model::content::table::{Amount, AmountTable, FilledTables, LineKind, TableLine};
 use crate::model::kpi::Unit;
+use crate::model::narrative::table::TableBlock;
 use crate::model::narrative::{Block, Section, all_blocks};
-use crate::model::table::{Amount, AmountTable, FilledTables, LineKind, TableBlock, TableLine};
 use crate::norsk::exact::Exact;
 
 /// Builds every `table` block of `sections` into `filled`, keyed by the block's origin.

@@ -145,11 +145,9 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
                 continue;
             }
         };
-        if let Some(d) = undeclared_scale(&id, &shown, value, definition, record, source)
-            .or_else(|| magnitude(&id, &shown, value, definition, cell))
-        {
-            sink.problems.push(d);
-        }
+        let scale = undeclared_scale(&id, &shown, value, definition, record, source);
+        let found = scale.or_else(|| magnitude(&id, &shown, value, definition, cell));
+        sink.problems.extend_one(found);
         fractions.note(&id, value, definition, cell);
         if let Some(target_cell) = &record.target {
             match figure(target_cell, definition, source, record.unit.as_ref()) {

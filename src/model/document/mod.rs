@@ -310,38 +310,28 @@ pub fn check(
     let file = &narrative.path;
     let year = narrative_value.document.year;
     let plan = periods::plan_years(file, &narrative_value.document, &mut problems);
-    let row_inputs = rows::RowInputs {
-        tables,
-        default_table: units.source,
-        unit_column: units.column,
-        units: units.units.iter().filter_map(|(n, _)| n.clone()).collect(),
-        year,
-    };
+    let row_inputs = row_inputs(tables, units, year);
     let mut unit_rows = UnitRowProblems::default();
     let mut filled = FilledBlocks::new();
-    rows::fill(
-        &narrative_value.sections,
+    let mut filled_tables = crate::model::content::table::FilledTables::new();
+    let sections = &narrative_value.sections;
+    let blocks = (&mut filled, &mut filled_tables);
+    fill_blocks(
+        sections,
         file,
         &row_inputs,
         &mut problems,
         &mut unit_rows,
-        &mut filled,
-    );
-    let mut filled_tables = crate::model::table::FilledTables::new();
-    amounts::fill(
-        &narrative_value.sections,
-        file,
-        tables,
-        &mut problems,
-        &mut filled_tables,
+        blocks,
     );
     let mut unit_models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
-    if !prints_periods(&narrative_value) {
-        for reading in &readings {
-            unprinted_periods(reading, &mut period_problems);
-        }
+    for reading in readings
+        .iter()
+        .filter(|_| !prints_periods(&narrative_value))
+    {
+        unprinted_periods(reading, &mut period_problems);
     }
     let mut unit_problems = Diagnostics::default();
     for ((name, unit_file), data) in units.units.iter().zip(readings) {
@@ -354,38 +344,19 @@ pub fn check(
             years,
             ..
         } = data;
-        let own = unit_file.as_ref().map(|source| {
-            own_narrative(
-                source,
-                &row_inputs,
-                &mut problems,
-                &mut unit_rows,
-                (&mut filled, &mut filled_tables),
-            )
-        });
+        let blocks = (&mut filled, &mut filled_tables);
+        let own = unit_file
+            .as_ref()
+            .map(|f| own_narrative(f, &row_inputs, &mut problems, &mut unit_rows, blocks));
         // A unit whose own narrative does not parse is not checked further.
         let own = match own {
             Some(None) => continue,
             own => own.flatten(),
         };
-        let printed = {
-            let mut sections: Vec<&[crate::model::narrative::Section]> =
-                vec![&narrative_value.sections];
-            let mut prose = narrative_value.prose();
-            if let Some((_, own)) = &own {
-                sections.push(&own.sections);
-                prose.extend(own.prose());
-            }
-            periods::printed_years(&sections, &prose, year, &plan, &kpis)
-        };
-        checks::period_checks(
-            year,
-            &printed,
-            &years,
-            &targets,
-            &mut kpis,
-            &mut period_problems,
-        );
+        let own_text = own.as_ref().map(|o| &o.1);
+        let printed = periods::printed_by(&narrative_value, own_text, &plan, &kpis);
+        let found = &mut period_problems;
+        checks::period_checks(year, &printed, &years, &targets, &mut kpis, found);
         let checks = KpiChecks {
             kpis: &kpis,
             plan: &plan,
@@ -393,15 +364,14 @@ pub fn check(
             data_failed,
             failed_rows,
         };
-        checks::narrative(file, &narrative_value, &checks, &mut unit_problems);
-        if let Some((path, own)) = &own {
-            checks::unit_narrative(path, own, year, &checks, &mut unit_problems);
-        }
-        checks::target_checks(
+        let target_written = &definitions.target_written;
+        let own_file = own.as_ref().map(|(path, own)| (path.as_path(), own));
+        narrative_checks(
+            &narrative_value,
             file,
-            &narrative_value.sections,
-            &kpis,
-            &definitions.target_written,
+            own_file,
+            &checks,
+            target_written,
             &mut unit_problems,
         );
         unit_models.push((name.clone(), own, kpis));
@@ -410,13 +380,8 @@ pub fn check(
     if problems.has_errors() || unreadable || unit_models.len() != units.units.len() {
         return (None, problems);
     }
-    match typed(
-        narrative_value,
-        file,
-        unit_models,
-        (&mut filled, &mut filled_tables),
-        unit_rows,
-    ) {
+    let blocks = (&mut filled, &mut filled_tables);
+    match typed(narrative_value, file, unit_models, blocks, unit_rows) {
         Ok(model) => (Some(DocumentModel { rows_read, ..model }), problems),
         Err(found) => {
             problems.extend(found);
@@ -433,7 +398,10 @@ fn typed(
     narrative: Narrative,
     file: &std::path::Path,
     units: Vec<CheckedUnit>,
-    (filled, tables): (&mut FilledBlocks, &mut crate::model::table::FilledTables),
+    (filled, tables): (
+        &mut FilledBlocks,
+        &mut crate::model::content::table::FilledTables,
+    ),
     rows: UnitRowProblems,
 ) -> Result<DocumentModel, Diagnostics> {
     let year = narrative.document.year;
@@ -517,30 +485,77 @@ fn read_units(
     (readings, once_each(problems), unreadable)
 }
 
+/// What row blocks are filled with: the tables, the default one and the units.
+fn row_inputs<'a>(tables: &'a RowTables, units: &UnitInputs<'a>, year: i32) -> rows::RowInputs<'a> {
+    rows::RowInputs {
+        tables,
+        default_table: units.source,
+        unit_column: units.column,
+        units: units.units.iter().filter_map(|(n, _)| n.clone()).collect(),
+        year,
+    }
+}
+
+/// The common narrative and a unit's own text checked against the unit's figures.
+fn narrative_checks(
+    narrative: &Narrative,
+    file: &std::path::Path,
+    own: Option<(&std::path::Path, &UnitNarrative)>,
+    checks: &KpiChecks,
+    target_written: &BTreeSet<String>,
+    problems: &mut Diagnostics,
+) {
+    checks::narrative(file, narrative, checks, problems);
+    if let Some((path, own)) = own {
+        checks::unit_narrative(path, own, narrative.document.year, checks, problems);
+    }
+    checks::target_checks(
+        file,
+        &narrative.sections,
+        checks.kpis,
+        target_written,
+        problems,
+    );
+}
+
+/// The row blocks (`assignments`, `calendar`) and `table` blocks of `sections` filled from
+/// their tables.
+fn fill_blocks(
+    sections: &[crate::model::narrative::Section],
+    file: &std::path::Path,
+    row_inputs: &rows::RowInputs,
+    problems: &mut Diagnostics,
+    unit_rows: &mut UnitRowProblems,
+    (filled, tables): (
+        &mut FilledBlocks,
+        &mut crate::model::content::table::FilledTables,
+    ),
+) {
+    rows::fill(sections, file, row_inputs, problems, unit_rows, filled);
+    amounts::fill(sections, file, row_inputs.tables, problems, tables);
+}
+
 /// A unit's own narrative parsed, its row blocks filled; `None` when it does not parse.
 fn own_narrative(
     source: &SourceFile,
     row_inputs: &rows::RowInputs,
     problems: &mut Diagnostics,
     unit_rows: &mut UnitRowProblems,
-    (filled, tables): (&mut FilledBlocks, &mut crate::model::table::FilledTables),
+    (filled, tables): (
+        &mut FilledBlocks,
+        &mut crate::model::content::table::FilledTables,
+    ),
 ) -> Option<(PathBuf, UnitNarrative)> {
     match crate::ingest::yaml::parse::<UnitNarrative>(source) {
         Ok(parsed) => {
-            rows::fill(
+            let blocks = (filled, tables);
+            fill_blocks(
                 &parsed.sections,
                 &source.path,
                 row_inputs,
                 problems,
                 unit_rows,
-                filled,
-            );
-            amounts::fill(
-                &parsed.sections,
-                &source.path,
-                row_inputs.tables,
-                problems,
-                tables,
+                blocks,
             );
             Some((source.path.clone(), parsed))
         }

@@ -49,10 +49,26 @@ pub(super) fn plan_years(file: &Path, info: &DocumentInfo, problems: &mut Diagno
     }
 }
 
+/// The years the common narrative and a unit's own text print (see [`printed_years`]).
+pub(super) fn printed_by(
+    narrative: &crate::model::narrative::Narrative,
+    own: Option<&crate::model::narrative::UnitNarrative>,
+    plan: &[i32],
+    kpis: &KpiData,
+) -> BTreeSet<i32> {
+    let mut sections: Vec<&[Section]> = vec![&narrative.sections];
+    let mut prose = narrative.prose();
+    if let Some(own) = own {
+        sections.push(&own.sections);
+        prose.extend(own.prose());
+    }
+    printed_years(&sections, &prose, narrative.document.year, plan, kpis)
+}
+
 /// Every year the document prints figures of: the report year and the year before, the plan
 /// years, the years tables and charts list (every observed year of a chart that lists none)
 /// and the years prose references name.
-pub(super) fn printed_years(
+fn printed_years(
     sections: &[&[Section]],
     prose: &[&Text],
     year: i32,
