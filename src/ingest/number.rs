@@ -505,7 +505,9 @@ mod tests {
                 decimals in 0u8..=6,
             ) {
                 let written = format::number(value, decimals);
-                let expected: f64 = format!("{:.*}", decimals as usize, value).parse().unwrap();
+                // The formatter rounds half away from zero on the decimal the value stands for
+                // (SSB's rule), not on the binary double as `format!("{:.2}")` does.
+                let expected = format::exact::round(value, decimals);
                 match parse_number(&written) {
                     Ok(Parsed::Value { value: read, unit: None }) => {
                         prop_assert!((read - expected).abs() <= expected.abs() * 1e-15, "{written:?} read as {read}, wrote {expected}");

@@ -380,7 +380,7 @@ impl Typing<'_> {
             raw::Block::Assignments(a) => Block::Assignments(self.assignments(a)),
             raw::Block::Calendar(c) => Block::Calendar(self.calendar(c)?),
             raw::Block::PageBreak => Block::PageBreak,
-            raw::Block::Table(t) => Block::Table(self.table(t)?),
+            raw::Block::Table(t) => Block::Table(self.table(*t)?),
         })
     }
 

@@ -443,7 +443,8 @@ pub(crate) enum Block {
     Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),
     PageBreak,
     /// Rows of any data table with columns of amounts, groups, subtotals and a total.
-    Table(#[schemars(with = "table::TableBlock")] Spanned<table::TableBlock>),
+    /// Boxed: the block is large, and every other block would carry its size.
+    Table(#[schemars(with = "table::TableBlock")] Box<Spanned<table::TableBlock>>),
 }
 
 /// Which rows of the table an `assignments` block shows.

@@ -50,7 +50,7 @@ impl KpiChecks<'_> {
 /// for it, and targets given in data files.
 pub(super) fn period_checks(
     year: i32,
-    printed: &BTreeSet<i32>,
+    printed: &super::periods::PrintedYears,
     sources: &[SourceYears],
     targets: &[DataTarget],
     kpis: &mut KpiData,
@@ -61,7 +61,7 @@ pub(super) fn period_checks(
         let later: Vec<&(i32, Origin)> = source
             .years
             .iter()
-            .filter(|(y, _)| *y > year && !printed.contains(y))
+            .filter(|(y, _)| *y > year && !printed.all.contains(y))
             .collect();
         if let Some((_, first)) = later.first() {
             let mut later_years: Vec<i32> = later.iter().map(|(y, _)| *y).collect();
@@ -80,7 +80,10 @@ pub(super) fn period_checks(
                         list.join(", ")
                     ),
                 )
-                .with_hint("check the year column; to print them, list the years in a table or chart (years: 2021-2024) or give the plan's years (document.plan_years: 2021-2024)"),
+                .with_hint(format!(
+                    "check the year column and document.year; to print them, list the years in a table or chart (years: {year}-{last}) or give the plan's years (document.plan_years: {year}-{last})",
+                    last = later_years.last().copied().unwrap_or(year)
+                )),
             );
         }
     }
@@ -97,7 +100,8 @@ pub(super) fn period_checks(
         }
     }
     for (file, years) in by_file {
-        let relevant = years.iter().any(|y| printed.contains(y));
+        // Years the document names, not a year-less chart's: its years come from the file.
+        let relevant = years.iter().any(|y| printed.named.contains(y));
         if !years.is_empty() && !relevant {
             let first = years.iter().min().copied().unwrap_or(year);
             let last = years.iter().max().copied().unwrap_or(year);

@@ -49,13 +49,24 @@ pub(super) fn plan_years(file: &Path, info: &DocumentInfo, problems: &mut Diagno
     }
 }
 
+/// The years a document prints figures of.
+pub(super) struct PrintedYears {
+    /// Years the document names: the report year and the year before, the plan years, the
+    /// years tables and charts list and prose references name.
+    pub(super) named: BTreeSet<i32>,
+    /// Those and every observed year of a chart that lists none. Judging a file by these
+    /// would be circular (a file's own years would make it relevant), so only "printed or
+    /// not" asks them.
+    pub(super) all: BTreeSet<i32>,
+}
+
 /// The years the common narrative and a unit's own text print (see [`printed_years`]).
 pub(super) fn printed_by(
     narrative: &crate::model::narrative::Narrative,
     own: Option<&crate::model::narrative::UnitNarrative>,
     plan: &[i32],
     kpis: &KpiData,
-) -> BTreeSet<i32> {
+) -> PrintedYears {
     let mut sections: Vec<&[Section]> = vec![&narrative.sections];
     let mut prose = narrative.prose();
     if let Some(own) = own {
@@ -66,28 +77,30 @@ pub(super) fn printed_by(
 }
 
 /// Every year the document prints figures of: the report year and the year before, the plan
-/// years, the years tables and charts list (every observed year of a chart that lists none)
-/// and the years prose references name.
+/// years, the years tables and charts list and the years prose references name; apart, every
+/// observed year of a chart that lists none.
 fn printed_years(
     sections: &[&[Section]],
     prose: &[&Text],
     year: i32,
     plan: &[i32],
     kpis: &KpiData,
-) -> BTreeSet<i32> {
+) -> PrintedYears {
     let mut years: BTreeSet<i32> = [year - 1, year]
         .into_iter()
         .chain(plan.iter().copied())
         .collect();
+    let mut drawn: BTreeSet<i32> = BTreeSet::new();
     for block in sections.iter().flat_map(|s| all_blocks(s)) {
         match block {
             Block::KpiTable(table) => {
                 years.extend(listed(table.years.as_ref(), table.periods.as_deref()));
             }
-            Block::Chart(chart) if chart.years.is_none() && chart.periods.is_none() => {
-                if plan.is_empty() {
-                    years.extend(kpis.series(&chart.kpi.value).iter().map(|(y, _)| *y));
-                }
+            // A chart that lists no years draws every observed year (the plan's, in a plan).
+            Block::Chart(chart)
+                if chart.years.is_none() && chart.periods.is_none() && plan.is_empty() =>
+            {
+                drawn.extend(kpis.series(&chart.kpi.value).iter().map(|(y, _)| *y));
             }
             Block::Chart(chart) => {
                 years.extend(listed(chart.years.as_ref(), chart.periods.as_deref()));
@@ -100,7 +113,8 @@ fn printed_years(
             years.extend(parsed.references().filter_map(|r| r.year));
         }
     }
-    years
+    let all = years.union(&drawn).copied().collect();
+    PrintedYears { named: years, all }
 }
 
 /// The years a block lists in `years:` or `periods:` (a period's year for tertials and such).
