@@ -442,8 +442,8 @@ pub(crate) enum Block {
     /// Reporting months and the dates of the unit's rows, month by month.
     Calendar(#[schemars(with = "Calendar")] Spanned<Calendar>),
     PageBreak,
+    // Boxed: the block is large, and every other block would carry its size.
     /// Rows of any data table with columns of amounts, groups, subtotals and a total.
-    /// Boxed: the block is large, and every other block would carry its size.
     Table(#[schemars(with = "table::TableBlock")] Box<Spanned<table::TableBlock>>),
 }
 
