@@ -158,6 +158,8 @@ pub struct LoadedDocument {
     /// The units modelled, as positions in the plan, when the model holds only some of them
     /// (in model order); `None` when it holds every unit.
     pub modelled: Option<Vec<usize>>,
+    /// The warnings its narrative acknowledges, with their reasons (no longer among its problems).
+    pub acknowledged: Vec<super::acknowledge::Acknowledged>,
 }
 
 impl LoadedDocument {
@@ -220,27 +222,7 @@ pub fn load_document(
     );
     // The data and the row blocks hold the per-unit table now; it goes when they are done.
     drop(parsed_units);
-    let inputs = UnitInputs {
-        column: per.map(|p| p.column.as_str()),
-        source: per.map(|p| p.source.id.as_str()),
-        units: match per {
-            None => UnitInputs::single().units,
-            Some(_) => units
-                .names
-                .iter()
-                .cloned()
-                .map(Some)
-                .zip(own_narratives)
-                .enumerate()
-                .filter(|(i, _)| modelled.as_ref().is_none_or(|m| m.binary_search(i).is_ok()))
-                .map(|(_, unit)| unit)
-                .collect(),
-        },
-        planned: match &modelled {
-            Some(_) => units.names.clone(),
-            None => Vec::new(),
-        },
-    };
+    let inputs = unit_inputs(per, units, own_narratives, modelled.as_deref());
     let (model, found) = check(
         &run.definitions,
         data_tables,
@@ -255,6 +237,8 @@ pub fn load_document(
     };
     // Typed figures in the text that disagree with the data: warnings on a checked model.
     problems.extend(super::consistency::lint(&model));
+    // Every warning is known now: those the narrative acknowledges go to the build report.
+    let (problems, acknowledged) = super::acknowledge::apply(problems, &model.acknowledgments);
     // The images figures show, then the tables the blocks read, after the files every
     // document lists.
     for image in images_shown(&model) {
@@ -274,9 +258,41 @@ pub fn load_document(
             model,
             sources,
             modelled,
+            acknowledged,
         }),
         problems,
     )
+}
+
+/// The units a model is checked for: a single document's one, or a per-unit document's units
+/// (only those in `modelled` when it models some) with their own narratives.
+fn unit_inputs<'a>(
+    per: Option<&'a PerUnit>,
+    units: &Units,
+    own_narratives: Vec<Option<Arc<SourceFile>>>,
+    modelled: Option<&[usize]>,
+) -> UnitInputs<'a> {
+    UnitInputs {
+        column: per.map(|p| p.column.as_str()),
+        source: per.map(|p| p.source.id.as_str()),
+        units: match per {
+            None => UnitInputs::single().units,
+            Some(_) => units
+                .names
+                .iter()
+                .cloned()
+                .map(Some)
+                .zip(own_narratives)
+                .enumerate()
+                .filter(|(i, _)| modelled.is_none_or(|m| m.binary_search(i).is_ok()))
+                .map(|(_, unit)| unit)
+                .collect(),
+        },
+        planned: match modelled {
+            Some(_) => units.names.clone(),
+            None => Vec::new(),
+        },
+    }
 }
 
 /// Whether any of `narratives` may hold an `assignments` or `calendar` block (the words
@@ -368,6 +384,7 @@ fn row_tables(
             }
         }
         tables.insert(&per.source.id, Some((Arc::clone(table), Arc::clone(file))));
+        tables.set_unit(&per.source.id, per.source.unit.as_ref());
     }
     for source in listed {
         if tables.has(&source.id) {
@@ -381,6 +398,7 @@ fn row_tables(
             t
         });
         tables.insert(&source.id, table.map(Arc::new).zip(files.pop()));
+        tables.set_unit(&source.id, source.unit.as_ref());
     }
     tables
 }
@@ -421,6 +439,7 @@ fn tables_read(model: &DocumentModel) -> BTreeSet<String> {
         .filter_map(|block| match block {
             Block::Assignments(a) => a.table.clone(),
             Block::Calendar(c) => c.table.clone(),
+            Block::Table(t) => Some(t.table.clone()),
             _ => None,
         })
         .collect()
