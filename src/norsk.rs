@@ -6,6 +6,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+pub mod exact;
+
 /// The no-break space between digit groups and before a unit.
 pub(crate) const NBSP: char = '\u{a0}';
 /// The real minus sign.
@@ -27,16 +29,22 @@ pub(crate) const MONTHS: [&str; 12] = [
     "desember",
 ];
 
-/// `1893.0, 0` → `1 893`; `-3.14, 1` → `−3,1`; never `−0`.
+/// `1893.0, 0` → `1 893`; `-3.14, 1` → `−3,1`; never `−0`. Rounded half away from zero on
+/// the decimal the value stands for (`1.15, 1` → `1,2`), as [`exact::round`] does for
+/// statuses and sums, so what prints and what is compared agree.
 pub(crate) fn number(value: f64, decimals: u8) -> String {
-    let rounded = format!("{:.*}", decimals as usize, value.abs());
-    let (integer, fraction) = match rounded.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rounded.as_str(), None),
-    };
+    match exact::Exact::from_f64(value) {
+        Some(exact) => exact_number(exact, decimals),
+        None => value.to_string(),
+    }
+}
+
+/// An exact value as [`number`] prints it: sums print from their exact digits.
+pub(crate) fn exact_number(exact: exact::Exact, decimals: u8) -> String {
+    let rounded = exact.rounded(decimals);
+    let (integer, fraction) = rounded.digits(decimals);
     let mut out = String::new();
-    let is_zero = rounded.chars().all(|c| c == '0' || c == '.');
-    if value < 0.0 && !is_zero {
+    if rounded.is_negative() && !rounded.is_zero() {
         out.push(MINUS);
     }
     let digits: Vec<char> = integer.chars().collect();
@@ -46,9 +54,9 @@ pub(crate) fn number(value: f64, decimals: u8) -> String {
         }
         out.push(*digit);
     }
-    if let Some(fraction) = fraction {
+    if !fraction.is_empty() {
         out.push(',');
-        out.push_str(fraction);
+        out.push_str(&fraction);
     }
     out
 }

@@ -137,7 +137,7 @@ struct DocumentEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     overview: Option<Spanned<String>>,
-    /// Data sources read as rows (not KPI figures) by `assignments` and `calendar` blocks;
+    /// Data sources read as rows (not KPI figures) by `assignments`, `calendar` and `table` blocks;
     /// the `per_unit: source` is always one.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -167,6 +167,8 @@ struct PerUnitEntry {
     #[schemars(with = "Option<String>")]
     narratives: Option<Spanned<String>>,
 }
+
+pub use data_source::SourceUnit;
 
 /// A data file and how to read it.
 #[derive(Debug, Clone, Serialize)]
@@ -200,6 +202,10 @@ pub struct DataSource {
     pub suppressed: Vec<String>,
     #[serde(serialize_with = "as_text::display")]
     pub origin: Origin,
+    /// The unit the file's figures are in (`unit: kr`), for KPIs and tables in kroner; `None`:
+    /// the file is in the unit of each KPI.
+    #[serde(serialize_with = "data_source::unit_as_text")]
+    pub unit: Option<data_source::SourceUnit>,
 }
 
 /// The column names, for the plan hash. `ColumnMapping` itself is not `Serialize`: schemars

@@ -357,7 +357,7 @@ fn messages_name_their_origin_and_a_fix_that_fits_the_file() {
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(
         err.contains(
-            "error: there is no file \"evalueringg.typ.j2\"\n  --> input/rapportverk.yaml:30:15"
+            "error: there is no file \"evalueringg.typ.j2\"\n  --> input/rapportverk.yaml:37:15"
         ) && err.contains("hint: did you mean \"evaluering.typ.j2\"?"),
         "{err}"
     );

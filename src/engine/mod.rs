@@ -101,6 +101,8 @@ pub struct DocumentReport {
     pub facts: BTreeMap<String, Fact>,
     /// What differs from the previous build of this output.
     pub changes: Vec<Change>,
+    /// Warnings its narrative acknowledges, with their reasons (not among `diagnostics`).
+    pub acknowledged: Vec<crate::model::acknowledge::Acknowledged>,
 }
 
 #[derive(Debug, Default)]
@@ -379,6 +381,7 @@ fn plan_jobs(
                     diagnostics: problems.into_vec(),
                     facts: BTreeMap::new(),
                     changes: Vec::new(),
+                    acknowledged: Vec::new(),
                 });
                 continue;
             }

@@ -252,6 +252,7 @@ mod tests {
             ignore_unknown_kpis: false,
             suppressed: Vec::new(),
             origin: origin.clone(),
+            unit: None,
         };
         Project {
             root: ".".into(),

@@ -78,6 +78,9 @@ pub(crate) struct DocumentEntry {
     pub facts: BTreeMap<String, Fact>,
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// Warnings the narrative acknowledges (`acknowledge:`), each with its reason.
+    #[serde(default)]
+    pub acknowledged: Vec<crate::model::acknowledge::Acknowledged>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +185,7 @@ pub(crate) fn carry_over(entry: &DocumentEntry) -> DocumentReport {
         diagnostics: Vec::new(),
         facts: entry.facts.clone(),
         changes: Vec::new(),
+        acknowledged: entry.acknowledged.clone(),
     }
 }
 
@@ -208,6 +212,7 @@ pub(crate) fn write(
             problems: d.diagnostics.iter().map(Into::into).collect(),
             facts: d.facts.clone(),
             changes: d.changes.clone(),
+            acknowledged: d.acknowledged.clone(),
         })
         .collect();
     let this_run = documents.len();

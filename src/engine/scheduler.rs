@@ -100,6 +100,7 @@ impl Scheduler<'_> {
                     report.pages = pages;
                     report.bytes = bytes;
                     report.facts = rendered.facts;
+                    report.acknowledged = rendered.acknowledged;
                 }
                 Some(Outcome::Checked) => report.status = Status::Checked,
                 None => {}
@@ -197,6 +198,7 @@ fn blank(job: &Job) -> DocumentReport {
         diagnostics: Vec::new(),
         facts: BTreeMap::new(),
         changes: Vec::new(),
+        acknowledged: Vec::new(),
     }
 }
 

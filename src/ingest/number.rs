@@ -71,13 +71,14 @@ pub enum WrittenUnit {
 }
 
 impl WrittenUnit {
-    /// How many of the base unit (kroner, or one) the written unit is.
-    pub(crate) fn factor(self) -> f64 {
+    /// The power of ten one of the written unit is of its base unit (kroner, or one):
+    /// kr 0, tusen 3, mill. 6, mrd. 9; figures move between units by shifting the point.
+    pub(crate) fn exponent(self) -> i32 {
         match self {
-            WrittenUnit::Percent | WrittenUnit::Kroner => 1.0,
-            WrittenUnit::Thousand { .. } => 1e3,
-            WrittenUnit::Million { .. } => 1e6,
-            WrittenUnit::Billion { .. } => 1e9,
+            WrittenUnit::Percent | WrittenUnit::Kroner => 0,
+            WrittenUnit::Thousand { .. } => 3,
+            WrittenUnit::Million { .. } => 6,
+            WrittenUnit::Billion { .. } => 9,
         }
     }
 
@@ -504,7 +505,9 @@ mod tests {
                 decimals in 0u8..=6,
             ) {
                 let written = format::number(value, decimals);
-                let expected: f64 = format!("{:.*}", decimals as usize, value).parse().unwrap();
+                // The formatter rounds half away from zero on the decimal the value stands for
+                // (SSB's rule), not on the binary double as `format!("{:.2}")` does.
+                let expected = format::exact::round(value, decimals);
                 match parse_number(&written) {
                     Ok(Parsed::Value { value: read, unit: None }) => {
                         prop_assert!((read - expected).abs() <= expected.abs() * 1e-15, "{written:?} read as {read}, wrote {expected}");

@@ -45,8 +45,7 @@ pub(crate) fn lint(doc: &DocumentModel) -> Diagnostics {
             let Value::Number(actual) = obs.value else {
                 continue;
             };
-            let scale = 10f64.powi(finding.decimals as i32);
-            let same = |a: f64| (a * scale).round() == (finding.value * scale).round();
+            let same = |a: f64| same_as_printed(a, finding.value, finding.decimals);
             // A sentence may name the target ("målet om 7,0 prosent") as well as the result.
             if same(actual) || finding.kpi.target.is_some_and(same) {
                 continue;
@@ -190,7 +189,12 @@ fn figure_after<'a>(
         let unit_fits = match kpi.unit {
             Unit::Percent => percent || next.starts_with('%') || next.starts_with("prosent"),
             Unit::MillionKroner => next.starts_with("mill") || next.starts_with("mrd"),
-            Unit::Count | Unit::Other(_) => {
+            Unit::PercentagePoints => next.starts_with("prosentpoeng"),
+            Unit::Count
+            | Unit::Other(_)
+            | Unit::Kroner
+            | Unit::ThousandKroner
+            | Unit::BillionKroner => {
                 !percent && !next.starts_with('%') && !next.starts_with("prosent")
             }
         };
@@ -218,6 +222,12 @@ fn figure_after<'a>(
         });
     }
     None
+}
+
+/// Whether two figures print alike at `decimals`: rounded half away from zero on the decimal
+/// they stand for, as the document prints them (0,145 is "0,15", not the double's 0,14).
+fn same_as_printed(a: f64, b: f64, decimals: u8) -> bool {
+    crate::norsk::exact::round(a, decimals) == crate::norsk::exact::round(b, decimals)
 }
 
 #[cfg(test)]
@@ -279,6 +289,15 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_typed_figure_agrees_with_the_data_as_it_prints() {
+        // 0.145 × 100 is 14.499… in binary: the typed "0,15" is what the data prints.
+        assert_eq!(format::number(0.145, 2), "0,15");
+        assert!(same_as_printed(0.145, 0.15, 2));
+        assert!(same_as_printed(-2.675, -2.68, 2));
+        assert!(!same_as_printed(0.144, 0.15, 2));
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub(crate) mod table;
+
 use super::TaskStatus;
 use super::image::{Image, read_image};
 use super::narrative::{self as raw, Parsed};
@@ -64,6 +66,8 @@ pub(crate) struct Info {
     pub(crate) short_title: Option<String>,
     pub(crate) fields: Vec<(String, Text)>,
     pub(crate) numbering: DocumentNumbering,
+    /// The plan's years (`plan_years: 2021-2024`), oldest first; empty for a report year alone.
+    pub(crate) plan_years: Vec<i32>,
 }
 
 #[derive(Debug)]
@@ -91,6 +95,7 @@ pub(crate) enum Block {
     PageBreak,
     Figure(Figure),
     Numbered(Vec<NumberedItem>),
+    Table(table::AmountTable),
 }
 
 /// A bullet and its sub-bullets (none for a plain one).
@@ -201,7 +206,11 @@ pub(crate) type FilledBlocks = BTreeMap<Origin, FilledRows>;
 /// checks have told each already; this keeps a typed model from ever holding a guess).
 struct Typing<'a> {
     file: &'a Path,
+    /// The table blocks as the checks built them.
+    tables: &'a mut table::FilledTables,
     year: i32,
+    /// The plan's years, which tables and charts naming none print.
+    plan_years: Vec<i32>,
     filled: &'a mut FilledBlocks,
     /// Reads the images of figure blocks.
     cache: &'a SourceCache,
@@ -214,13 +223,21 @@ impl Content {
     pub(crate) fn from_narrative(
         narrative: raw::Narrative,
         file: &Path,
-        filled: &mut FilledBlocks,
+        (filled, tables): (&mut FilledBlocks, &mut table::FilledTables),
         cache: &SourceCache,
     ) -> Result<Content, Diagnostics> {
         let year = narrative.document.year;
+        let plan_years = narrative
+            .document
+            .plan_years
+            .as_ref()
+            .and_then(|y| y.value.years().ok())
+            .unwrap_or_default();
         let mut typing = Typing {
             file,
+            tables,
             year,
+            plan_years,
             filled,
             cache,
             problems: Diagnostics::default(),
@@ -251,13 +268,15 @@ impl UnitContent {
     pub(crate) fn from_narrative(
         narrative: raw::UnitNarrative,
         file: &Path,
-        year: i32,
-        filled: &mut FilledBlocks,
+        (year, plan_years): (i32, &[i32]),
+        (filled, tables): (&mut FilledBlocks, &mut table::FilledTables),
         cache: &SourceCache,
     ) -> Result<UnitContent, Diagnostics> {
         let mut typing = Typing {
             file,
+            tables,
             year,
+            plan_years: plan_years.to_vec(),
             filled,
             cache,
             problems: Diagnostics::default(),
@@ -329,6 +348,7 @@ impl Typing<'_> {
             short_title: doc.short_title,
             fields,
             numbering,
+            plan_years: self.plan_years.clone(),
         })
     }
 
@@ -387,7 +407,22 @@ impl Typing<'_> {
             raw::Block::PageBreak => Block::PageBreak,
             raw::Block::Figure(figure) => Block::Figure(self.figure(figure)?),
             raw::Block::Numbered(items) => Block::Numbered(self.numbered(items)?),
+            raw::Block::Table(t) => Block::Table(self.table(*t)?),
         })
+    }
+
+    /// A table block as the checks built it, with its caption and note typed.
+    fn table(
+        &mut self,
+        spanned: Spanned<super::narrative::table::TableBlock>,
+    ) -> Option<table::AmountTable> {
+        let at = origin_of(self.file, &spanned);
+        let Some(mut table) = self.tables.remove(&at) else {
+            return self.fail(at, "the table could not be read".to_string());
+        };
+        table.caption = self.optional_text(spanned.value.caption)?;
+        table.note = self.optional_text(spanned.value.note)?;
+        Some(table)
     }
 
     fn list(&mut self, items: Vec<raw::ListItem>) -> Option<Vec<ListItem>> {
@@ -413,6 +448,10 @@ impl Typing<'_> {
         let periods = match (table.periods, table.years) {
             (Some(periods), _) => self.periods(periods)?,
             (None, Some(years)) => self.years(years)?.into_iter().map(Period::Year).collect(),
+            // A plan prints its years; a report the year before and the report year.
+            (None, None) if !self.plan_years.is_empty() => {
+                self.plan_years.iter().copied().map(Period::Year).collect()
+            }
             (None, None) => vec![Period::Year(self.year - 1), Period::Year(self.year)],
         };
         Some(KpiTable {
@@ -427,6 +466,9 @@ impl Typing<'_> {
         let periods = match (chart.periods, chart.years) {
             (Some(periods), _) => ChartPeriods::Listed(self.periods(periods)?),
             (None, Some(years)) => ChartPeriods::Years(Some(self.years(years)?)),
+            (None, None) if !self.plan_years.is_empty() => {
+                ChartPeriods::Years(Some(self.plan_years.clone()))
+            }
             (None, None) => ChartPeriods::Years(None),
         };
         Some(Chart {
@@ -592,6 +634,7 @@ fn blocks_prose(blocks: &[Block]) -> Vec<&Text> {
                 }
             }
             Block::KpiTable(table) => all.extend(table.title.iter()),
+            Block::Table(table) => all.extend(table.caption.iter().chain(&table.note)),
             Block::Tasks(tasks) => {
                 for task in tasks {
                     all.push(&task.title);

@@ -269,6 +269,14 @@ pub(crate) enum Unit {
     Count,
     /// Any other unit, printed after the value as written.
     Other(String),
+    /// `kr`: whole kroner.
+    Kroner,
+    /// `1 000 kr`.
+    ThousandKroner,
+    /// `mrd. kr`.
+    BillionKroner,
+    /// `prosentpoeng`: a difference of percentages (a change, a margin), not a share.
+    PercentagePoints,
 }
 
 impl Unit {
@@ -277,6 +285,11 @@ impl Unit {
             "%" | "prosent" => Unit::Percent,
             "mill. kr" | "mill.kr" | "mill kr" | "mnok" => Unit::MillionKroner,
             "antall" | "" => Unit::Count,
+            "kr" | "kroner" | "nok" => Unit::Kroner,
+            "1000 kr" | "1 000 kr" | "1\u{a0}000 kr" | "tusen kr" | "i 1000 kr" | "tkr"
+            | "nok 1000" => Unit::ThousandKroner,
+            "mrd. kr" | "mrd.kr" | "mrd kr" | "mrd. nok" => Unit::BillionKroner,
+            "prosentpoeng" | "pp" | "%-poeng" | "prosentpoenger" => Unit::PercentagePoints,
             _ => Unit::Other(text.trim().to_string()),
         }
     }
@@ -288,6 +301,26 @@ impl Unit {
             Unit::MillionKroner => "mill. kr",
             Unit::Count => "",
             Unit::Other(s) => s,
+            Unit::Kroner => "kr",
+            Unit::ThousandKroner => "1\u{a0}000\u{a0}kr",
+            Unit::BillionKroner => "mrd. kr",
+            Unit::PercentagePoints => "prosentpoeng",
+        }
+    }
+
+    /// For a unit of kroner, the power of ten one of it is in kroner (kr 0, 1 000 kr 3,
+    /// mill. kr 6, mrd. kr 9): a figure moves between them by shifting its decimal point.
+    pub(crate) fn kroner_exponent(&self) -> Option<i32> {
+        match self {
+            Unit::Kroner => Some(0),
+            Unit::ThousandKroner => Some(3),
+            Unit::MillionKroner => Some(6),
+            Unit::BillionKroner => Some(9),
+            Unit::Other(text) => match Unit::parse(text) {
+                Unit::Other(_) => None,
+                known => known.kroner_exponent(),
+            },
+            _ => None,
         }
     }
 
@@ -334,7 +367,7 @@ impl KpiDefinition {
     /// `units.percentage_points`): `−0,2 prosentpoeng`.
     pub(crate) fn format_change_in(&self, change: f64, percentage_points: &str) -> String {
         let suffix = match self.unit {
-            Unit::Percent => percentage_points,
+            Unit::Percent | Unit::PercentagePoints => percentage_points,
             _ => self.unit.suffix(),
         };
         format::with_unit(format::signed_number(change, self.decimals), suffix)
@@ -419,8 +452,7 @@ pub(crate) struct KpiFigures<'a> {
 impl KpiFigures<'_> {
     /// `value` rounded to the KPI's decimals, as it prints.
     fn as_printed(&self, value: f64) -> f64 {
-        let scale = 10f64.powi(i32::from(self.definition.decimals));
-        (value * scale).round() / scale
+        crate::norsk::exact::round(value, self.definition.decimals)
     }
 
     pub(crate) fn value(&self) -> Option<f64> {

@@ -158,6 +158,8 @@ pub struct LoadedDocument {
     /// The units modelled, as positions in the plan, when the model holds only some of them
     /// (in model order); `None` when it holds every unit.
     pub modelled: Option<Vec<usize>>,
+    /// The warnings its narrative acknowledges, with their reasons (no longer among its problems).
+    pub acknowledged: Vec<super::acknowledge::Acknowledged>,
 }
 
 impl LoadedDocument {
@@ -235,6 +237,8 @@ pub fn load_document(
     };
     // Typed figures in the text that disagree with the data: warnings on a checked model.
     problems.extend(super::consistency::lint(&model));
+    // Every warning is known now: those the narrative acknowledges go to the build report.
+    let (problems, acknowledged) = super::acknowledge::apply(problems, &model.acknowledgments);
     // The images figures show, then the tables the blocks read, after the files every
     // document lists.
     for image in images_shown(&model) {
@@ -254,6 +258,7 @@ pub fn load_document(
             model,
             sources,
             modelled,
+            acknowledged,
         }),
         problems,
     )
@@ -379,6 +384,7 @@ fn row_tables(
             }
         }
         tables.insert(&per.source.id, Some((Arc::clone(table), Arc::clone(file))));
+        tables.set_unit(&per.source.id, per.source.unit.as_ref());
     }
     for source in listed {
         if tables.has(&source.id) {
@@ -392,6 +398,7 @@ fn row_tables(
             t
         });
         tables.insert(&source.id, table.map(Arc::new).zip(files.pop()));
+        tables.set_unit(&source.id, source.unit.as_ref());
     }
     tables
 }
@@ -432,6 +439,7 @@ fn tables_read(model: &DocumentModel) -> BTreeSet<String> {
         .filter_map(|block| match block {
             Block::Assignments(a) => a.table.clone(),
             Block::Calendar(c) => c.table.clone(),
+            Block::Table(t) => Some(t.table.clone()),
             _ => None,
         })
         .collect()

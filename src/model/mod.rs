@@ -3,6 +3,7 @@
 //! problem instead of stopping at the first. It knows KPIs, not templates: nothing here
 //! imports the view or the render stage.
 
+pub mod acknowledge;
 pub(crate) mod consistency;
 pub mod content;
 pub mod document;

@@ -12,6 +12,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+pub(crate) mod table;
+
 use super::TaskStatus;
 use super::prose::Prose;
 use crate::diag::{Diagnostic, Origin};
@@ -122,6 +124,21 @@ pub(crate) struct Narrative {
     pub(crate) footnotes: BTreeMap<String, Text>,
     #[serde(default)]
     pub(crate) sections: Vec<Section>,
+    /// Warnings the document is built with on purpose, each with the reason: a final build
+    /// proceeds, and the build report lists them.
+    #[serde(default)]
+    pub(crate) acknowledge: Vec<Acknowledge>,
+}
+
+/// `acknowledge:` one warning of this document, by a part of its message, and why.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Acknowledge {
+    /// A part of the warning's message, as `rapportverk check` prints it (`after the report year`).
+    #[schemars(with = "String")]
+    pub(crate) warning: Spanned<String>,
+    /// Why the document is right to print as it does: the build report keeps it.
+    pub(crate) reason: String,
 }
 
 /// One unit's own text in a document built per unit (a sector's chapter, a department's
@@ -169,6 +186,12 @@ pub(crate) struct DocumentInfo {
     /// How headings and captions are numbered (`{ start: 2, depth: 2, captions: chapter }`).
     #[serde(default)]
     pub(crate) numbering: Option<super::numbering::Numbering>,
+    /// The years a plan covers (`2021-2024`: the budget year and the plan years after it):
+    /// tables and charts that name no years print these, and their figures are printed,
+    /// not "after the report year".
+    #[serde(default)]
+    #[schemars(with = "Option<YearsWritten>")]
+    pub(crate) plan_years: Option<Spanned<YearsWritten>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -436,6 +459,9 @@ pub(crate) enum Block {
     /// Numbered items that each hold a title and blocks of their own ("1: Et trygt arbeidsliv
     /// …" and its paragraphs).
     Numbered(Vec<NumberedItem>),
+    // Boxed: the block is large, and every other block would carry its size.
+    /// Rows of any data table with columns of amounts, groups, subtotals and a total.
+    Table(#[schemars(with = "table::TableBlock")] Box<Spanned<table::TableBlock>>),
 }
 
 /// Which rows of the table an `assignments` block shows.
@@ -601,6 +627,12 @@ impl Block {
                 })
                 .collect(),
             Block::KpiTable(table) => table.title.iter().collect(),
+            Block::Table(table) => table
+                .value
+                .caption
+                .iter()
+                .chain(&table.value.note)
+                .collect(),
             Block::Tasks(tasks) => tasks
                 .iter()
                 .flat_map(|task| {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{ColumnMapping, DataSource, Filter, Layout, SchoolYearRule};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ingest::number::{WrittenUnit, parse_unit};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{ReadOptions, is_lock_file, is_workbook};
 use crate::period::Period;
@@ -63,6 +64,60 @@ pub(super) struct DataSourceEntry {
     /// Cell texts that mean a value withheld, besides `*` (e.g. `["-", "x"]`).
     #[serde(default)]
     suppressed: Vec<String>,
+    /// The unit the file's figures are in: `kr`, `1 000 kr`, `mill. kr` or `mrd. kr`. KPIs
+    /// and tables in kroner print them in their own unit, scaled exactly.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    unit: Option<Spanned<String>>,
+}
+
+/// The unit a data source's file is in (`unit:`), as written and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceUnit {
+    pub unit: WrittenUnit,
+    pub written: String,
+    pub origin: Origin,
+}
+
+/// The source unit as the plan hash sees it: its text.
+pub(super) fn unit_as_text<S: serde::Serializer>(
+    unit: &Option<SourceUnit>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    unit.as_ref().map(|u| u.written.as_str()).serialize(s)
+}
+
+/// `unit:` of a data source: a unit of kroner (or a bare magnitude), told at its line.
+fn unit_of(
+    manifest: &Path,
+    entry: &DataSourceEntry,
+    problems: &mut Diagnostics,
+) -> Option<SourceUnit> {
+    let written = entry.unit.as_ref()?;
+    let origin = origin_of(manifest, written);
+    let text = written.value.trim();
+    let normalised = text.replace('\u{a0}', " ").replace("1 000", "1000");
+    let unit = match normalised.to_lowercase().as_str() {
+        "1000 kr" | "i 1000 kr" | "tkr" | "nok 1000" => {
+            Some(WrittenUnit::Thousand { kroner: true })
+        }
+        other => parse_unit(other).filter(|u| *u != WrittenUnit::Percent),
+    };
+    match unit {
+        Some(unit) => Some(SourceUnit {
+            unit,
+            written: text.to_string(),
+            origin,
+        }),
+        None => {
+            problems.push(
+                Diagnostic::error(origin, format!("unit: \"{text}\" is not a unit of kroner"))
+                    .with_hint("write unit: kr, unit: 1 000 kr, unit: mill. kr or unit: mrd. kr (the unit the file's figures are in), or leave it out when the file is in each KPI's unit"),
+            );
+            None
+        }
+    }
 }
 
 /// Where a data source's period comes from, as the manifest writes it.
@@ -122,6 +177,7 @@ pub(super) fn data_source(
             .collect(),
         columns: entry.columns.clone(),
         origin,
+        unit: unit_of(manifest, entry, problems),
     }
 }
 

@@ -47,6 +47,7 @@ pub(crate) enum BlockView {
     Figure(FigureView),
     Numbered { items: Vec<NumberedItemView> },
     SeriesChart(SeriesChartView),
+    Table(super::table::AmountTableView),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -148,7 +149,7 @@ pub(crate) fn blocks_view(
             .collect()
     };
     let mut tasks_before = 0;
-    blocks
+    let mut views: Vec<BlockView> = blocks
         .iter()
         .filter_map(|block| {
             Some(match block {
@@ -184,9 +185,24 @@ pub(crate) fn blocks_view(
                 Block::Numbered(items) => BlockView::Numbered {
                     items: numbered(items, context),
                 },
+                Block::Table(table) => BlockView::Table(super::table::amount_table(
+                    table,
+                    context.resolve,
+                    context.locale,
+                )),
             })
         })
-        .collect()
+        .collect();
+    // The amount tables of one section share their column width, so stacked tables line up.
+    let mut widths: Vec<&mut f64> = views
+        .iter_mut()
+        .filter_map(|v| match v {
+            BlockView::Table(t) => Some(&mut t.width),
+            _ => None,
+        })
+        .collect();
+    super::table::share_widths(&mut widths);
+    views
 }
 
 /// An item of a `numbered` block: its title and its own blocks.

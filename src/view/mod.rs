@@ -12,6 +12,7 @@ pub(crate) mod pictures;
 pub mod printed;
 pub(crate) mod prose;
 pub(crate) mod rows;
+pub(crate) mod table;
 
 use std::sync::Arc;
 

@@ -118,6 +118,10 @@ pub(crate) trait DocumentKind: Send + Sync {
     fn shown_files(_model: &Self::Model) -> ExtraFiles {
         Vec::new()
     }
+    /// The warnings the model's narrative acknowledges, for the build report.
+    fn acknowledged(_model: &Self::Model) -> Vec<crate::model::acknowledge::Acknowledged> {
+        Vec::new()
+    }
 }
 
 /// One planned output of a document.
@@ -148,6 +152,8 @@ pub(crate) struct Rendered {
     /// Warnings of a model several outputs share (told once for the run): a final build
     /// refuses each of those outputs as it refuses one with warnings of its own.
     pub shared_warnings: usize,
+    /// Warnings the narrative acknowledges (not among the problems), for the build report.
+    pub acknowledged: Vec<crate::model::acknowledge::Acknowledged>,
 }
 
 /// How the frame around every document is set this run.
@@ -346,6 +352,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
             map: rendered.map,
             provenance: view.provenance,
             shared_warnings,
+            acknowledged: K::acknowledged(model),
         })
     }
 

@@ -269,6 +269,10 @@ impl DocumentKind for Report {
             .collect()
     }
 
+    fn acknowledged(loaded: &LoadedDocument) -> Vec<crate::model::acknowledge::Acknowledged> {
+        loaded.acknowledged.clone()
+    }
+
     /// Its printed figures and every task's status.
     fn facts(&self, view: &DocumentView) -> BTreeMap<String, Fact> {
         let mut facts = provenance_facts(&view.provenance);

@@ -21,6 +21,8 @@ use crate::model::period::Period;
 /// a figure missing because its file or row has a problem already told is not told again.
 pub(super) struct KpiChecks<'a> {
     pub(super) kpis: &'a KpiData,
+    /// The plan's years (`plan_years:`): tables and charts naming no years print these.
+    pub(super) plan: &'a [i32],
     /// The KPI definition list could not be read: every id would be "unknown".
     pub(super) definitions_failed: bool,
     /// A data file could not be read as a whole: any figure may be missing because of it.
@@ -48,13 +50,19 @@ impl KpiChecks<'_> {
 /// for it, and targets given in data files.
 pub(super) fn period_checks(
     year: i32,
+    printed: &super::periods::PrintedYears,
     sources: &[SourceYears],
     targets: &[DataTarget],
     kpis: &mut KpiData,
     problems: &mut Diagnostics,
 ) {
     for source in sources {
-        let later: Vec<&(i32, Origin)> = source.years.iter().filter(|(y, _)| *y > year).collect();
+        // Later years a table, chart, reference or the plan prints are printed, not "after".
+        let later: Vec<&(i32, Origin)> = source
+            .years
+            .iter()
+            .filter(|(y, _)| *y > year && !printed.all.contains(y))
+            .collect();
         if let Some((_, first)) = later.first() {
             let mut later_years: Vec<i32> = later.iter().map(|(y, _)| *y).collect();
             later_years.sort_unstable();
@@ -72,7 +80,10 @@ pub(super) fn period_checks(
                         list.join(", ")
                     ),
                 )
-                .with_hint("check the year column, or the document's year in the narrative (document.year)"),
+                .with_hint(format!(
+                    "check the year column and document.year; to print them, list the years in a table or chart (years: {year}-{last}) or give the plan's years (document.plan_years: {year}-{last})",
+                    last = later_years.last().copied().unwrap_or(year)
+                )),
             );
         }
     }
@@ -89,7 +100,8 @@ pub(super) fn period_checks(
         }
     }
     for (file, years) in by_file {
-        let relevant = years.iter().any(|y| *y == year || *y == year - 1);
+        // Years the document names, not a year-less chart's: its years come from the file.
+        let relevant = years.iter().any(|y| printed.named.contains(y));
         if !years.is_empty() && !relevant {
             let first = years.iter().min().copied().unwrap_or(year);
             let last = years.iter().max().copied().unwrap_or(year);
@@ -237,7 +249,11 @@ fn sections(
     for block in all_blocks(sections) {
         match block {
             Block::KpiTable(table) => {
-                let years = years_of(file, &table.years, problems).unwrap_or(vec![year - 1, year]);
+                let default = match checks.plan {
+                    [] => vec![year - 1, year],
+                    plan => plan.to_vec(),
+                };
+                let years = years_of(file, &table.years, problems).unwrap_or(default);
                 let periods = match &table.periods {
                     Some(written) => periods_of(file, written, table.years.as_ref(), problems),
                     None => years.into_iter().map(Period::Year).collect(),
@@ -273,8 +289,8 @@ fn sections(
                     task_status(file, task, problems);
                 }
             }
-            // Checked where they are filled in with their rows (`rows.rs`).
-            Block::Assignments(_) | Block::Calendar(_) => {}
+            // Checked where they are filled in with their rows (`rows.rs`, `amounts.rs`).
+            Block::Assignments(_) | Block::Calendar(_) | Block::Table(_) => {}
             Block::P(_)
             | Block::Heading(_)
             | Block::List(_)
@@ -299,12 +315,14 @@ fn chart_check(
 ) {
     let kpis = checks.kpis;
     let id = &chart.kpi.value;
-    let years = years_of(file, &chart.years, problems);
+    let years = years_of(file, &chart.years, problems).or_else(|| {
+        (chart.periods.is_none() && !checks.plan.is_empty()).then(|| checks.plan.to_vec())
+    });
     let periods = chart
         .periods
         .as_ref()
         .map(|written| periods_of(file, written, chart.years.as_ref(), problems));
-    if chart.years.is_none() && chart.periods.is_none() {
+    if chart.years.is_none() && chart.periods.is_none() && checks.plan.is_empty() {
         check_kpi_for_year(file, &chart.kpi, year, checks, problems);
     } else if !kpis.definitions.contains_key(id) && !checks.definitions_failed {
         problems.push(unknown_kpi(id, origin_of(file, &chart.kpi), kpis));
@@ -326,6 +344,7 @@ fn chart_check(
         let which = match (&chart.periods, &chart.years) {
             (Some(_), _) => " for the periods it lists",
             (None, Some(_)) => " for the years it gives",
+            (None, None) if !checks.plan.is_empty() => " for the plan's years",
             (None, None) => "",
         };
         problems.push(

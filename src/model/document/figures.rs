@@ -4,15 +4,16 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::observed::{DataTarget, Years};
-use super::plausibility::{Fractions, magnitude};
+use super::plausibility::{Fractions, magnitude, undeclared_scale};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{
-    Missing, Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit, without_float_noise,
+    Missing, Parsed, WrittenUnit, looks_like_code, parse_number, parse_unit,
 };
 use crate::ingest::{Cell, CellValue, Table, normalise_header};
 use crate::model::kpi::{KpiData, KpiDefinition, Observation, Unit, Value};
 use crate::model::period::Period;
 use crate::model::records::{Record, Skipped, TableOptions, period_of, same_row};
+use crate::norsk::exact::shift;
 use crate::project::DataSource;
 
 /// Where [`observations`] puts what it reads.
@@ -141,9 +142,9 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
                 continue;
             }
         };
-        if let Some(d) = magnitude(&id, &shown, value, definition, cell) {
-            sink.problems.push(d);
-        }
+        let scale = undeclared_scale(&id, &shown, value, definition, record, source);
+        let found = scale.or_else(|| magnitude(&id, &shown, value, definition, cell));
+        sink.problems.extend_one(found);
         fractions.note(&id, value, definition, cell);
         if let Some(target_cell) = &record.target {
             match figure(target_cell, definition, source, record.unit.as_ref()) {
@@ -401,10 +402,18 @@ fn figure(
         }
         (None, None) => None,
     };
+    // The data source's `unit:` holds for KPIs in kroner whose cell and row say no unit.
+    let written = written.or_else(|| {
+        let declared = source.unit.as_ref()?;
+        definition.unit.kroner_exponent()?;
+        Some((
+            declared.unit,
+            format!("{} {}", cell.value.as_text().trim(), declared.written),
+            cell,
+        ))
+    });
     let value = match written {
-        None if percent_as_fraction && definition.unit == Unit::Percent => {
-            without_float_noise(value * 100.0)
-        }
+        None if percent_as_fraction && definition.unit == Unit::Percent => shift(value, 2),
         None => value,
         Some((unit, shown, at)) => match convert(value, unit, &definition.unit) {
             Some(converted) => converted,
@@ -429,23 +438,15 @@ fn figure(
 
 /// A value with a written unit in the KPI's unit, where the two say what they mean:
 /// `2,6 mrd.` is 2 600 mill. kr, `1,2 mill.` is 1 200 000 of a count; `7,3 %` stays 7,3 %.
-fn convert(value: f64, written: WrittenUnit, unit: &Unit) -> Option<f64> {
-    let factor = written.factor();
-    let kroner_per = |u: &str| match u.trim().to_lowercase().as_str() {
-        "kr" | "kroner" | "nok" => Some(1.0),
-        "1000 kr" | "tusen kr" | "1 000 kr" => Some(1e3),
-        "mrd. kr" | "mrd kr" => Some(1e9),
-        _ => None,
-    };
-    let converted = match (written, unit) {
-        (WrittenUnit::Percent, Unit::Percent) => value,
-        (WrittenUnit::Percent, _) | (_, Unit::Percent) => return None,
-        (_, Unit::MillionKroner) => value * factor / 1e6,
-        (w, Unit::Count) if !w.is_kroner() => value * factor,
-        (_, Unit::Other(u)) => value * factor / kroner_per(u)?,
-        _ => return None,
-    };
-    Some(without_float_noise(converted))
+/// Between units of kroner the decimal point moves exactly (1 234 567 kr is 1,234567 mill. kr).
+pub(super) fn convert(value: f64, written: WrittenUnit, unit: &Unit) -> Option<f64> {
+    let exponent = written.exponent();
+    match (written, unit) {
+        (WrittenUnit::Percent, Unit::Percent) => Some(value),
+        (WrittenUnit::Percent, _) | (_, Unit::Percent) => None,
+        (w, Unit::Count) if !w.is_kroner() => Some(shift(value, exponent)),
+        (_, unit) => Some(shift(value, exponent - unit.kroner_exponent()?)),
+    }
 }
 
 /// Excel's error values as a cell shows them.
@@ -509,6 +510,7 @@ mod tests {
             ignore_unknown_kpis: false,
             suppressed: vec!["x".into()],
             origin: Origin::file("m.yaml"),
+            unit: None,
         }
     }
 

@@ -3,9 +3,11 @@
 //! against both. Every problem is collected; a problem already told (a file or row that could
 //! not be read) is not told again as a missing figure.
 
+mod amounts;
 mod checks;
 mod figures;
 mod observed;
+mod periods;
 mod plausibility;
 mod rows;
 mod split;
@@ -47,6 +49,9 @@ pub struct DocumentModel {
     /// The problems of table rows that `assignments` and `calendar` blocks read, by unit;
     /// a unit with an error in one of its rows gets no output.
     pub(crate) rows: UnitRowProblems,
+    /// The warnings the narrative acknowledges (`acknowledge:`), applied by the loader once
+    /// every problem of the document is known.
+    pub(crate) acknowledgments: Vec<crate::model::acknowledge::Acknowledgment>,
 }
 
 /// One unit of a document built per unit (a sector, a department), or the whole of a single
@@ -346,29 +351,29 @@ pub fn check(
     };
     let file = &narrative.path;
     let year = narrative_value.document.year;
-    let row_inputs = rows::RowInputs {
-        tables,
-        default_table: units.source,
-        unit_column: units.column,
-        units: units.all_names(),
-        year,
-    };
-    let (mut unit_rows, mut filled) = (UnitRowProblems::default(), FilledBlocks::new());
-    rows::fill(
-        &narrative_value.sections,
+    let plan = periods::plan_years(file, &narrative_value.document, &mut problems);
+    let row_inputs = row_inputs(tables, units, year);
+    let mut unit_rows = UnitRowProblems::default();
+    let mut filled = FilledBlocks::new();
+    let mut filled_tables = crate::model::content::table::FilledTables::new();
+    let sections = &narrative_value.sections;
+    let blocks = (&mut filled, &mut filled_tables);
+    fill_blocks(
+        sections,
         file,
         &row_inputs,
         &mut problems,
         &mut unit_rows,
-        &mut filled,
+        blocks,
     );
     let mut models = Vec::new();
     // The data's problems with the report year first, then the narrative's.
     let mut period_problems = Diagnostics::default();
-    if !prints_periods(&narrative_value) {
-        for reading in &readings {
-            unprinted_periods(reading, &mut period_problems);
-        }
+    for reading in readings
+        .iter()
+        .filter(|_| !prints_periods(&narrative_value))
+    {
+        unprinted_periods(reading, &mut period_problems);
     }
     let mut unit_problems = Diagnostics::default();
     for ((name, unit_file), data) in units.units.iter().zip(readings) {
@@ -381,36 +386,34 @@ pub fn check(
             years,
             ..
         } = data;
-        let own = unit_file.as_ref().map(|source| {
-            own_narrative(
-                source,
-                &row_inputs,
-                &mut problems,
-                &mut unit_rows,
-                &mut filled,
-            )
-        });
+        let blocks = (&mut filled, &mut filled_tables);
+        let own = unit_file
+            .as_ref()
+            .map(|f| own_narrative(f, &row_inputs, &mut problems, &mut unit_rows, blocks));
         // A unit whose own narrative does not parse is not checked further.
         let own = match own {
             Some(None) => continue,
             own => own.flatten(),
         };
-        checks::period_checks(year, &years, &targets, &mut kpis, &mut period_problems);
+        let own_text = own.as_ref().map(|o| &o.1);
+        let printed = periods::printed_by(&narrative_value, own_text, &plan, &kpis);
+        let found = &mut period_problems;
+        checks::period_checks(year, &printed, &years, &targets, &mut kpis, found);
         let checks = KpiChecks {
             kpis: &kpis,
+            plan: &plan,
             definitions_failed,
             data_failed,
             failed_rows,
         };
-        checks::narrative(file, &narrative_value, &checks, &mut unit_problems);
-        if let Some((path, own)) = &own {
-            checks::unit_narrative(path, own, year, &checks, &mut unit_problems);
-        }
-        checks::target_checks(
+        let target_written = &definitions.target_written;
+        let own_file = own.as_ref().map(|(path, own)| (path.as_path(), own));
+        narrative_checks(
+            &narrative_value,
             file,
-            &narrative_value.sections,
-            &kpis,
-            &definitions.target_written,
+            own_file,
+            &checks,
+            target_written,
             &mut unit_problems,
         );
         models.push((name.clone(), own, kpis));
@@ -419,7 +422,8 @@ pub fn check(
     if problems.has_errors() || unreadable || models.len() != units.units.len() {
         return (None, problems);
     }
-    match typed(narrative_value, file, models, &mut filled, unit_rows, cache) {
+    let blocks = (&mut filled, &mut filled_tables);
+    match typed(narrative_value, file, models, blocks, unit_rows, cache) {
         Ok(model) => (Some(counted(model, units, rows_read)), problems),
         Err(found) => {
             problems.extend(found);
@@ -436,18 +440,35 @@ fn typed(
     narrative: Narrative,
     file: &std::path::Path,
     units: Vec<CheckedUnit>,
-    filled: &mut FilledBlocks,
+    (filled, tables): (
+        &mut FilledBlocks,
+        &mut crate::model::content::table::FilledTables,
+    ),
     rows: UnitRowProblems,
     cache: &crate::load::SourceCache,
 ) -> Result<DocumentModel, Diagnostics> {
     let year = narrative.document.year;
-    let content = Content::from_narrative(narrative, file, filled, cache)?;
+    let acknowledgments = narrative
+        .acknowledge
+        .iter()
+        .map(|a| crate::model::acknowledge::Acknowledgment {
+            warning: a.warning.value.clone(),
+            reason: a.reason.clone(),
+            origin: crate::ingest::yaml::origin_of(file, &a.warning),
+        })
+        .collect();
+    let content = Content::from_narrative(narrative, file, (&mut *filled, &mut *tables), cache)?;
+    let plan_years = content.info.plan_years.clone();
     let units: Vec<UnitModel> = units
         .into_iter()
         .map(|(name, own, kpis)| {
             let own = match own {
                 Some((path, own)) => Some(UnitContent::from_narrative(
-                    own, &path, year, filled, cache,
+                    own,
+                    &path,
+                    (year, &plan_years),
+                    (&mut *filled, &mut *tables),
+                    cache,
                 )?),
                 None => None,
             };
@@ -462,6 +483,7 @@ fn typed(
         unit_names,
         rows,
         rows_read: 0,
+        acknowledgments,
     })
 }
 
@@ -508,23 +530,77 @@ fn read_units(
     (readings, once_each(problems), unreadable)
 }
 
+/// What row blocks are filled with: the tables, the default one and the units.
+fn row_inputs<'a>(tables: &'a RowTables, units: &UnitInputs<'a>, year: i32) -> rows::RowInputs<'a> {
+    rows::RowInputs {
+        tables,
+        default_table: units.source,
+        unit_column: units.column,
+        units: units.all_names(),
+        year,
+    }
+}
+
+/// The common narrative and a unit's own text checked against the unit's figures.
+fn narrative_checks(
+    narrative: &Narrative,
+    file: &std::path::Path,
+    own: Option<(&std::path::Path, &UnitNarrative)>,
+    checks: &KpiChecks,
+    target_written: &BTreeSet<String>,
+    problems: &mut Diagnostics,
+) {
+    checks::narrative(file, narrative, checks, problems);
+    if let Some((path, own)) = own {
+        checks::unit_narrative(path, own, narrative.document.year, checks, problems);
+    }
+    checks::target_checks(
+        file,
+        &narrative.sections,
+        checks.kpis,
+        target_written,
+        problems,
+    );
+}
+
+/// The row blocks (`assignments`, `calendar`) and `table` blocks of `sections` filled from
+/// their tables.
+fn fill_blocks(
+    sections: &[crate::model::narrative::Section],
+    file: &std::path::Path,
+    row_inputs: &rows::RowInputs,
+    problems: &mut Diagnostics,
+    unit_rows: &mut UnitRowProblems,
+    (filled, tables): (
+        &mut FilledBlocks,
+        &mut crate::model::content::table::FilledTables,
+    ),
+) {
+    rows::fill(sections, file, row_inputs, problems, unit_rows, filled);
+    amounts::fill(sections, file, row_inputs.tables, problems, tables);
+}
+
 /// A unit's own narrative parsed, its row blocks filled; `None` when it does not parse.
 fn own_narrative(
     source: &SourceFile,
     row_inputs: &rows::RowInputs,
     problems: &mut Diagnostics,
     unit_rows: &mut UnitRowProblems,
-    filled: &mut FilledBlocks,
+    (filled, tables): (
+        &mut FilledBlocks,
+        &mut crate::model::content::table::FilledTables,
+    ),
 ) -> Option<(PathBuf, UnitNarrative)> {
     match crate::ingest::yaml::parse::<UnitNarrative>(source) {
         Ok(parsed) => {
-            rows::fill(
+            let blocks = (filled, tables);
+            fill_blocks(
                 &parsed.sections,
                 &source.path,
                 row_inputs,
                 problems,
                 unit_rows,
-                filled,
+                blocks,
             );
             Some((source.path.clone(), parsed))
         }

@@ -5,6 +5,8 @@
 use crate::diag::{Diagnostic, Origin};
 use crate::ingest::Cell;
 use crate::model::kpi::{KpiDefinition, Unit, Value};
+use crate::model::records::Record;
+use crate::project::DataSource;
 
 /// A value far outside what its unit allows: kroner in a `mill. kr` KPI (100 000 mill. kr is
 /// more than the budget of any municipality, Oslo's included), told per cell with the fix.
@@ -44,6 +46,76 @@ pub(super) fn magnitude(
                 "check the figure: a percentage written as a count, or a value in the wrong row?",
             ),
         ),
+        _ => None,
+    }
+}
+
+/// A figure in mill. kr or mrd. kr whose scale the data does not settle: no unit in its
+/// cell, none in its row and none declared for the data source (`unit:`), and a whole number
+/// of 10 000 mill. kr or more (−16 500 read from a kroner export is −16,5 mrd.). With a unit
+/// declared, a figure over 100 000 mill. kr once scaled says the declaration is wrong. Both
+/// are told at the cell, naming the manifest's data source and the fix.
+pub(super) fn undeclared_scale(
+    id: &str,
+    shown: &str,
+    value: Value,
+    definition: &KpiDefinition,
+    record: &Record,
+    source: &DataSource,
+) -> Option<Diagnostic> {
+    let Value::Number(v) = value else {
+        return None;
+    };
+    let exponent = definition.unit.kroner_exponent().filter(|e| *e >= 6)?;
+    let in_kroner = v.abs() * 10f64.powi(exponent);
+    let unit = definition.unit.suffix().replace('\u{a0}', " ");
+    let printed = crate::norsk::number(v, definition.decimals).replace('\u{a0}', " ");
+    let cell = &record.value;
+    if let Some(declared) = &source.unit {
+        if in_kroner < 1e11 || written_unit(cell).is_some() || record.unit.is_some() {
+            return None;
+        }
+        return Some(
+            Diagnostic::warning(
+                cell.origin.clone(),
+                format!(
+                    "{id} {shown} is {printed} {unit} read as {} (the data source \"{}\" says unit: {}), more than any municipality's budget",
+                    declared.written, source.id, declared.written
+                ),
+            )
+            .with_hint(format!(
+                "check unit: at {}: write the unit the file's figures are in (kr, 1 000 kr, mill. kr or mrd. kr)",
+                declared.origin
+            )),
+        );
+    }
+    let whole = v.fract() == 0.0;
+    let undeclared = written_unit(cell).is_none() && record.unit.is_none();
+    if !undeclared || !whole || !(1e10..1e11).contains(&in_kroner) {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            cell.origin.clone(),
+            format!(
+                "{id} {shown} is {printed} {unit}, and the data source \"{}\" does not say which unit its figures are in: a whole figure this large looks like kroner or 1 000 kr",
+                source.id
+            ),
+        )
+        .with_hint(format!(
+            "say the file's unit in its manifest entry at {}: unit: kr (or unit: 1 000 kr) to print kroner in {unit}, or unit: {unit} if the figures are in {unit} already",
+            source.origin
+        )),
+    )
+}
+
+/// The unit written in a value cell's text (`2,6 mrd.`), if any.
+fn written_unit(cell: &Cell) -> Option<crate::ingest::number::WrittenUnit> {
+    match &cell.value {
+        crate::ingest::CellValue::Text(text) => match crate::ingest::number::parse_number(text) {
+            Ok(crate::ingest::number::Parsed::Value { unit, .. }) => unit,
+            _ => None,
+        },
         _ => None,
     }
 }

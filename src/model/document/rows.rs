@@ -18,7 +18,11 @@ use crate::norsk::month_number;
 /// The tables `assignments` and `calendar` blocks may read, by data source id, each parsed
 /// once for the document (`None`: it could not be read, its problem told already), with its file.
 #[derive(Debug, Default)]
-pub struct RowTables(BTreeMap<String, Option<ParsedTable>>);
+pub struct RowTables(
+    BTreeMap<String, Option<ParsedTable>>,
+    /// The unit each table's figures are in (its data source's `unit:`), where one is given.
+    BTreeMap<String, crate::project::SourceUnit>,
+);
 
 /// A table as parsed, shared (never copied until a block checks its rows), and its file.
 pub type ParsedTable = (Arc<Table>, Arc<SourceFile>);
@@ -26,6 +30,18 @@ pub type ParsedTable = (Arc<Table>, Arc<SourceFile>);
 impl RowTables {
     pub fn insert(&mut self, id: &str, table: Option<ParsedTable>) {
         self.0.insert(id.to_string(), table);
+    }
+
+    /// Notes the unit the table `id`'s figures are in (the data source's `unit:`).
+    pub fn set_unit(&mut self, id: &str, unit: Option<&crate::project::SourceUnit>) {
+        if let Some(unit) = unit {
+            self.1.insert(id.to_string(), unit.clone());
+        }
+    }
+
+    /// The unit the table `id`'s figures are in, when its data source says.
+    pub(super) fn unit(&self, id: &str) -> Option<&crate::project::SourceUnit> {
+        self.1.get(id)
     }
 
     pub fn has(&self, id: &str) -> bool {
@@ -39,7 +55,7 @@ impl RowTables {
 
     /// A copy of the table `id` to check rows in (a check settles its header): `Err` with the
     /// ids there are when no source has it, `Ok(None)` when it could not be read.
-    fn copy(&self, id: &str) -> Result<Option<Table>, Vec<String>> {
+    pub(super) fn copy(&self, id: &str) -> Result<Option<Table>, Vec<String>> {
         match self.0.get(id) {
             Some(table) => Ok(table.as_ref().map(|(t, _)| Table::clone(t))),
             None => Err(self.0.keys().cloned().collect()),
