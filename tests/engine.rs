@@ -40,13 +40,13 @@ fn with_status(project: &Path, status: &str) -> BTreeSet<String> {
 fn unchanged_documents_are_skipped_and_a_touched_row_rebuilds_its_users() {
     let project = sample_project();
     assert!(run(project.path(), &["build"]).status.success());
-    assert_eq!(with_status(project.path(), "built").len(), 14);
+    assert_eq!(with_status(project.path(), "built").len(), 13);
 
     let again = run(project.path(), &["build"]);
     assert!(again.status.success());
     assert_eq!(
         with_status(project.path(), "unchanged").len(),
-        14,
+        13,
         "{}",
         stdout(&again)
     );
@@ -73,7 +73,7 @@ fn unchanged_documents_are_skipped_and_a_touched_row_rebuilds_its_users() {
 
     // --force rebuilds everything.
     assert!(run(project.path(), &["build", "--force"]).status.success());
-    assert_eq!(with_status(project.path(), "built").len(), 14);
+    assert_eq!(with_status(project.path(), "built").len(), 13);
 
     // A run with --only keeps the others' entries: the next full run finds them unchanged.
     assert!(
@@ -84,9 +84,9 @@ fn unchanged_documents_are_skipped_and_a_touched_row_rebuilds_its_users() {
         .status
         .success()
     );
-    assert_eq!(statuses(project.path()).len(), 14);
+    assert_eq!(statuses(project.path()).len(), 13);
     assert!(run(project.path(), &["build"]).status.success());
-    assert_eq!(with_status(project.path(), "unchanged").len(), 14);
+    assert_eq!(with_status(project.path(), "unchanged").len(), 13);
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn the_build_report_has_the_documented_shape() {
     ] {
         assert!(totals[key].is_u64(), "totals.{key} missing");
     }
-    assert_eq!(totals["documents"], 14);
+    assert_eq!(totals["documents"], 13);
     let first = &report["documents"][0];
     for key in [
         "id",
@@ -184,7 +184,7 @@ fn only_and_shards_select_disjoint_covering_subsets() {
         .lines()
         .map(|l| l.split('\t').next().unwrap().to_string())
         .collect();
-    assert_eq!(all.len(), 14);
+    assert_eq!(all.len(), 13);
     assert!(all.contains("oppdragsbrev-2022/skole"));
 
     let only = run(
@@ -317,7 +317,7 @@ fn a_failing_document_among_many_leaves_the_others_built() {
         with_status(project.path(), "failed"),
         BTreeSet::from(["evaluering-2018".to_string()])
     );
-    assert_eq!(with_status(project.path(), "built").len(), 13);
+    assert_eq!(with_status(project.path(), "built").len(), 12);
     assert!(stdout(&output).contains("FAILED  evaluering-2018"));
 }
 

@@ -249,12 +249,12 @@ fn an_undeclared_scale_warns_at_the_cell_and_names_the_manifest_line() {
 }
 
 #[test]
-fn the_sample_economic_plan_builds_final_with_subtotals_that_add_up() {
+fn the_action_programme_appendix_builds_final_with_subtotals_that_add_up() {
     let dir = sample_project();
-    let output = run(dir.path(), &["build", "--only", "okonomiplan-2021-2024"]);
+    let output = run(dir.path(), &["build", "--only", "handlingsprogram-2021"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
-    let text = pdf_text(&dir.path().join("output/okonomiplan-2021-2024.pdf"));
+    let text = pdf_text(&dir.path().join("output/handlingsprogram-2021.pdf"));
     for expected in [
         "Netto driftsbudsjett per sektor 2021–2024",
         "Sum Oppvekst",
@@ -266,7 +266,7 @@ fn the_sample_economic_plan_builds_final_with_subtotals_that_add_up() {
     }
     // Every subtotal and the total equal the sums of the rows as printed (the sample's
     // amounts are whole tenths of a million, so no rounding stands between them).
-    let out = rendered(dir.path(), "okonomiplan-2021-2024");
+    let out = rendered(dir.path(), "handlingsprogram-2021");
     let table = table_in(&out.source);
     let (mut group, mut all) = (vec![0i64; 4], vec![0i64; 4]);
     let mut subtotals = 0;

@@ -41,7 +41,7 @@ fn every_sample_pdf_claims_pdf_a_2a_and_pdf_ua_1_with_language_title_and_structu
     let output = run(project.path(), &["build"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let all = pdfs(&project.path().join("output"));
-    assert_eq!(all.len(), 14, "{all:?}");
+    assert_eq!(all.len(), 13, "{all:?}");
     for pdf in all {
         let bytes = std::fs::read(&pdf).unwrap();
         let meta = xmp(&bytes);

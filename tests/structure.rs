@@ -50,7 +50,7 @@ fn the_generated_typst_of_every_sample_document_is_its_snapshot() {
     let mut emitted = Vec::new();
     typ_files(&built, &built, &mut emitted);
     emitted.sort();
-    assert_eq!(emitted.len(), 14, "{emitted:?}");
+    assert_eq!(emitted.len(), 13, "{emitted:?}");
     let mut names = Vec::new();
     for file in &emitted {
         let source = std::fs::read_to_string(built.join(file)).unwrap();
@@ -85,7 +85,7 @@ fn every_input_file_is_read_once_per_run() {
     config.pdf = rapportverk::typeset::PdfSettings::archival(true);
     let report = engine::run(&loaded, &config, &cache, &|_| {});
     assert!(!report.failed(), "{:?}", report.diagnostics);
-    assert_eq!(report.documents.len(), 14);
+    assert_eq!(report.documents.len(), 13);
     let reads = cache.reads();
     let relative: BTreeMap<String, usize> = reads
         .iter()
