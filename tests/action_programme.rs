@@ -11,14 +11,20 @@ use std::path::{Path, PathBuf};
 use common::{repo, run, sample_project, stderr};
 use lopdf::{Document, Object, decode_text_string};
 
-fn seed(prefix: &str) -> String {
+/// A seed text from `../shared/seeds`, or `None` (after saying so) where the shared folder is
+/// absent and not required, as for the real-data tests (`RAPPORTVERK_REQUIRE_REALDATA=1`).
+fn seed(prefix: &str) -> Option<String> {
     let seeds = repo().join("../shared/seeds");
+    if !seeds.is_dir() && std::env::var("RAPPORTVERK_REQUIRE_REALDATA").as_deref() != Ok("1") {
+        println!("skipped: {} is absent", seeds.display());
+        return None;
+    }
     let found = std::fs::read_dir(&seeds)
         .unwrap_or_else(|e| panic!("{}: {e}", seeds.display()))
         .map(|e| e.unwrap().path())
         .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
         .unwrap_or_else(|| panic!("no seed {prefix}_* in {}", seeds.display()));
-    std::fs::read_to_string(found).unwrap()
+    Some(std::fs::read_to_string(found).unwrap())
 }
 
 /// Letters and digits only, lowercased: text compared this way is the same words in the same
@@ -75,12 +81,15 @@ fn build() -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn every_heading_paragraph_and_item_of_both_seed_chapters_is_printed() {
+    let (Some(seed_003), Some(seed_004)) = (seed("003"), seed("004")) else {
+        return;
+    };
     let (_project, pdf) = build();
     let body = body_letters(&pdf);
     let mut missing = Vec::new();
     let mut lines = 0;
-    for prefix in ["003", "004"] {
-        for line in seed(prefix).lines() {
+    for seed in [&seed_003, &seed_004] {
+        for line in seed.lines() {
             let wanted = letters(line.trim().trim_start_matches('•'));
             if wanted.is_empty() {
                 continue;
