@@ -5,8 +5,6 @@
 mod common;
 
 use common::{edit, has, pdf_text, run, sample_project, stderr};
-use rapportverk::load::SourceCache;
-use rapportverk::project::Project;
 
 /// The sample evaluation with a KPI in mill. kr of −31,0, 12,5 and −144,9 (2016–2018), and a
 /// chart of it under the sick-leave chart.
@@ -34,12 +32,7 @@ fn a_chart_of_mixed_sign_figures_draws_every_bar_below_and_above_zero() {
     let dir = with_result_chart(
         "{ kpi: resultat_test, years: 2016-2018, title: \"Resultat (mill. kr)\" }",
     );
-    let rendered = rapportverk::engine::render_output(
-        &Project::load(&dir.path().join("input")).unwrap(),
-        &SourceCache::new(),
-        "evaluering-2018",
-    )
-    .unwrap_or_else(|d| panic!("{d:?}"));
+    let rendered = common::rendered(dir.path(), "evaluering-2018");
     let typst = &rendered.source;
     let start = typst
         .find("tittel: [#\"Resultat (mill. kr)\";]")

@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{copy_dir, has, pdf_text, realdata, repo, run, sample_project, stderr, stdout};
-use rapportverk::load::SourceCache;
-use rapportverk::project::Project;
+use common::{
+    copy_dir, has, pdf_text, realdata, rendered, repo, run, sample_project, stderr, stdout,
+};
 
 /// A project of one plan document over a kroner export printed in mill. kr: the export's
 /// `drift.csv` (long: kpi;år;verdi), `budsjett.csv` (rows of amounts) and `narrative`.
@@ -44,12 +42,6 @@ const DRIFT: &str = "kpi;år;verdi\ndriftsresultat;2021;-1 234 567\ndriftsresult
 const BUDSJETT: &str = "område;linje;2021\nDrift;A;1 049 000\nDrift;B;1 049 000\nDrift;C;1 049 000\nInvestering;D;2 000 000\n";
 
 const NARRATIVE: &str = "document:\n  title: Plan\n  year: 2021\n  plan_years: 2021-2023\nsections:\n  - title: Tall\n    blocks:\n      - kpi_table: { kpis: [driftsresultat], columns: [unit] }\n      - chart: { kpi: driftsresultat }\n      - table:\n          table: budsjett\n          rows: linje\n          group: område\n          columns: [2021]\n          unit: mill. kr\n          decimals: 1\n          total: Sum\n          caption: Budsjett\n          note: \"Kilde: test\"\n";
-
-fn rendered(dir: &Path, id: &str) -> rapportverk::engine::RenderedOutput {
-    let project = Project::load(&dir.join("input")).unwrap();
-    rapportverk::engine::render_output(&project, &SourceCache::new(), id)
-        .unwrap_or_else(|d| panic!("{d:?}"))
-}
 
 #[test]
 fn a_kroner_export_prints_the_same_mill_kr_in_table_chart_appendix_and_data() {

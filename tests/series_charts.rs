@@ -5,8 +5,6 @@
 mod common;
 
 use common::{edit, has, pdf_text, run, sample_project, stderr};
-use rapportverk::load::SourceCache;
-use rapportverk::project::Project;
 
 /// The sample evaluation with two KPIs in mill. kr over 2016–2018 (the second without a 2017
 /// figure) and one in per cent, and `chart` under the sick-leave chart.
@@ -51,12 +49,7 @@ fn with_chart(chart: &str) -> tempfile::TempDir {
 
 /// The generated Typst of the chart titled `title`.
 fn chart_source(dir: &tempfile::TempDir, title: &str) -> String {
-    let rendered = rapportverk::engine::render_output(
-        &Project::load(&dir.path().join("input")).unwrap(),
-        &SourceCache::new(),
-        "evaluering-2018",
-    )
-    .unwrap_or_else(|d| panic!("{d:?}"));
+    let rendered = common::rendered(dir.path(), "evaluering-2018");
     let typst = &rendered.source;
     let start = typst
         .find(&format!(

@@ -165,3 +165,11 @@ pub fn realdata() -> Option<PathBuf> {
     );
     None
 }
+
+/// One document of the project at `dir` rendered as a build renders it (the generated Typst,
+/// the figures it prints); panics with the problems when it does not render.
+pub fn rendered(dir: &Path, id: &str) -> rapportverk::engine::RenderedOutput {
+    let project = rapportverk::project::Project::load(&dir.join("input")).unwrap();
+    rapportverk::engine::render_output(&project, &rapportverk::load::SourceCache::new(), id)
+        .unwrap_or_else(|d| panic!("{d:?}"))
+}
