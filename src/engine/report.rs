@@ -1,6 +1,7 @@
 //! The build report, `output/build-report.json`: what a run did, per document, for people and schedulers; read
 //! back by the next run to skip unchanged documents and to say what changed since.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -8,20 +9,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Severity};
 
-use super::write::write_atomically;
+use super::write::write_atomically_with;
 use super::{BuildReport, Config, DocumentReport, Status};
 
 pub(crate) const REPORT_NAME: &str = "build-report.json";
 
-/// The report's shape (documented in docs/src/commands.md, "The build report").
+/// The report's shape (documented in docs/src/commands.md, "The build report"): read back as
+/// `DocumentEntry`s, written from borrowed `EntryOut`s.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct ReportFile {
+pub(crate) struct ReportFile<Entry = DocumentEntry> {
     /// `rapportverk <version>`.
     pub tool: String,
     /// `final` or `draft`.
     pub mode: String,
     pub totals: Totals,
-    pub documents: Vec<DocumentEntry>,
+    pub documents: Vec<Entry>,
     /// Problems that concern a whole per-unit document or the run.
     #[serde(default)]
     pub problems: Vec<Problem>,
@@ -81,6 +83,63 @@ pub(crate) struct DocumentEntry {
     /// Warnings the narrative acknowledges (`acknowledge:`), each with its reason.
     #[serde(default)]
     pub acknowledged: Vec<crate::model::acknowledge::Acknowledged>,
+}
+
+/// A document's entry as written: the same fields as [`DocumentEntry`], borrowed from this
+/// run's report or the previous file's entry, so writing a report of a thousand documents
+/// copies none of their facts.
+#[derive(Serialize)]
+pub(crate) struct EntryOut<'a> {
+    id: &'a str,
+    spec: &'a str,
+    status: &'a str,
+    output: Cow<'a, str>,
+    input_hash: &'a str,
+    pages: usize,
+    bytes: usize,
+    millis: u128,
+    problems: Cow<'a, [Problem]>,
+    facts: &'a BTreeMap<String, Fact>,
+    changes: &'a [Change],
+    acknowledged: &'a [crate::model::acknowledge::Acknowledged],
+}
+
+impl<'a> From<&'a DocumentEntry> for EntryOut<'a> {
+    fn from(e: &'a DocumentEntry) -> Self {
+        EntryOut {
+            id: &e.id,
+            spec: &e.spec,
+            status: &e.status,
+            output: Cow::Borrowed(&e.output),
+            input_hash: &e.input_hash,
+            pages: e.pages,
+            bytes: e.bytes,
+            millis: e.millis,
+            problems: Cow::Borrowed(&e.problems),
+            facts: &e.facts,
+            changes: &e.changes,
+            acknowledged: &e.acknowledged,
+        }
+    }
+}
+
+impl<'a> From<&'a DocumentReport> for EntryOut<'a> {
+    fn from(d: &'a DocumentReport) -> Self {
+        EntryOut {
+            id: &d.id,
+            spec: &d.spec_id,
+            status: d.status.word(),
+            output: Cow::Owned(d.output.display().to_string()),
+            input_hash: &d.input_hash,
+            pages: d.pages,
+            bytes: d.bytes,
+            millis: d.millis,
+            problems: Cow::Owned(d.diagnostics.iter().map(Into::into).collect()),
+            facts: &d.facts,
+            changes: &d.changes,
+            acknowledged: &d.acknowledged,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,26 +256,9 @@ pub(crate) fn write(
     report: &BuildReport,
     kept: &[&DocumentEntry],
 ) -> Result<(), Diagnostic> {
-    let mut documents: Vec<DocumentEntry> = report
-        .documents
-        .iter()
-        .map(|d| DocumentEntry {
-            id: d.id.clone(),
-            spec: d.spec_id.clone(),
-            status: d.status.word().to_string(),
-            output: d.output.display().to_string(),
-            input_hash: d.input_hash.clone(),
-            pages: d.pages,
-            bytes: d.bytes,
-            millis: d.millis,
-            problems: d.diagnostics.iter().map(Into::into).collect(),
-            facts: d.facts.clone(),
-            changes: d.changes.clone(),
-            acknowledged: d.acknowledged.clone(),
-        })
-        .collect();
+    let mut documents: Vec<EntryOut> = report.documents.iter().map(Into::into).collect();
     let this_run = documents.len();
-    documents.extend(kept.iter().map(|e| (*e).clone()));
+    documents.extend(kept.iter().map(|e| EntryOut::from(*e)));
     let count = |s: Status| report.documents.iter().filter(|d| d.status == s).count();
     let all_problems = report
         .diagnostics
@@ -249,8 +291,9 @@ pub(crate) fn write(
         documents,
         problems: report.diagnostics.iter().map(Into::into).collect(),
     };
-    let json = serde_json::to_string_pretty(&file).unwrap_or_default();
-    write_atomically(&output.join(REPORT_NAME), json.as_bytes())
+    write_atomically_with(&output.join(REPORT_NAME), |out| {
+        serde_json::to_writer_pretty(out, &file).map_err(std::io::Error::other)
+    })
 }
 
 #[cfg(test)]

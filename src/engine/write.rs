@@ -13,6 +13,15 @@ use crate::diag::{Diagnostic, Origin};
 
 /// Writes `bytes` to a temporary file in the target's folder, then renames it over `path`.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// As [`write_atomically`], with the bytes written by `fill` as they are made (a large
+/// build report is serialised into the file, not into memory first).
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Diagnostic> {
     let fail = |e: std::io::Error| {
         Diagnostic::error(Origin::file(path), format!("cannot write: {e}"))
             .with_hint("check that the output folder exists and is writable")
@@ -33,7 +42,10 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnost
     {
         platform::keep_permissions(temporary.as_file(), &old).map_err(fail)?;
     }
-    temporary.write_all(bytes).map_err(fail)?;
+    let mut buffered = std::io::BufWriter::new(temporary.as_file_mut());
+    fill(&mut buffered).map_err(fail)?;
+    buffered.flush().map_err(fail)?;
+    drop(buffered);
     temporary.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
