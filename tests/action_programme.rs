@@ -150,6 +150,57 @@ fn figure_2_1_has_its_caption_source_line_and_alt_text() {
     );
 }
 
+#[test]
+fn the_appendix_table_is_numbered_in_its_chapter_with_its_caption_in_the_table_element() {
+    let (_project, pdf) = build();
+    let text = common::pdf_text(&pdf);
+    assert!(
+        common::has(
+            &text,
+            "Tabell 4.1: Netto driftsbudsjett per sektor 2021–2024"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Tabell 1:"), "{text}");
+    // PDF/UA: a captioned table is a Table element whose first child is its Caption; the
+    // document's one `table` block has one, its KPI tables (titled, not captioned) none.
+    assert_eq!(captioned_tables(&pdf), 1);
+}
+
+/// How many `Table` elements of the PDF's structure tree open with a `Caption`.
+fn captioned_tables(pdf: &Path) -> usize {
+    fn role(doc: &Document, object: &Object) -> Option<(Vec<u8>, lopdf::Dictionary)> {
+        let (_, resolved) = doc.dereference(object).ok()?;
+        let dict = resolved.as_dict().ok()?;
+        let role = dict.get(b"S").and_then(Object::as_name).ok()?.to_vec();
+        Some((role, dict.clone()))
+    }
+    fn kids(doc: &Document, dict: &lopdf::Dictionary) -> Vec<Object> {
+        match dict.get(b"K").map(|k| doc.dereference(k)) {
+            Ok(Ok((_, Object::Array(items)))) => items.clone(),
+            Ok(Ok((_, other))) => vec![other.clone()],
+            _ => Vec::new(),
+        }
+    }
+    fn walk(doc: &Document, object: &Object, depth: usize) -> usize {
+        let Some((name, dict)) = role(doc, object).filter(|_| depth < 200) else {
+            return 0;
+        };
+        let children = kids(doc, &dict);
+        let opens_with_caption = name == b"Table"
+            && children
+                .first()
+                .and_then(|k| role(doc, k))
+                .is_some_and(|(first, _)| first == b"Caption");
+        let below: usize = children.iter().map(|k| walk(doc, k, depth + 1)).sum();
+        usize::from(opens_with_caption) + below
+    }
+    let doc = Document::load(pdf).unwrap();
+    let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap();
+    let root = doc.dereference(root).unwrap().1.as_dict().unwrap().clone();
+    kids(&doc, &root).iter().map(|k| walk(&doc, k, 0)).sum()
+}
+
 /// The `/Alt` of every `Figure` element of the PDF's structure tree.
 fn figure_alts(pdf: &Path) -> Vec<String> {
     fn walk(doc: &Document, object: &Object, found: &mut Vec<String>, depth: usize) {

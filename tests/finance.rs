@@ -153,6 +153,63 @@ fn a_sum_is_right_to_the_last_printed_digit_when_its_parts_round_differently() {
 }
 
 #[test]
+fn a_table_block_captions_are_numbered_as_the_document_counts_figures() {
+    for (numbering, expected) in [
+        ("", "Tabell 1: Budsjett"),
+        (
+            "  numbering: { start: 4, captions: chapter }\n",
+            "Tabell 4.1: Budsjett",
+        ),
+        ("  numbering: { captions: none }\n", "Budsjett"),
+    ] {
+        let narrative = NARRATIVE.replace("sections:\n", &format!("{numbering}sections:\n"));
+        let dir = plan_project(DRIFT, BUDSJETT, &narrative);
+        let output = run(dir.path(), &["build"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = pdf_text(&dir.path().join("output/plan.pdf"));
+        assert!(has(&text, expected), "{expected:?} not in: {text}");
+        if numbering.contains("none") {
+            assert!(!text.contains("Tabell 1"), "{text}");
+            assert!(!text.contains("Figur 1"), "{text}");
+        }
+    }
+}
+
+/// A budget in the long form: one row per sector and year.
+const LONG_BUDGET: &str = "sektor;år;beløp\nOppvekst;2021;1 049 000\nOppvekst;2022;1 150 000\nHelse;2021;2 000 000\nHelse;2020;9 000 000\nHelse;2022;2 549 999\nOppvekst;2021;1 049 000\n";
+
+const LONG_TABLE: &str = "document:\n  title: Plan\n  year: 2021\n  plan_years: 2021-2023\nsections:\n  - title: Tall\n    blocks:\n      - table:\n          table: budsjett\n          rows: sektor\n          columns_from: år\n          amount: beløp\n          columns: [2021, 2022]\n          headers: { \"2022\": Plan 2022 }\n          unit: mill. kr\n          decimals: 1\n          total: Sum\n";
+
+#[test]
+fn a_long_file_prints_its_years_as_columns() {
+    let dir = plan_project(DRIFT, LONG_BUDGET, LONG_TABLE);
+    let output = run(dir.path(), &["build"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = pdf_text(&dir.path().join("output/plan.pdf"));
+    // Oppvekst 2021 is two rows summed (2,098 → 2,1); 2020 is not a column, so Helse's
+    // 9 mill. is in no sum; 2 549 999 kr prints 2,5 and the 2022 total 3,699999 prints 3,7.
+    assert!(has(&text, "2021 Plan 2022"), "{text}");
+    assert!(
+        has(&text, "Oppvekst 2,1 1,2 Helse 2,0 2,5 Sum 4,1 3,7"),
+        "{text}"
+    );
+    let half = LONG_TABLE.replace("          amount: beløp\n", "");
+    let dir = plan_project(DRIFT, LONG_BUDGET, &half);
+    let output = run(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("columns_from: and amount: go together"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("plan.yaml:11:25"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn plan_years_print_without_warnings_and_later_years_warn_only_when_unprinted() {
     // The plan's years 2021–2023 print; 2024 is after them, printed by nothing.
     let later = format!("{DRIFT}driftsresultat;2024;2 000 000\n");

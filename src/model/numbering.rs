@@ -25,6 +25,8 @@ pub(crate) enum Captions {
     Document,
     /// Figur 2.1, Figur 2.2 … restarting in every chapter (level-1 section), after its number.
     Chapter,
+    /// No numbers: "Figur" and "Tabell" captions print their text alone.
+    None,
 }
 
 /// `numbering:` as written, under `document:` or beside a section's title. At a section,
@@ -43,7 +45,8 @@ pub(crate) struct Numbering {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub(crate) depth: Option<Spanned<u32>>,
-    /// `document` (Figur 1, the default) or `chapter` (Figur 2.1); under `document:` only.
+    /// How figures and captioned tables are numbered: `document` (Figur 1, Tabell 1, the
+    /// default), `chapter` (Figur 2.1, Tabell 2.1) or `none`; under `document:` only.
     #[serde(default)]
     #[schemars(with = "Option<Captions>")]
     pub(crate) captions: Option<Spanned<Captions>>,

@@ -39,8 +39,41 @@ pub(super) fn fill(
 struct Columns {
     label: usize,
     group: Option<usize>,
+    /// The amount columns, one per printed column; in the long form the one amount column.
     amounts: Vec<usize>,
     filter: Vec<(usize, String)>,
+    /// The long form: the column whose values pick the printed column, and those values
+    /// (normalised) in the printed order.
+    long: Option<(usize, Vec<String>)>,
+}
+
+impl Columns {
+    /// How many columns of amounts the table prints.
+    fn printed(&self) -> usize {
+        match &self.long {
+            Some((_, values)) => values.len(),
+            None => self.amounts.len(),
+        }
+    }
+
+    /// The printed columns a row's amounts go to: (printed column, the file's column).
+    fn slots(&self, row: &[Cell]) -> Vec<(usize, usize)> {
+        match &self.long {
+            None => self.amounts.iter().copied().enumerate().collect(),
+            Some((from, values)) => {
+                let value = row
+                    .get(*from)
+                    .map(|c| normalise_header(&c.value.as_text()))
+                    .unwrap_or_default();
+                let amount = self.amounts[0];
+                values
+                    .iter()
+                    .position(|v| *v == value)
+                    .map(|slot| vec![(slot, amount)])
+                    .unwrap_or_default()
+            }
+        }
+    }
 }
 
 /// One table block built from its table; `None` (with its problems told) when it cannot be.
@@ -70,6 +103,7 @@ fn build(
     };
     let mut wanted: Vec<&str> = vec![spec.rows.value.as_str()];
     wanted.extend(spec.group.iter().map(|g| g.value.as_str()));
+    wanted.extend(spec.columns_from.iter().map(|g| g.value.as_str()));
     let groups: Vec<[&str; 1]> = wanted.iter().map(|w| [*w]).collect();
     let groups: Vec<&[&str]> = groups.iter().map(|g| g.as_slice()).collect();
     table.find_header(&groups);
@@ -98,8 +132,20 @@ fn build(
         )
     };
     let mut headers = vec![header_of(columns.label, &spec.rows.value)];
-    for (index, written) in columns.amounts.iter().zip(&spec.columns) {
-        headers.push(header_of(*index, &written.value.0));
+    if columns.long.is_some() {
+        // The long form's columns are named by the values written, or by headers:.
+        for written in &spec.columns {
+            let own = spec
+                .headers
+                .iter()
+                .find(|(k, _)| normalise_header(k) == normalise_header(&written.value.0));
+            headers
+                .push(own.map_or_else(|| written.value.0.trim().to_string(), |(_, v)| v.clone()));
+        }
+    } else {
+        for (index, written) in columns.amounts.iter().zip(&spec.columns) {
+            headers.push(header_of(*index, &written.value.0));
+        }
     }
     Some(AmountTable {
         table: id.clone(),
@@ -108,7 +154,7 @@ fn build(
         headers,
         unit,
         decimals,
-        lines: lines(spec, groups, columns.amounts.len()),
+        lines: lines(spec, groups, columns.printed()),
     })
 }
 
@@ -119,7 +165,8 @@ fn columns(
     file: &Path,
     problems: &mut Diagnostics,
 ) -> Option<Columns> {
-    let mut failed = false;
+    let long = long_form(spec, file, problems);
+    let mut failed = matches!(long, Some(None));
     let mut find = |name: &str, at: Origin, what: &str| {
         let found = table.column(&[name]);
         if found.is_none() {
@@ -149,11 +196,26 @@ fn columns(
         .group
         .as_ref()
         .map(|g| find(&g.value, origin_of(file, g), "to group the rows by"));
-    let amounts: Vec<Option<usize>> = spec
-        .columns
-        .iter()
-        .map(|c| find(c.value.0.trim(), origin_of(file, c), "to print"))
-        .collect();
+    let amounts: Vec<Option<usize>> = match &long {
+        Some(Some((from, amount))) => vec![
+            find(
+                &amount.value,
+                origin_of(file, amount),
+                "holding the amounts",
+            ),
+            find(
+                &from.value,
+                origin_of(file, from),
+                "to take the columns from",
+            ),
+        ],
+        Some(None) => Vec::new(),
+        None => spec
+            .columns
+            .iter()
+            .map(|c| find(c.value.0.trim(), origin_of(file, c), "to print"))
+            .collect(),
+    };
     let filter: Vec<Option<(usize, String)>> = spec
         .filter
         .iter()
@@ -174,12 +236,49 @@ fn columns(
     if failed {
         return None;
     }
+    let mut amounts: Vec<usize> = amounts.into_iter().flatten().collect();
+    let long = match long {
+        Some(_) => {
+            let from = amounts.pop()?;
+            let values = spec
+                .columns
+                .iter()
+                .map(|c| normalise_header(&c.value.0))
+                .collect();
+            Some((from, values))
+        }
+        None => None,
+    };
     Some(Columns {
         label: label?,
         group: group.flatten(),
-        amounts: amounts.into_iter().flatten().collect(),
+        amounts,
         filter: filter.into_iter().flatten().collect(),
+        long,
     })
+}
+
+/// `columns_from:` and `amount:` (the long form), or `None` for the wide form; an error at
+/// the one written when the other is missing (`Some(None)`).
+fn long_form<'a>(
+    spec: &'a TableBlock,
+    file: &Path,
+    problems: &mut Diagnostics,
+) -> Option<Option<(&'a Spanned<String>, &'a Spanned<String>)>> {
+    match (&spec.columns_from, &spec.amount) {
+        (None, None) => None,
+        (Some(from), Some(amount)) => Some(Some((from, amount))),
+        (Some(written), None) | (None, Some(written)) => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(file, written),
+                    "columns_from: and amount: go together",
+                )
+                .with_hint("for a file with one row per line and year, write columns_from: with the year column and amount: with the amount column; for one column per year, leave both out"),
+            );
+            Some(None)
+        }
+    }
 }
 
 /// How far the decimal point moves from the file's unit to the table's, and the table's unit
@@ -238,7 +337,8 @@ fn read_rows(
         let kept = columns.filter.iter().all(|(i, want)| {
             text(row, *i).is_some_and(|t| t.to_lowercase() == want.trim().to_lowercase())
         });
-        if !kept {
+        // In the long form, a row of a year the table does not print is left out as well.
+        if !kept || (columns.long.is_some() && columns.slots(row).is_empty()) {
             continue;
         }
         let label = text(row, columns.label).unwrap_or_default();
@@ -269,13 +369,13 @@ fn read_rows(
                     value: None,
                     cells: Vec::new()
                 };
-                columns.amounts.len()
+                columns.printed()
             ];
             groups[gi].1.push((label.clone(), blank));
             (gi, groups[gi].1.len() - 1)
         });
-        for (slot, index) in columns.amounts.iter().enumerate() {
-            let Some(cell) = row.get(*index) else {
+        for (slot, index) in columns.slots(row) {
+            let Some(cell) = row.get(index) else {
                 continue;
             };
             match amount_of(cell, shift) {

@@ -23,9 +23,19 @@ pub(crate) struct TableBlock {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub(crate) group: Option<Spanned<String>>,
-    /// The columns of amounts, as the file's header names them (`[2021, 2022, 2023, 2024]`).
+    /// The columns of amounts, as the file's header names them (`[2021, 2022, 2023, 2024]`);
+    /// with `columns_from:`, the values of that column to print as columns, in this order.
     #[schemars(with = "Vec<PeriodWritten>")]
     pub(crate) columns: Vec<Spanned<PeriodWritten>>,
+    /// A file in the long form (one row per line and year: `sektor;år;beløp`): the column
+    /// whose values become the table's columns (`år`). Needs `amount:`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) columns_from: Option<Spanned<String>>,
+    /// With `columns_from:`, the column holding each row's amount (`beløp`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) amount: Option<Spanned<String>>,
     /// Header words of the table's own: the label column's and any amount column's
     /// (`{ sektor: Sektor, "2021": Budsjett 2021 }`); the file's header when not given.
     #[serde(default)]
