@@ -7,33 +7,94 @@ mod render;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use render::Sources;
+
+/// The file of an origin: one shared path, so the origins of a table's cells (150 000 rows in
+/// a national file) hold one allocation of it, not one each.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FilePath(Arc<Path>);
+
+impl std::ops::Deref for FilePath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for FilePath {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl fmt::Debug for FilePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&Path> for FilePath {
+    fn from(path: &Path) -> Self {
+        FilePath(Arc::from(path))
+    }
+}
+
+impl From<PathBuf> for FilePath {
+    fn from(path: PathBuf) -> Self {
+        FilePath(Arc::from(path))
+    }
+}
+
+impl From<&PathBuf> for FilePath {
+    fn from(path: &PathBuf) -> Self {
+        FilePath(Arc::from(path.as_path()))
+    }
+}
+
+impl From<&str> for FilePath {
+    fn from(path: &str) -> Self {
+        FilePath(Arc::from(Path::new(path)))
+    }
+}
+
+impl From<String> for FilePath {
+    fn from(path: String) -> Self {
+        FilePath(Arc::from(Path::new(&path)))
+    }
+}
+
+impl From<&FilePath> for FilePath {
+    fn from(path: &FilePath) -> Self {
+        path.clone()
+    }
+}
 
 /// Where a value or a problem came from: a place in a text file, a workbook cell, or a whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Origin {
     /// `file:line:column`, both 1-based.
     Text {
-        file: PathBuf,
+        file: FilePath,
         line: usize,
         column: usize,
     },
     /// `file[Sheet]!C7`.
     Cell {
-        file: PathBuf,
-        sheet: String,
+        file: FilePath,
+        sheet: Arc<str>,
         row: u32,
         column: u32,
     },
     /// `file:line`, when the column is not known (a template line behind generated text).
-    Line { file: PathBuf, line: usize },
+    Line { file: FilePath, line: usize },
     /// A whole file, when no finer place applies.
-    File { file: PathBuf },
+    File { file: FilePath },
 }
 
 impl Origin {
-    pub fn text(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+    pub fn text(file: impl Into<FilePath>, line: usize, column: usize) -> Self {
         Origin::Text {
             file: file.into(),
             line,
@@ -42,16 +103,16 @@ impl Origin {
     }
 
     /// A workbook cell from calamine's 0-based (row, column).
-    pub fn cell(file: impl Into<PathBuf>, sheet: &str, row: u32, column: u32) -> Self {
+    pub fn cell(file: impl Into<FilePath>, sheet: &str, row: u32, column: u32) -> Self {
         Origin::Cell {
             file: file.into(),
-            sheet: sheet.to_string(),
+            sheet: Arc::from(sheet),
             row,
             column,
         }
     }
 
-    pub fn file(file: impl Into<PathBuf>) -> Self {
+    pub fn file(file: impl Into<FilePath>) -> Self {
         Origin::File { file: file.into() }
     }
 

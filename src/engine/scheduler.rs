@@ -14,6 +14,9 @@ use crate::typeset::{Generated, SharedWorld, typeset};
 use super::kinds::{Context, FrameSettings, Rendered};
 use super::plan::Job;
 use super::write::write_atomically;
+
+/// How many documents a cached Typst result survives unused.
+const CACHE_AGE: usize = 2;
 use super::{Config, DocumentReport, Status};
 
 pub(super) struct Scheduler<'a> {
@@ -105,8 +108,11 @@ impl Scheduler<'_> {
                 Some(Outcome::Checked) => report.status = Status::Checked,
                 None => {}
             }
-            // Keep memory flat over many documents: drop cached results not used recently.
-            typst::comemo::evict(10);
+            // Keep memory flat over many documents: drop cached results the last two documents
+            // did not use. Consecutive documents of one template share their layout (what
+            // `typeset::incremental` is for); older results are rarely hit again, and an age of
+            // 10 let a national run's peak grow by 80 MB over 1 000 PDFs (BENCHMARKS.md).
+            typst::comemo::evict(CACHE_AGE);
         }
         report.diagnostics = problems.into_vec();
         report.millis = started.elapsed().as_millis();

@@ -7,7 +7,7 @@ use encoding_rs::Encoding;
 
 use super::limits::{Limits, breached};
 use super::{Cell, CellValue, SourceFile, Table};
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, FilePath, Origin};
 
 /// The delimiters detection chooses among, in order of preference on a tie.
 const CANDIDATES: [u8; 3] = [b';', b'\t', b','];
@@ -48,6 +48,8 @@ pub fn read_table(
     let mut record = ::csv::ByteRecord::new();
     let mut places = places.iter().peekable();
     let mut first = true;
+    // Every cell's origin shares this one path.
+    let file = FilePath::from(&source.path);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -63,7 +65,7 @@ pub fn read_table(
                 if std::mem::take(&mut first) && sep_line.is_some() {
                     continue;
                 }
-                let cells = cells_of(source, &record, place);
+                let cells = cells_of(&file, &record, place);
                 if cells.iter().all(|c| c.value.is_empty()) {
                     continue;
                 }
@@ -406,11 +408,7 @@ fn places(source: &SourceFile, text: &str, delimiter: u8) -> Result<Vec<RecordPl
 }
 
 /// Cells of one record with `file:line:column` origins (columns count characters, 1-based).
-fn cells_of(
-    source: &SourceFile,
-    record: &::csv::ByteRecord,
-    place: Option<&RecordPlace>,
-) -> Vec<Cell> {
+fn cells_of(file: &FilePath, record: &::csv::ByteRecord, place: Option<&RecordPlace>) -> Vec<Cell> {
     record
         .iter()
         .enumerate()
@@ -424,7 +422,7 @@ fn cells_of(
             } else {
                 CellValue::Text(text)
             };
-            Cell::new(value, Origin::text(&source.path, line, column))
+            Cell::new(value, Origin::text(file, line, column))
         })
         .collect()
 }

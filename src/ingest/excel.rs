@@ -12,7 +12,7 @@ use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
 use super::limits::{Limits, breached};
 use super::number::without_float_noise;
 use super::{Cell, CellValue, SourceFile, Table, column_name};
-use crate::diag::{Diagnostic, Origin, closest};
+use crate::diag::{Diagnostic, FilePath, Origin, closest};
 
 /// A filled cell as the sheet holds it, before the table is laid out.
 struct Found {
@@ -43,7 +43,8 @@ pub(crate) fn read_table(
     };
     let place = Place {
         source,
-        sheet: &sheet_name,
+        file: FilePath::from(&source.path),
+        sheet: std::sync::Arc::from(sheet_name.as_str()),
         limits,
     };
     let found = match &mut workbook {
@@ -179,13 +180,20 @@ fn check_unpacked_size(source: &SourceFile, limits: &Limits) -> Result<(), Diagn
 /// The sheet being read, for origins and limits.
 struct Place<'a> {
     source: &'a SourceFile,
-    sheet: &'a str,
+    /// Shared by every cell's origin, as the sheet's name is.
+    file: FilePath,
+    sheet: std::sync::Arc<str>,
     limits: &'a Limits,
 }
 
 impl Place<'_> {
     fn origin(&self, row: u32, column: u32) -> Origin {
-        Origin::cell(&self.source.path, self.sheet, row, column)
+        Origin::Cell {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row,
+            column,
+        }
     }
 
     /// The filled cells (calamine's empty cells skipped as they stream past), each checked

@@ -243,7 +243,7 @@ fn place(
     };
     let origin = match map.place(range.start) {
         Some((template, template_line)) => Origin::Line {
-            file: template.to_path_buf(),
+            file: template.into(),
             line: template_line,
         },
         None => origin,

@@ -134,7 +134,7 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
             failed(sink);
             continue;
         }
-        let value = match figure(cell, definition, source, record.unit.as_ref()) {
+        let value = match figure(cell, definition, source, record.unit.as_deref()) {
             Ok(value) => value,
             Err(d) => {
                 sink.problems.push(d);
@@ -147,7 +147,7 @@ pub(super) fn observations(records: &[Record], source: &DataSource, sink: &mut S
         sink.problems.extend_one(found);
         fractions.note(&id, value, definition, cell);
         if let Some(target_cell) = &record.target {
-            match figure(target_cell, definition, source, record.unit.as_ref()) {
+            match figure(target_cell, definition, source, record.unit.as_deref()) {
                 Ok(Value::Number(target)) => sink.targets.push(DataTarget {
                     kpi: id.clone(),
                     year: year.unwrap_or(i32::MIN),

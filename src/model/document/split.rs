@@ -15,7 +15,7 @@ use super::UnitColumn;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum RowKey {
     Line(usize),
-    Cell(String, u32),
+    Cell(std::sync::Arc<str>, u32),
 }
 
 fn row_key(origin: &Origin) -> Option<RowKey> {

@@ -29,10 +29,11 @@ pub struct Record {
     /// The value as the cell holds it; validation parses it with the KPI's unit in mind.
     pub value: Cell,
     pub note: String,
-    /// The row's unit column (`enhet`), when the table has one.
-    pub unit: Option<Cell>,
+    /// The row's unit column (`enhet`), when the table has one (boxed: most tables have
+    /// neither, and a national table has a record per row).
+    pub unit: Option<Box<Cell>>,
     /// The row's target column (`mål`), when the table has one.
-    pub target: Option<Cell>,
+    pub target: Option<Box<Cell>>,
     /// The column's header, in wide tables: `Lørenskog 2025`.
     pub column_label: Option<String>,
 }
@@ -163,6 +164,19 @@ pub fn read_records(table: &mut Table, mapping: &ColumnMapping, options: &TableO
         return out;
     };
     let notes_from = transposed::notes_start(table, &columns);
+    // One record per row (long) or per row and column (wide, transposed), reserved at once: a
+    // national table's records grown by doubling would hold up to twice their size, and both
+    // buffers while the last doubling copies (N = 1 000 units: 150 000 records).
+    let per_row = match columns.layout {
+        Layout::Long => 1,
+        Layout::Wide => columns.periods.len(),
+        Layout::Transposed => columns.kpi_columns.len(),
+    };
+    out.records.reserve_exact(
+        notes_from
+            .min(table.rows.len())
+            .saturating_mul(per_row.max(1)),
+    );
     let reader = RowReader {
         table,
         columns: &columns,
@@ -483,8 +497,8 @@ impl RowReader<'_> {
                 .and_then(|c| row.get(c))
                 .map(|c| c.value.as_text().trim().to_string())
                 .unwrap_or_default(),
-            unit: optional(self.columns.unit),
-            target: optional(self.columns.target),
+            unit: optional(self.columns.unit).map(Box::new),
+            target: optional(self.columns.target).map(Box::new),
             column_label,
         }
     }
