@@ -209,6 +209,45 @@ fn a_long_file_prints_its_years_as_columns() {
     );
 }
 
+/// A per-unit document over a budget with the unit column: each sector's PDF prints a table
+/// block of its own lines and sum, the warning names a unit without rows.
+#[test]
+fn in_a_document_per_unit_a_table_block_prints_the_units_own_rows() {
+    let budget = "sektor;linje;2021\nOppvekst;Skole;1 000 000\nHelse;Sykehjem;2 000 000\nOppvekst;Barnehage;500 000\nHelse;Hjemmetjeneste;700 000\n";
+    let narrative = "document:\n  title: Budsjett\n  year: 2021\n  plan_years: 2021-2023\nsections:\n  - title: Tall\n    blocks:\n      - table: { table: budsjett, rows: linje, columns: [2021], unit: mill. kr, decimals: 1, total: Sum }\n";
+    let dir = plan_project(DRIFT, budget, narrative);
+    let manifest = dir.path().join("input/rapportverk.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}    per_unit: {{ source: budsjett, column: sektor }}\n"),
+    )
+    .unwrap();
+    let output = run(dir.path(), &["build"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let oppvekst = pdf_text(&dir.path().join("output/plan/oppvekst.pdf"));
+    assert!(
+        has(&oppvekst, "Skole 1,0 Barnehage 0,5 Sum 1,5"),
+        "{oppvekst}"
+    );
+    assert!(!oppvekst.contains("Sykehjem"), "{oppvekst}");
+    let helse = pdf_text(&dir.path().join("output/plan/helse.pdf"));
+    assert!(
+        has(&helse, "Sykehjem 2,0 Hjemmetjeneste 0,7 Sum 2,7"),
+        "{helse}"
+    );
+    // A `where:` on the unit column chooses the rows itself: every unit prints Helse's.
+    let chosen = narrative.replace("total: Sum }", "total: Sum, where: { sektor: Helse } }");
+    std::fs::write(dir.path().join("input/plan.yaml"), chosen).unwrap();
+    let output = run(dir.path(), &["build"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let oppvekst = pdf_text(&dir.path().join("output/plan/oppvekst.pdf"));
+    assert!(
+        has(&oppvekst, "Sykehjem 2,0 Hjemmetjeneste 0,7 Sum 2,7"),
+        "{oppvekst}"
+    );
+}
+
 #[test]
 fn plan_years_print_without_warnings_and_later_years_warn_only_when_unprinted() {
     // The plan's years 2021–2023 print; 2024 is after them, printed by nothing.

@@ -187,6 +187,7 @@ pub(crate) fn blocks_view(
                 },
                 Block::Table(table) => BlockView::Table(super::table::amount_table(
                     table,
+                    context.rows.unit,
                     context.resolve,
                     context.locale,
                 )),

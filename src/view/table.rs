@@ -36,15 +36,17 @@ pub(crate) struct LineView {
     pub(crate) cells: Vec<Value>,
 }
 
-/// A table block's view: amounts printed, sums with the cells they add up.
+/// A table block's view for the output of `unit` (its own rows where the table is split by
+/// unit): amounts printed, sums with the cells they add up.
 pub(crate) fn amount_table(
     table: &AmountTable,
+    unit: Option<&str>,
     resolve: &dyn Resolve,
     locale: &Locale,
 ) -> AmountTableView {
     let mut widest = 0;
     let lines = table
-        .lines
+        .lines_for(unit)
         .iter()
         .map(|line| {
             let cells = line

@@ -21,6 +21,23 @@ pub(crate) struct AmountTable {
     pub(crate) unit: String,
     pub(crate) decimals: u8,
     pub(crate) lines: Vec<TableLine>,
+    /// In a document made per unit, over a table with the unit column: each unit's own
+    /// lines, by the unit's name (lowercase); `lines` are then every unit's, for a volume or
+    /// an overview of all units.
+    pub(crate) by_unit: BTreeMap<String, Vec<TableLine>>,
+}
+
+impl AmountTable {
+    /// The lines an output prints: its unit's own where the table is split by unit.
+    pub(crate) fn lines_for(&self, unit: Option<&str>) -> &[TableLine] {
+        match unit {
+            Some(unit) if !self.by_unit.is_empty() => self
+                .by_unit
+                .get(&unit.trim().to_lowercase())
+                .map_or(&[], Vec::as_slice),
+            _ => &self.lines,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,14 @@
 //! `table` blocks filled from their data table: the label, group, filter and amount columns
 //! found in the header, every amount cell read exactly and scaled from the file's unit (the
 //! data source's `unit:`) to the table's, rows with the same label summed, then subtotals per
-//! group and the total, all from unrounded values. Each problem is told at the block's line
-//! or the cell, with the fix.
+//! group and the total, all from unrounded values. In a document made per unit, a table with
+//! the unit column is also filled for each unit from its own rows. Each problem is told at the
+//! block's line or the cell, with the fix.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::rows::RowTables;
+use super::rows::{RowInputs, RowTables};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
 use crate::ingest::yaml::{Spanned, origin_of};
@@ -22,13 +23,13 @@ use crate::norsk::exact::Exact;
 pub(super) fn fill(
     sections: &[Section],
     file: &Path,
-    tables: &RowTables,
+    inputs: &RowInputs,
     problems: &mut Diagnostics,
     filled: &mut FilledTables,
 ) {
     for block in all_blocks(sections) {
         if let Block::Table(spanned) = block
-            && let Some(table) = build(spanned, file, tables, problems)
+            && let Some(table) = build(spanned, file, inputs, problems)
         {
             filled.insert(origin_of(file, spanned), table);
         }
@@ -80,9 +81,10 @@ impl Columns {
 fn build(
     spanned: &Spanned<TableBlock>,
     file: &Path,
-    tables: &RowTables,
+    inputs: &RowInputs,
     problems: &mut Diagnostics,
 ) -> Option<AmountTable> {
+    let tables = inputs.tables;
     let spec = &spanned.value;
     let id = &spec.table.value;
     let mut table = match tables.copy(id) {
@@ -120,7 +122,9 @@ fn build(
         );
         return None;
     }
-    let groups = read_rows(&table, &columns, shift, &spec.rows.value, problems)?;
+    let all_rows: Vec<&[Cell]> = table.rows.iter().map(Vec::as_slice).collect();
+    let groups = read_rows(&all_rows, &columns, shift, &spec.rows.value, problems)?;
+    let by_unit = unit_lines(spanned, file, &table, &columns, shift, inputs, problems);
     let header_of = |index: usize, written: &str| {
         let own = spec
             .headers
@@ -155,7 +159,66 @@ fn build(
         unit,
         decimals,
         lines: lines(spec, groups, columns.printed()),
+        by_unit,
     })
+}
+
+/// In a document made per unit, over a table with the unit column (that `where:` does not
+/// already choose by): each unit's lines from its own rows, found in one pass over the table.
+/// A unit with no rows is a warning at the block: its PDF would print an empty table.
+fn unit_lines(
+    spanned: &Spanned<TableBlock>,
+    file: &Path,
+    table: &Table,
+    columns: &Columns,
+    shift: i32,
+    inputs: &RowInputs,
+    problems: &mut Diagnostics,
+) -> std::collections::BTreeMap<String, Vec<TableLine>> {
+    let spec = &spanned.value;
+    let mut by_unit = std::collections::BTreeMap::new();
+    let Some(name) = inputs.unit_column else {
+        return by_unit;
+    };
+    let chosen = spec
+        .filter
+        .keys()
+        .any(|k| normalise_header(k) == normalise_header(name));
+    let Some(column) = table.column(&[name]).filter(|_| !chosen) else {
+        return by_unit;
+    };
+    let mut rows_of: HashMap<String, Vec<&[Cell]>> = HashMap::new();
+    for row in &table.rows {
+        let unit = row
+            .get(column)
+            .map(|c| c.value.as_text().trim().to_lowercase())
+            .unwrap_or_default();
+        rows_of.entry(unit).or_default().push(row.as_slice());
+    }
+    // The rows' problems were told when every row was read above.
+    let mut quiet = Diagnostics::default();
+    for unit in &inputs.units {
+        let key = unit.trim().to_lowercase();
+        let rows = rows_of.get(&key).map(Vec::as_slice).unwrap_or_default();
+        if rows.is_empty() {
+            problems.push(
+                Diagnostic::warning(
+                    origin_of(file, &spec.table),
+                    format!(
+                        "the table \"{}\" has no rows for {unit}; its PDF prints the table empty",
+                        spec.table.value
+                    ),
+                )
+                .with_hint(format!(
+                    "add {unit}'s rows to the file, or show every unit's rows with where: {{ {name}: … }} left out of a per-unit document"
+                )),
+            );
+        }
+        if let Some(groups) = read_rows(rows, columns, shift, &spec.rows.value, &mut quiet) {
+            by_unit.insert(key, lines(spec, groups, columns.printed()));
+        }
+    }
+    by_unit
 }
 
 /// The label, group, filter and amount columns, each error at the narrative's line.
@@ -320,7 +383,7 @@ type Groups = Vec<(String, Vec<(String, Vec<Amount>)>)>;
 
 /// The file's rows that pass the filter, summed by label within their group.
 fn read_rows(
-    table: &Table,
+    rows: &[&[Cell]],
     columns: &Columns,
     shift: i32,
     label_name: &str,
@@ -330,7 +393,7 @@ fn read_rows(
     let mut place: HashMap<(String, String), (usize, usize)> = HashMap::new();
     let mut failed = false;
     let text = |row: &[Cell], i: usize| row.get(i).map(|c| c.value.as_text().trim().to_string());
-    for row in &table.rows {
+    for &row in rows {
         if row.iter().all(|c| c.value.is_empty()) {
             continue;
         }

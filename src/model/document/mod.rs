@@ -577,7 +577,7 @@ fn fill_blocks(
     ),
 ) {
     rows::fill(sections, file, row_inputs, problems, unit_rows, filled);
-    amounts::fill(sections, file, row_inputs.tables, problems, tables);
+    amounts::fill(sections, file, row_inputs, problems, tables);
 }
 
 /// A unit's own narrative parsed, its row blocks filled; `None` when it does not parse.
