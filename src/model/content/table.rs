@@ -22,8 +22,8 @@ pub(crate) struct AmountTable {
     pub(crate) decimals: u8,
     pub(crate) lines: Vec<TableLine>,
     /// In a document made per unit, over a table with the unit column: each unit's own
-    /// lines, by the unit's name (lowercase); `lines` are then every unit's, for a volume or
-    /// an overview of all units.
+    /// lines, by [`unit_key`]; `lines` are then every unit's, for a volume or an overview of
+    /// all units.
     pub(crate) by_unit: BTreeMap<String, Vec<TableLine>>,
 }
 
@@ -31,10 +31,9 @@ impl AmountTable {
     /// The lines an output prints: its unit's own where the table is split by unit.
     pub(crate) fn lines_for(&self, unit: Option<&str>) -> &[TableLine] {
         match unit {
-            Some(unit) if !self.by_unit.is_empty() => self
-                .by_unit
-                .get(&unit.trim().to_lowercase())
-                .map_or(&[], Vec::as_slice),
+            Some(unit) if !self.by_unit.is_empty() => {
+                self.by_unit.get(&unit_key(unit)).map_or(&[], Vec::as_slice)
+            }
             _ => &self.lines,
         }
     }
@@ -66,6 +65,16 @@ pub(crate) struct Amount {
     /// `None`: no cell gave a figure (printed as a dash).
     pub(crate) value: Option<crate::norsk::exact::Exact>,
     pub(crate) cells: Vec<Origin>,
+}
+
+/// How a unit is matched between the per-unit table and a table block's rows: its name, case
+/// aside, and a code by its digits (`0301` in one file is 301 in a workbook).
+pub(crate) fn unit_key(text: &str) -> String {
+    let text = text.trim();
+    match text.parse::<u64>() {
+        Ok(code) => format!("#{code}"),
+        Err(_) => text.to_lowercase(),
+    }
 }
 
 /// The table blocks of a narrative as the checks built them, by the block's origin.

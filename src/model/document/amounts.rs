@@ -13,7 +13,9 @@ use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
 use crate::ingest::yaml::{Spanned, origin_of};
 use crate::ingest::{Cell, CellValue, Table, normalise_header};
-use crate::model::content::table::{Amount, AmountTable, FilledTables, LineKind, TableLine};
+use crate::model::content::table::{
+    Amount, AmountTable, FilledTables, LineKind, TableLine, unit_key,
+};
 use crate::model::kpi::Unit;
 use crate::model::narrative::table::TableBlock;
 use crate::model::narrative::{Block, Section, all_blocks};
@@ -122,6 +124,9 @@ fn build(
         );
         return None;
     }
+    if !long_columns_found(spec, &table, &columns, file, problems) {
+        return None;
+    }
     let all_rows: Vec<&[Cell]> = table.rows.iter().map(Vec::as_slice).collect();
     let groups = read_rows(&all_rows, &columns, shift, &spec.rows.value, problems)?;
     let by_unit = unit_lines(spanned, file, &table, &columns, shift, inputs, problems);
@@ -191,14 +196,14 @@ fn unit_lines(
     for row in &table.rows {
         let unit = row
             .get(column)
-            .map(|c| c.value.as_text().trim().to_lowercase())
+            .map(|c| unit_key(&c.value.as_text()))
             .unwrap_or_default();
         rows_of.entry(unit).or_default().push(row.as_slice());
     }
     // The rows' problems were told when every row was read above.
     let mut quiet = Diagnostics::default();
     for unit in &inputs.units {
-        let key = unit.trim().to_lowercase();
+        let key = unit_key(unit);
         let rows = rows_of.get(&key).map(Vec::as_slice).unwrap_or_default();
         if rows.is_empty() {
             problems.push(
@@ -319,6 +324,60 @@ fn columns(
         filter: filter.into_iter().flatten().collect(),
         long,
     })
+}
+
+/// In the long form, whether every listed column is a value some row holds; an error at the
+/// column's line names the values found.
+fn long_columns_found(
+    spec: &TableBlock,
+    table: &Table,
+    columns: &Columns,
+    file: &Path,
+    problems: &mut Diagnostics,
+) -> bool {
+    let Some((from, values)) = &columns.long else {
+        return true;
+    };
+    let mut found: Vec<String> = Vec::new();
+    for row in &table.rows {
+        if let Some(cell) = row.get(*from)
+            && !cell.value.is_empty()
+        {
+            let text = cell.value.as_text().trim().to_string();
+            if !found.contains(&text) {
+                found.push(text);
+            }
+        }
+    }
+    let held: Vec<String> = found.iter().map(|f| normalise_header(f)).collect();
+    let mut all = true;
+    for (written, value) in spec.columns.iter().zip(values) {
+        if held.contains(value) {
+            continue;
+        }
+        all = false;
+        let name = spec.columns_from.as_ref().map_or("", |c| c.value.as_str());
+        let shown: Vec<&str> = found.iter().take(12).map(String::as_str).collect();
+        let mut d = Diagnostic::error(
+            origin_of(file, written),
+            format!(
+                "no row of {} has {name} {} (found: {})",
+                table.file.display(),
+                written.value.0.trim(),
+                shown.join(", ")
+            ),
+        )
+        .with_hint(format!("list values of {name} that the file holds"));
+        // A near name is a likely typo; a near year is just another year.
+        let year = written.value.0.trim().parse::<i64>().is_ok();
+        if !year
+            && let Some(near) = closest(written.value.0.trim(), found.iter().map(String::as_str))
+        {
+            d = d.with_hint(format!("did you mean \"{near}\"?"));
+        }
+        problems.push(d);
+    }
+    all
 }
 
 /// `columns_from:` and `amount:` (the long form), or `None` for the wide form; an error at
