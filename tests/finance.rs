@@ -248,6 +248,44 @@ fn in_a_document_per_unit_a_table_block_prints_the_units_own_rows() {
     );
 }
 
+/// A unit without rows in the table: a warning with that unit's PDF alone, which a final
+/// build then does not write; the other units' PDFs are written.
+#[test]
+fn a_unit_without_rows_in_a_table_block_warns_with_its_own_pdf() {
+    let budget = "sektor;linje;2021\nOppvekst;Skole;1 000 000\nHelse;Sykehjem;2 000 000\n";
+    let narrative = "document:\n  title: Budsjett\n  year: 2021\n  plan_years: 2021-2023\nsections:\n  - title: Tall\n    blocks:\n      - table: { table: budsjett, rows: linje, columns: [2021], total: Sum }\n";
+    let dir = plan_project(DRIFT, budget, narrative);
+    let input = dir.path().join("input");
+    std::fs::write(
+        input.join("data/enheter.csv"),
+        "sektor;leder\nOppvekst;A\nHelse;B\nKultur;C\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(input.join("rapportverk.yaml")).unwrap();
+    let manifest = manifest.replace(
+        "documents:",
+        "\x20 - id: enheter\n    file: data/enheter.csv\ndocuments:",
+    );
+    std::fs::write(
+        input.join("rapportverk.yaml"),
+        format!("{manifest}    per_unit: {{ source: enheter, column: sektor }}\n"),
+    )
+    .unwrap();
+    let output = run(dir.path(), &["build"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "warning: the table \"budsjett\" has no rows for Kultur; its PDF prints the table empty"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("has no rows for").count(), 1, "{err}");
+    assert!(dir.path().join("output/plan/oppvekst.pdf").exists());
+    assert!(dir.path().join("output/plan/helse.pdf").exists());
+    assert!(!dir.path().join("output/plan/kultur.pdf").exists());
+}
+
 #[test]
 fn plan_years_print_without_warnings_and_later_years_warn_only_when_unprinted() {
     // The plan's years 2021–2023 print; 2024 is after them, printed by nothing.

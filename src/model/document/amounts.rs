@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::rows::{RowInputs, RowTables};
+use super::rows::{RowInputs, RowTables, UnitRowProblems};
 use crate::diag::{Diagnostic, Diagnostics, Origin, closest};
 use crate::ingest::number::{Parsed, parse_number};
 use crate::ingest::yaml::{Spanned, origin_of};
@@ -22,16 +22,17 @@ use crate::model::narrative::{Block, Section, all_blocks};
 use crate::norsk::exact::Exact;
 
 /// Builds every `table` block of `sections` into `filled`, keyed by the block's origin.
+/// Problems of a block go to the document; a unit's (no rows of its own) to the unit's output.
 pub(super) fn fill(
     sections: &[Section],
     file: &Path,
     inputs: &RowInputs,
-    problems: &mut Diagnostics,
+    (problems, unit_problems): (&mut Diagnostics, &mut UnitRowProblems),
     filled: &mut FilledTables,
 ) {
     for block in all_blocks(sections) {
         if let Block::Table(spanned) = block
-            && let Some(table) = build(spanned, file, inputs, problems)
+            && let Some(table) = build(spanned, file, inputs, (problems, unit_problems))
         {
             filled.insert(origin_of(file, spanned), table);
         }
@@ -84,7 +85,7 @@ fn build(
     spanned: &Spanned<TableBlock>,
     file: &Path,
     inputs: &RowInputs,
-    problems: &mut Diagnostics,
+    (problems, unit_problems): (&mut Diagnostics, &mut UnitRowProblems),
 ) -> Option<AmountTable> {
     let tables = inputs.tables;
     let spec = &spanned.value;
@@ -129,7 +130,8 @@ fn build(
     }
     let all_rows: Vec<&[Cell]> = table.rows.iter().map(Vec::as_slice).collect();
     let groups = read_rows(&all_rows, &columns, shift, &spec.rows.value, problems)?;
-    let by_unit = unit_lines(spanned, file, &table, &columns, shift, inputs, problems);
+    let read = (&table, &columns, shift);
+    let by_unit = unit_lines(spanned, file, read, inputs, unit_problems);
     let header_of = |index: usize, written: &str| {
         let own = spec
             .headers
@@ -170,15 +172,14 @@ fn build(
 
 /// In a document made per unit, over a table with the unit column (that `where:` does not
 /// already choose by): each unit's lines from its own rows, found in one pass over the table.
-/// A unit with no rows is a warning at the block: its PDF would print an empty table.
+/// A unit with no rows is a warning at the block, with that unit's output: its PDF would print
+/// an empty table.
 fn unit_lines(
     spanned: &Spanned<TableBlock>,
     file: &Path,
-    table: &Table,
-    columns: &Columns,
-    shift: i32,
+    (table, columns, shift): (&Table, &Columns, i32),
     inputs: &RowInputs,
-    problems: &mut Diagnostics,
+    unit_problems: &mut UnitRowProblems,
 ) -> std::collections::BTreeMap<String, Vec<TableLine>> {
     let spec = &spanned.value;
     let mut by_unit = std::collections::BTreeMap::new();
@@ -206,7 +207,7 @@ fn unit_lines(
         let key = unit_key(unit);
         let rows = rows_of.get(&key).map(Vec::as_slice).unwrap_or_default();
         if rows.is_empty() {
-            problems.push(
+            unit_problems.by_unit.entry(unit.clone()).or_default().push(
                 Diagnostic::warning(
                     origin_of(file, &spec.table),
                     format!(
@@ -215,7 +216,8 @@ fn unit_lines(
                     ),
                 )
                 .with_hint(format!(
-                    "add {unit}'s rows to the file, or show every unit's rows with where: {{ {name}: … }} left out of a per-unit document"
+                    "add {unit}'s rows to {}, or acknowledge the warning (acknowledge:) when {unit} has none",
+                    table.file.display()
                 )),
             );
         }

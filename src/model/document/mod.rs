@@ -387,9 +387,10 @@ pub fn check(
             ..
         } = data;
         let blocks = (&mut filled, &mut filled_tables);
-        let own = unit_file
-            .as_ref()
-            .map(|f| own_narrative(f, &row_inputs, &mut problems, &mut unit_rows, blocks));
+        let own = unit_file.as_ref().map(|f| {
+            let inputs = (&row_inputs, name.as_ref());
+            own_narrative(f, inputs, &mut problems, &mut unit_rows, blocks)
+        });
         // A unit whose own narrative does not parse is not checked further.
         let own = match own {
             Some(None) => continue,
@@ -577,13 +578,13 @@ fn fill_blocks(
     ),
 ) {
     rows::fill(sections, file, row_inputs, problems, unit_rows, filled);
-    amounts::fill(sections, file, row_inputs, problems, tables);
+    amounts::fill(sections, file, row_inputs, (problems, unit_rows), tables);
 }
 
 /// A unit's own narrative parsed, its row blocks filled; `None` when it does not parse.
 fn own_narrative(
     source: &SourceFile,
-    row_inputs: &rows::RowInputs,
+    (row_inputs, unit): (&rows::RowInputs, Option<&String>),
     problems: &mut Diagnostics,
     unit_rows: &mut UnitRowProblems,
     (filled, tables): (
@@ -593,14 +594,22 @@ fn own_narrative(
 ) -> Option<(PathBuf, UnitNarrative)> {
     match crate::ingest::yaml::parse::<UnitNarrative>(source) {
         Ok(parsed) => {
-            let blocks = (filled, tables);
-            fill_blocks(
+            rows::fill(
                 &parsed.sections,
                 &source.path,
                 row_inputs,
                 problems,
                 unit_rows,
-                blocks,
+                filled,
+            );
+            // A unit's own table blocks are filled for that unit alone.
+            let own = row_inputs.of_unit(unit);
+            amounts::fill(
+                &parsed.sections,
+                &source.path,
+                &own,
+                (problems, unit_rows),
+                tables,
             );
             Some((source.path.clone(), parsed))
         }

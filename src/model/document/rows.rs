@@ -74,6 +74,19 @@ pub(super) struct RowInputs<'a> {
     pub(super) year: i32,
 }
 
+impl<'a> RowInputs<'a> {
+    /// The same inputs for one unit's own narrative: its `table` blocks are that unit's.
+    pub(super) fn of_unit(&self, unit: Option<&String>) -> RowInputs<'a> {
+        RowInputs {
+            tables: self.tables,
+            default_table: self.default_table,
+            unit_column: self.unit_column,
+            units: unit.into_iter().cloned().collect(),
+            year: self.year,
+        }
+    }
+}
+
 /// Row problems by the unit whose output they stop (or hold warnings for).
 #[derive(Debug, Default)]
 pub(crate) struct UnitRowProblems {
