@@ -226,6 +226,8 @@ fn in_a_document_per_unit_a_table_block_prints_the_units_own_rows() {
     let output = run(dir.path(), &["build"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let oppvekst = pdf_text(&dir.path().join("output/plan/oppvekst.pdf"));
+    // The general template names the unit in a per-unit PDF's title.
+    assert!(has(&oppvekst, "Budsjett: Oppvekst"), "{oppvekst}");
     assert!(
         has(&oppvekst, "Skole 1,0 Barnehage 0,5 Sum 1,5"),
         "{oppvekst}"
