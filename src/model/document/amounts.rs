@@ -132,31 +132,24 @@ fn build(
     let groups = read_rows(&all_rows, &columns, shift, &spec.rows.value, problems)?;
     let read = (&table, &columns, shift);
     let by_unit = unit_lines(spanned, file, read, inputs, unit_problems);
-    let header_of = |index: usize, written: &str| {
+    // A header of the block's own (`headers:`), else the file's (the long form's columns are
+    // named by the values written).
+    let own_header = |written: &str| {
         let own = spec
             .headers
             .iter()
             .find(|(k, _)| normalise_header(k) == normalise_header(written));
-        own.map_or_else(
-            || table.header[index].value.as_text().trim().to_string(),
-            |(_, v)| v.clone(),
-        )
+        own.map(|(_, v)| v.clone())
     };
-    let mut headers = vec![header_of(columns.label, &spec.rows.value)];
-    if columns.long.is_some() {
-        // The long form's columns are named by the values written, or by headers:.
-        for written in &spec.columns {
-            let own = spec
-                .headers
-                .iter()
-                .find(|(k, _)| normalise_header(k) == normalise_header(&written.value.0));
-            headers
-                .push(own.map_or_else(|| written.value.0.trim().to_string(), |(_, v)| v.clone()));
-        }
-    } else {
-        for (index, written) in columns.amounts.iter().zip(&spec.columns) {
-            headers.push(header_of(*index, &written.value.0));
-        }
+    let file_header = |index: usize| table.header[index].value.as_text().trim().to_string();
+    let mut headers =
+        vec![own_header(&spec.rows.value).unwrap_or_else(|| file_header(columns.label))];
+    for (slot, written) in spec.columns.iter().enumerate() {
+        let written = &written.value.0;
+        headers.push(own_header(written).unwrap_or_else(|| match columns.long {
+            Some(_) => written.trim().to_string(),
+            None => file_header(columns.amounts[slot]),
+        }));
     }
     Some(AmountTable {
         table: id.clone(),
@@ -266,19 +259,21 @@ fn columns(
         .group
         .as_ref()
         .map(|g| find(&g.value, origin_of(file, g), "to group the rows by"));
+    // The long form reads one amount column and the column its printed columns come from.
+    let from = match &long {
+        Some(Some((from, _))) => find(
+            &from.value,
+            origin_of(file, from),
+            "to take the columns from",
+        ),
+        _ => None,
+    };
     let amounts: Vec<Option<usize>> = match &long {
-        Some(Some((from, amount))) => vec![
-            find(
-                &amount.value,
-                origin_of(file, amount),
-                "holding the amounts",
-            ),
-            find(
-                &from.value,
-                origin_of(file, from),
-                "to take the columns from",
-            ),
-        ],
+        Some(Some((_, amount))) => vec![find(
+            &amount.value,
+            origin_of(file, amount),
+            "holding the amounts",
+        )],
         Some(None) => Vec::new(),
         None => spec
             .columns
@@ -306,23 +301,18 @@ fn columns(
     if failed {
         return None;
     }
-    let mut amounts: Vec<usize> = amounts.into_iter().flatten().collect();
-    let long = match long {
-        Some(_) => {
-            let from = amounts.pop()?;
-            let values = spec
-                .columns
-                .iter()
-                .map(|c| normalise_header(&c.value.0))
-                .collect();
-            Some((from, values))
-        }
-        None => None,
-    };
+    let long = from.map(|from| {
+        let values = spec
+            .columns
+            .iter()
+            .map(|c| normalise_header(&c.value.0))
+            .collect();
+        (from, values)
+    });
     Some(Columns {
         label: label?,
         group: group.flatten(),
-        amounts,
+        amounts: amounts.into_iter().flatten().collect(),
         filter: filter.into_iter().flatten().collect(),
         long,
     })
@@ -461,8 +451,9 @@ fn read_rows(
         let kept = columns.filter.iter().all(|(i, want)| {
             text(row, *i).is_some_and(|t| t.to_lowercase() == want.trim().to_lowercase())
         });
-        // In the long form, a row of a year the table does not print is left out as well.
-        if !kept || (columns.long.is_some() && columns.slots(row).is_empty()) {
+        // In the long form, a row of a year the table does not print has no slot: left out.
+        let slots = columns.slots(row);
+        if !kept || slots.is_empty() {
             continue;
         }
         let label = text(row, columns.label).unwrap_or_default();
@@ -498,7 +489,7 @@ fn read_rows(
             groups[gi].1.push((label.clone(), blank));
             (gi, groups[gi].1.len() - 1)
         });
-        for (slot, index) in columns.slots(row) {
+        for (slot, index) in slots {
             let Some(cell) = row.get(index) else {
                 continue;
             };
