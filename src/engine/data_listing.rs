@@ -129,7 +129,7 @@ pub fn data(project: &Project, only: Option<&str>) -> Result<DataListing, Diagno
             found.extend(unreadable);
             Units::default()
         });
-        let parsed_units = planned.parse(spec, &mut found);
+        let parsed_units = planned.parse(spec, None, &mut found);
         let tables = data_tables(
             spec,
             &cache,

@@ -20,6 +20,18 @@ pub fn read_table(
     encoding: Option<&'static Encoding>,
     limits: &Limits,
 ) -> Result<Table, Diagnostic> {
+    read_table_skipping(source, delimiter, encoding, limits, &|_| false)
+}
+
+/// [`read_table`] without the rows whose first line `skip` names: they are scanned, but no
+/// cell of theirs is made (a national file modelled a few units at a time).
+pub(crate) fn read_table_skipping(
+    source: &SourceFile,
+    delimiter: Option<u8>,
+    encoding: Option<&'static Encoding>,
+    limits: &Limits,
+    skip: &dyn Fn(usize) -> bool,
+) -> Result<Table, Diagnostic> {
     if source.bytes.is_empty() {
         return Err(
             Diagnostic::error(Origin::file(&source.path), "the file is empty (0 bytes)")
@@ -37,8 +49,9 @@ pub fn read_table(
     // is allocated per field, and the file is held to the limits.
     let trimmed = trim_trailing_fields(source, text, delimiter, limits)?;
     let text = trimmed.as_deref().unwrap_or(text);
-    // One pass for where records and fields are (and an unclosed quote), one for their values.
-    let places = places(source, text, delimiter)?;
+    // A quote never closed is found first; where records and fields start is found as the
+    // records are read.
+    unclosed_quote(source, text, delimiter)?;
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -46,7 +59,7 @@ pub fn read_table(
         .from_reader(text.as_bytes());
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut record = ::csv::ByteRecord::new();
-    let mut places = places.iter().peekable();
+    let mut places = Places::new(text, delimiter).peekable();
     let mut first = true;
     // Every cell's origin shares this one path.
     let file = FilePath::from(&source.path);
@@ -65,7 +78,13 @@ pub fn read_table(
                 if std::mem::take(&mut first) && sep_line.is_some() {
                     continue;
                 }
-                let cells = cells_of(&file, &record, place);
+                if place
+                    .as_ref()
+                    .is_some_and(|p| p.fields.first().is_some_and(|(line, _)| skip(*line)))
+                {
+                    continue;
+                }
+                let cells = cells_of(&file, &record, place.as_ref());
                 if cells.iter().all(|c| c.value.is_empty()) {
                     continue;
                 }
@@ -86,7 +105,24 @@ pub fn read_table(
             }
         }
     }
-    if let (Some(given), [only]) = (given, rows.first().map(Vec::as_slice).unwrap_or_default()) {
+    if let Some(given) = given {
+        given_delimiter_fits(given, text, &rows)?;
+    }
+    let Some(mut table) = Table::from_rows(&source.path, rows) else {
+        return Err(
+            Diagnostic::error(Origin::file(&source.path), "the file holds no rows")
+                .with_hint("export the table again, with a header row"),
+        );
+    };
+    table.delimiter = Some(delimiter);
+    table.warnings = decoded.warnings;
+    Ok(table)
+}
+
+/// An error when the manifest's `delimiter` left the first row one field that another
+/// delimiter would split.
+fn given_delimiter_fits(given: u8, text: &str, rows: &[Vec<Cell>]) -> Result<(), Diagnostic> {
+    if let [only] = rows.first().map(Vec::as_slice).unwrap_or_default() {
         let sniffed = sniff_delimiter(text);
         if sniffed != given && only.value.as_text().contains(sniffed as char) {
             return Err(Diagnostic::error(
@@ -104,15 +140,7 @@ pub fn read_table(
             )));
         }
     }
-    let Some(mut table) = Table::from_rows(&source.path, rows) else {
-        return Err(
-            Diagnostic::error(Origin::file(&source.path), "the file holds no rows")
-                .with_hint("export the table again, with a header row"),
-        );
-    };
-    table.delimiter = Some(delimiter);
-    table.warnings = decoded.warnings;
-    Ok(table)
+    Ok(())
 }
 
 /// A delimiter as the manifest writes it: `";"`, `","`, `tab`.
@@ -366,34 +394,20 @@ fn survey(
     })
 }
 
-/// Finds every record and field start in one pass. A quoted field that is never closed
-/// swallows the rest of the file, so it is an error where it opened.
-fn places(source: &SourceFile, text: &str, delimiter: u8) -> Result<Vec<RecordPlace>, Diagnostic> {
-    let mut records = Vec::new();
-    let mut current = RecordPlace {
-        offset: 0,
-        fields: vec![(1, 1)],
-    };
+/// An error where a quoted field opens that is never closed: it would swallow the rest of
+/// the file. One pass, nothing stored.
+fn unclosed_quote(source: &SourceFile, text: &str, delimiter: u8) -> Result<(), Diagnostic> {
     let (mut line, mut column) = (1, 0);
     let mut opened = (1, 1);
     let mut scanner = Scanner::new(text, delimiter);
-    for (offset, c, mark) in scanner.by_ref() {
+    for (_, c, mark) in scanner.by_ref() {
         column += 1;
         match mark {
             Mark::OpenQuote => opened = (line, column),
             Mark::DoubledQuote => column += 1,
-            Mark::Delimiter => current.fields.push((line, column + 1)),
-            Mark::RecordEnd => {
-                let next = RecordPlace {
-                    offset: offset + 1,
-                    fields: vec![(line + 1, 1)],
-                };
-                records.push(std::mem::replace(&mut current, next));
-                (line, column) = (line + 1, 0);
-            }
-            // A line break inside quotes.
+            Mark::RecordEnd => (line, column) = (line + 1, 0),
             Mark::Text if c == '\n' => (line, column) = (line + 1, 0),
-            Mark::Text | Mark::CloseQuote => {}
+            _ => {}
         }
     }
     if scanner.in_quotes() {
@@ -403,8 +417,58 @@ fn places(source: &SourceFile, text: &str, delimiter: u8) -> Result<Vec<RecordPl
         )
         .with_hint("add the closing \"; a quote inside a quoted field is written twice (\"\")"));
     }
-    records.push(current);
-    Ok(records)
+    Ok(())
+}
+
+/// Every record and field start, found as the records are read (one record's places held at
+/// a time, not the file's: a national file has 150 000 records).
+struct Places<'a> {
+    scanner: Scanner<'a>,
+    /// The record being found; `None` once the text is done.
+    current: Option<RecordPlace>,
+    line: usize,
+    column: usize,
+}
+
+impl<'a> Places<'a> {
+    fn new(text: &'a str, delimiter: u8) -> Self {
+        Places {
+            scanner: Scanner::new(text, delimiter),
+            current: Some(RecordPlace {
+                offset: 0,
+                fields: vec![(1, 1)],
+            }),
+            line: 1,
+            column: 0,
+        }
+    }
+}
+
+impl Iterator for Places<'_> {
+    type Item = RecordPlace;
+
+    fn next(&mut self) -> Option<RecordPlace> {
+        let mut current = self.current.take()?;
+        for (offset, c, mark) in self.scanner.by_ref() {
+            self.column += 1;
+            match mark {
+                Mark::DoubledQuote => self.column += 1,
+                Mark::Delimiter => current.fields.push((self.line, self.column + 1)),
+                Mark::RecordEnd => {
+                    self.current = Some(RecordPlace {
+                        offset: offset + 1,
+                        fields: vec![(self.line + 1, 1)],
+                    });
+                    (self.line, self.column) = (self.line + 1, 0);
+                    return Some(current);
+                }
+                // A line break inside quotes.
+                Mark::Text if c == '\n' => (self.line, self.column) = (self.line + 1, 0),
+                Mark::Text | Mark::OpenQuote | Mark::CloseQuote => {}
+            }
+        }
+        Some(current)
+    }
 }
 
 /// Cells of one record with `file:line:column` origins (columns count characters, 1-based).

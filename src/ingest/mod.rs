@@ -419,10 +419,28 @@ pub(crate) fn is_lock_file(path: &Path) -> bool {
 
 /// Reads a table from a text file or a workbook, by the file's extension.
 pub fn read_table(source: &SourceFile, options: &ReadOptions) -> Result<Table, Diagnostic> {
+    read_table_skipping(source, options, &|_| false)
+}
+
+/// [`read_table`] without the rows whose first line (a workbook's: row number) `skip` names,
+/// for a model of some units of a table that holds many: a text file's skipped rows become no
+/// cells; a workbook's are read and dropped before anything else sees them.
+pub fn read_table_skipping(
+    source: &SourceFile,
+    options: &ReadOptions,
+    skip: &dyn Fn(usize) -> bool,
+) -> Result<Table, Diagnostic> {
     let mut table = if is_workbook(&source.path) {
-        excel::read_table(source, options.sheet.as_deref(), &options.limits)?
+        let mut table = excel::read_table(source, options.sheet.as_deref(), &options.limits)?;
+        table.rows.retain(|row| {
+            !row.first()
+                .and_then(|cell| row_number(&cell.origin))
+                .is_some_and(skip)
+        });
+        table
     } else {
-        csv::read_table(source, options.delimiter, options.encoding, &options.limits)?
+        let (delimiter, encoding) = (options.delimiter, options.encoding);
+        csv::read_table_skipping(source, delimiter, encoding, &options.limits, skip)?
     };
     if let Some(wanted) = &options.period_cell {
         table.period_cell = Some(period_cell(source, &table, wanted, &options.limits)?);

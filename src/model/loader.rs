@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ingest::{ReadOptions, Table, read_table};
+use crate::ingest::{ReadOptions, Table, read_table, read_table_skipping};
 use crate::load::{SourceCache, SourceFile};
 use crate::norsk::slug;
 use crate::project::{DataSource, DocumentKind, DocumentSpec, PerUnit, Project};
@@ -62,6 +62,10 @@ pub struct Units {
     file: Option<Arc<SourceFile>>,
     /// The header row the unit column was found in, for messages about the units.
     header: Option<crate::diag::Origin>,
+    /// Each of the table's unit rows as (first line, or a workbook's row number; the unit's
+    /// position in `names`), in line order: a model of some units skips the others' rows
+    /// as it parses the file (8 bytes a row, against ~600 for a row parsed).
+    rows_of: Vec<(u32, u32)>,
 }
 
 impl Units {
@@ -106,6 +110,7 @@ impl Units {
         }
         Ok(Units {
             slugs: names.iter().map(|n| slug(n)).collect(),
+            rows_of: rows_of(&parsed, &per.column, &names),
             names,
             file: Some(file),
             header: Some(header),
@@ -113,11 +118,27 @@ impl Units {
     }
 
     /// The per-unit table of `spec` parsed for a model (its problems were told in planning;
-    /// the file's bytes are the same), `None` for a single document.
-    pub fn parse(&self, spec: &DocumentSpec, problems: &mut Diagnostics) -> Option<ParsedTable> {
+    /// the file's bytes are the same), `None` for a single document. With `only` (plan
+    /// positions, sorted), the rows of the document's other units are left out as it is
+    /// parsed: a model of a few units of a national file holds their rows, not every row.
+    pub fn parse(
+        &self,
+        spec: &DocumentSpec,
+        only: Option<&[usize]>,
+        problems: &mut Diagnostics,
+    ) -> Option<ParsedTable> {
         let per = per_unit(spec)?;
         let file = self.file.as_ref()?;
-        let table = read_table(file, &per.source.read)
+        let skip = |line: usize| {
+            let (Some(only), Ok(line)) = (only, u32::try_from(line)) else {
+                return false;
+            };
+            match self.rows_of.binary_search_by_key(&line, |&(l, _)| l) {
+                Ok(at) => only.binary_search(&(self.rows_of[at].1 as usize)).is_err(),
+                Err(_) => false,
+            }
+        };
+        let table = read_table_skipping(file, &per.source.read, &skip)
             .map_err(|d| problems.push(d))
             .ok()?;
         Some((Arc::new(table), Arc::clone(file)))
@@ -127,6 +148,27 @@ impl Units {
     pub fn origin(&self) -> Option<crate::diag::Origin> {
         self.header.clone()
     }
+}
+
+/// The unit rows of `table` (found below the header that holds `column`) by their first line,
+/// each with its unit's position in `names`, matched as the data's split matches them.
+fn rows_of(table: &Table, column: &str, names: &[String]) -> Vec<(u32, u32)> {
+    let (header, rows) = table.header_found(&[&[column]]);
+    let Some(index) = crate::ingest::column_in(header, &[column]) else {
+        return Vec::new();
+    };
+    let units = super::document::UnitNames::new(names, &[]);
+    let mut found: Vec<(u32, u32)> = rows
+        .iter()
+        .filter_map(|row| {
+            let line = crate::ingest::row_number(&row.first()?.origin)?;
+            let unit = units.position(row.get(index))?;
+            Some((u32::try_from(line).ok()?, u32::try_from(unit).ok()?))
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup_by_key(|(line, _)| *line);
+    found
 }
 
 fn no_unit_column(table: &Table, per: &PerUnit) -> Diagnostic {
@@ -184,6 +226,27 @@ pub fn load_document(
     units: &Units,
     only: Option<&[usize]>,
 ) -> (Option<LoadedDocument>, Diagnostics) {
+    let (loaded, problems) = load_unacknowledged(spec, cache, run, units, only);
+    let Some(mut loaded) = loaded else {
+        return (None, problems);
+    };
+    // Every warning is known now: those the narrative acknowledges go to the build report.
+    let (problems, acknowledged) =
+        super::acknowledge::apply(problems, &loaded.model.acknowledgments);
+    loaded.acknowledged = acknowledged;
+    (Some(loaded), problems)
+}
+
+/// [`load_document`] with the narrative's acknowledgments not yet applied to the problems
+/// (`acknowledged` empty): a document modelled a group of units at a time applies them once
+/// to the problems of every group.
+pub fn load_unacknowledged(
+    spec: &DocumentSpec,
+    cache: &SourceCache,
+    run: &RunDefinitions,
+    units: &Units,
+    only: Option<&[usize]>,
+) -> (Option<LoadedDocument>, Diagnostics) {
     let per = per_unit(spec);
     let modelled = per.and(only).and_then(|only| fewer_units(only, units));
     let DocumentKind::Report { data, tables, .. } = &spec.kind;
@@ -195,7 +258,11 @@ pub fn load_document(
         .filter(|_| !data.is_empty())
         .cloned()
         .collect();
-    let parsed_units = units.parse(spec, &mut problems);
+    // Row blocks check a row's partners against every unit's rows: they read the table whole.
+    let skipping = modelled
+        .as_deref()
+        .filter(|_| !may_read_rows(spec, per, units, cache));
+    let parsed_units = units.parse(spec, skipping, &mut problems);
     let data_tables = data_tables(
         spec,
         cache,
@@ -237,8 +304,6 @@ pub fn load_document(
     };
     // Typed figures in the text that disagree with the data: warnings on a checked model.
     problems.extend(super::consistency::lint(&model));
-    // Every warning is known now: those the narrative acknowledges go to the build report.
-    let (problems, acknowledged) = super::acknowledge::apply(problems, &model.acknowledgments);
     // The images figures show, then the tables the blocks read, after the files every
     // document lists.
     for image in images_shown(&model) {
@@ -258,7 +323,7 @@ pub fn load_document(
             model,
             sources,
             modelled,
-            acknowledged,
+            acknowledged: Vec::new(),
         }),
         problems,
     )
@@ -301,6 +366,28 @@ fn has_row_blocks<'a>(mut narratives: impl Iterator<Item = &'a Arc<SourceFile>>)
     let mentions = |bytes: &[u8], word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
     narratives
         .any(|file| mentions(&file.bytes, b"assignments") || mentions(&file.bytes, b"calendar"))
+}
+
+/// Whether the narrative or a unit's own may hold a row block (see [`has_row_blocks`]).
+fn may_read_rows(
+    spec: &DocumentSpec,
+    per: Option<&PerUnit>,
+    units: &Units,
+    cache: &SourceCache,
+) -> bool {
+    let folder = per.and_then(|p| p.narratives.as_ref());
+    let own = folder.into_iter().flat_map(|folder| {
+        units
+            .slugs
+            .iter()
+            .map(move |slug| folder.join(format!("{slug}.yaml")))
+    });
+    let files: Vec<Arc<SourceFile>> = std::iter::once(spec.narrative.clone())
+        .chain(own)
+        .filter(|path| path.is_file())
+        .filter_map(|path| cache.read(&path).ok())
+        .collect();
+    has_row_blocks(files.iter())
 }
 
 /// The plan positions in `only`, sorted, when they are fewer than the units there are.

@@ -14,6 +14,7 @@ mod split;
 
 pub(crate) use rows::UnitRowProblems;
 pub use rows::{ParsedTable, RowTables};
+pub(crate) use split::UnitNames;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -41,13 +41,13 @@ enum Owner {
 /// The units by the text of their cells: as written (case aside), and a code stored as a
 /// number by its digits (`0301` in one file is 301 in a workbook).
 /// Units read elsewhere are numbered after the units read here.
-struct UnitNames {
+pub(crate) struct UnitNames {
     map: HashMap<String, usize>,
     read_here: usize,
 }
 
 impl UnitNames {
-    fn new(names: &[String], elsewhere: &[String]) -> UnitNames {
+    pub(crate) fn new(names: &[String], elsewhere: &[String]) -> UnitNames {
         let mut map = HashMap::with_capacity((names.len() + elsewhere.len()) * 2);
         for (i, name) in names.iter().chain(elsewhere).enumerate() {
             map.entry(name.trim().to_lowercase()).or_insert(i);
@@ -61,10 +61,12 @@ impl UnitNames {
         }
     }
 
-    fn owner(&self, cell: Option<&Cell>) -> Owner {
-        let Some(cell) = cell.filter(|c| !c.value.is_empty()) else {
-            return Owner::Nobody;
-        };
+    /// The position (among the names read here, then elsewhere) of the unit `cell` names.
+    pub(crate) fn position(&self, cell: Option<&Cell>) -> Option<usize> {
+        self.lookup(cell.filter(|c| !c.value.is_empty())?)
+    }
+
+    fn lookup(&self, cell: &Cell) -> Option<usize> {
         let text = cell.value.as_text().trim().to_lowercase();
         let by_code = match &cell.value {
             CellValue::Number(n) if n.fract() == 0.0 && *n >= 0.0 => {
@@ -72,8 +74,15 @@ impl UnitNames {
             }
             _ => None,
         };
-        match self.map.get(&text).or(by_code) {
-            Some(i) if *i < self.read_here => Owner::Unit(*i),
+        self.map.get(&text).or(by_code).copied()
+    }
+
+    fn owner(&self, cell: Option<&Cell>) -> Owner {
+        let Some(cell) = cell.filter(|c| !c.value.is_empty()) else {
+            return Owner::Nobody;
+        };
+        match self.lookup(cell) {
+            Some(i) if i < self.read_here => Owner::Unit(i),
             Some(_) => Owner::Elsewhere,
             None => Owner::Other,
         }
