@@ -19,7 +19,9 @@ pub mod records;
 pub(crate) mod rows;
 
 pub use image::figure_files;
-pub use loader::{LoadedDocument, RunDefinitions, Units, data_tables, load_document};
+pub use loader::{
+    LoadedDocument, RunDefinitions, Units, data_tables, load_document, load_unacknowledged,
+};
 pub(crate) use loader::{images_shown, per_unit};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};

@@ -2,6 +2,7 @@
 //! one view per output and lists the facts it prints; the scheduler treats every document the
 //! same through [`Document`]. Adding a kind means one module here and one template.
 
+mod groups;
 mod report;
 
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ use crate::render::{SourceMap, Templates};
 use crate::view::document::DocumentView;
 use crate::view::frame::{Attachment, DraftStamp, Frame, attachment};
 
-use super::report::Fact;
+use super::facts::Fact;
 
 /// What every document of a run reads from: the project, its files and its templates, and
 /// what is parsed once for all documents.
@@ -122,6 +123,25 @@ pub(crate) trait DocumentKind: Send + Sync {
     fn acknowledged(_model: &Self::Model) -> Vec<crate::model::acknowledge::Acknowledged> {
         Vec::new()
     }
+    /// Whether `part` may be built from a model of a group of the document's units (one
+    /// unit's PDF may; a volume of every unit may not).
+    fn groupable(&self, _part: &Self::Part) -> bool {
+        false
+    }
+    /// [`DocumentKind::model`] with the problems as found, before the narrative's
+    /// acknowledgments (see [`DocumentKind::acknowledgments`]) take the warnings they name.
+    fn checked(
+        &self,
+        context: &Context,
+        plan: &Self::Plan,
+        building: &[&Self::Part],
+    ) -> (Option<Self::Model>, Diagnostics) {
+        self.model(context, plan, building)
+    }
+    /// The warnings the model's narrative says it knows of.
+    fn acknowledgments(_model: &Self::Model) -> Vec<crate::model::acknowledge::Acknowledgment> {
+        Vec::new()
+    }
 }
 
 /// One planned output of a document.
@@ -203,6 +223,9 @@ struct Kinded<K: DocumentKind> {
     rows_read: AtomicUsize,
     units_modelled: AtomicUsize,
     model: OnceLock<(Option<K::Model>, Diagnostics)>,
+    /// Set by [`Document::building`]: the groups of units modelled one at a time, when the
+    /// document has more units to build than one model holds.
+    groups: OnceLock<Option<groups::Groups<K::Model>>>,
 }
 
 /// The document a manifest entry describes.
@@ -230,6 +253,7 @@ fn kinded<K: DocumentKind + 'static>(spec: &DocumentSpec, kind: K) -> Arc<dyn Do
         rows_read: AtomicUsize::new(0),
         units_modelled: AtomicUsize::new(0),
         model: OnceLock::new(),
+        groups: OnceLock::new(),
     })
 }
 
@@ -296,10 +320,22 @@ impl<K: DocumentKind> Document for Kinded<K> {
             problems.push(Diagnostic::error(None, "the output was not planned"));
             return None;
         };
+        let output = Output {
+            plan,
+            part,
+            input_hash,
+            settings,
+        };
+        if let Some(groups) = self.groups.get().and_then(Option::as_ref)
+            && let Some(group) = groups.group_of(index)
+        {
+            let _rendering = groups.rendering(group);
+            return self.render_in_group(groups, group, &output, context, problems);
+        }
         // A model shared by several outputs is kept for the run; a single output's is dropped
         // with it, so a thousand evaluations are never in memory at once.
         let single;
-        let mut shared_warnings = 0;
+        let mut shared = Shared::default();
         let model = if parts.len() == 1 {
             let (model, own_problems) = self.kind.model(context, plan, &[part]);
             problems.extend(own_problems);
@@ -307,7 +343,7 @@ impl<K: DocumentKind> Document for Kinded<K> {
             single = model;
             &single
         } else {
-            let (model, shared) = self.model.get_or_init(|| {
+            let (model, found) = self.model.get_or_init(|| {
                 let building: Vec<&K::Part> = match self.building.get() {
                     Some(indices) => indices.iter().filter_map(|&i| parts.get(i)).collect(),
                     None => parts.iter().collect(),
@@ -319,20 +355,139 @@ impl<K: DocumentKind> Document for Kinded<K> {
                 super::release_free_memory();
                 built
             });
-            shared_warnings = shared.iter().filter(|d| !d.is_error()).count();
+            shared.warnings = found.iter().filter(|d| !d.is_error()).count();
             model
         };
         let Some(model) = model else {
-            problems.push(Diagnostic::error(
-                None,
-                "its inputs have errors; no PDF written (an earlier one is kept)",
-            ));
+            problems.push(inputs_have_errors());
             return None;
         };
+        self.render_model(model, &output, shared, context, problems)
+    }
+
+    fn shared_problems(&self) -> Option<Diagnostics> {
+        let grouped = self.groups.get().and_then(Option::as_ref);
+        match grouped.and_then(groups::Groups::made_verdict) {
+            Some(verdict) => Some(verdict.problems.clone()),
+            None => self.model.get().map(|(_, problems)| problems.clone()),
+        }
+    }
+
+    fn building(&self, indices: Vec<usize>) {
+        if let Some((_, parts)) = self.planned.get() {
+            let is_unit = |i: usize| parts.get(i).is_some_and(|p| self.kind.groupable(p));
+            let _ = self.groups.set(groups::Groups::new(&indices, is_unit));
+        }
+        let _ = self.building.set(indices);
+    }
+
+    fn units_modelled(&self) -> usize {
+        self.units_modelled.load(Ordering::Relaxed)
+    }
+
+    fn rows_read(&self) -> usize {
+        self.rows_read.load(Ordering::Relaxed)
+    }
+}
+
+/// One output to render: which, of what plan, and how it is framed.
+struct Output<'a, K: DocumentKind> {
+    plan: &'a K::Plan,
+    part: &'a K::Part,
+    input_hash: &'a str,
+    settings: &'a FrameSettings<'a>,
+}
+
+/// What an output's model shares with the document's other outputs.
+#[derive(Default)]
+struct Shared {
+    /// Warnings of the document told once for the run, counted for each output.
+    warnings: usize,
+    /// The warnings the narrative acknowledges, when a verdict over groups of units found them
+    /// (else the model's own).
+    acknowledged: Option<Vec<crate::model::acknowledge::Acknowledged>>,
+}
+
+fn inputs_have_errors() -> Diagnostic {
+    Diagnostic::error(
+        None,
+        "its inputs have errors; no PDF written (an earlier one is kept)",
+    )
+}
+
+impl<K: DocumentKind> Kinded<K> {
+    /// An output of a document built in groups of units: the verdict over every group first
+    /// (made once), then the output's group's model.
+    fn render_in_group(
+        &self,
+        groups: &groups::Groups<K::Model>,
+        group: usize,
+        output: &Output<K>,
+        context: &Context,
+        problems: &mut Diagnostics,
+    ) -> Option<Rendered> {
+        let parts = self.planned.get().map(|(_, parts)| parts.as_slice())?;
+        let of = |members: &[usize]| -> Vec<&K::Part> {
+            members.iter().filter_map(|&i| parts.get(i)).collect()
+        };
+        let verdict = groups.verdict(|| {
+            let mut found = std::collections::BTreeSet::new();
+            let mut problems = Diagnostics::default();
+            let (mut failed, mut acknowledgments) = (false, None);
+            for members in groups.members() {
+                let (model, checked) = self.kind.checked(context, output.plan, &of(members));
+                self.count(model.as_ref());
+                failed |= model.is_none();
+                if acknowledgments.is_none() {
+                    acknowledgments = model.as_ref().map(K::acknowledgments);
+                }
+                groups::once_each(&mut found, &mut problems, checked);
+            }
+            super::release_free_memory();
+            let acknowledgments = acknowledgments.unwrap_or_default();
+            let (problems, acknowledged) =
+                crate::model::acknowledge::apply(problems, &acknowledgments);
+            groups::Verdict {
+                failed,
+                problems,
+                acknowledged,
+            }
+        });
+        if verdict.failed {
+            problems.push(inputs_have_errors());
+            return None;
+        }
+        let model = groups.model(group, || {
+            let members = &groups.members()[group];
+            let (model, _) = self.kind.model(context, output.plan, &of(members));
+            self.count(model.as_ref());
+            model
+        });
+        let Some(model) = model.as_ref() else {
+            problems.push(inputs_have_errors());
+            return None;
+        };
+        let shared = Shared {
+            warnings: verdict.problems.iter().filter(|d| !d.is_error()).count(),
+            acknowledged: Some(verdict.acknowledged.clone()),
+        };
+        self.render_model(model, output, shared, context, problems)
+    }
+
+    /// View → frame → template for one output of `model`.
+    fn render_model(
+        &self,
+        model: &K::Model,
+        output: &Output<K>,
+        shared: Shared,
+        context: &Context,
+        problems: &mut Diagnostics,
+    ) -> Option<Rendered> {
+        let (plan, part) = (output.plan, output.part);
         let mut view = self.kind.view(model, plan, part, context, problems)?;
         let (frame, mut attachments) = frame(
-            settings,
-            input_hash,
+            output.settings,
+            output.input_hash,
             self.kind.sources(model),
             context,
             problems,
@@ -351,25 +506,11 @@ impl<K: DocumentKind> Document for Kinded<K> {
             facts: self.kind.facts(&view),
             map: rendered.map,
             provenance: view.provenance,
-            shared_warnings,
-            acknowledged: K::acknowledged(model),
+            shared_warnings: shared.warnings,
+            acknowledged: shared
+                .acknowledged
+                .unwrap_or_else(|| K::acknowledged(model)),
         })
-    }
-
-    fn shared_problems(&self) -> Option<Diagnostics> {
-        self.model.get().map(|(_, problems)| problems.clone())
-    }
-
-    fn building(&self, indices: Vec<usize>) {
-        let _ = self.building.set(indices);
-    }
-
-    fn units_modelled(&self) -> usize {
-        self.units_modelled.load(Ordering::Relaxed)
-    }
-
-    fn rows_read(&self) -> usize {
-        self.rows_read.load(Ordering::Relaxed)
     }
 }
 

@@ -8,12 +8,12 @@ use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::SourceCache;
-use crate::model::{LoadedDocument, Units, load_document};
+use crate::model::{LoadedDocument, Units, load_document, load_unacknowledged};
 use crate::project::{DocumentSpec, PerUnit, Project};
 use crate::view::document::{DocumentView, Part, view};
 
 use super::{Context, DocumentKind, provenance_facts};
-use crate::engine::report::Fact;
+use crate::engine::facts::Fact;
 
 pub(super) struct Report {
     spec: DocumentSpec,
@@ -36,7 +36,53 @@ impl Report {
             overview: overview.clone(),
         }
     }
+
+    /// The document loaded by `loader` for the units `building` needs.
+    fn load(
+        &self,
+        context: &Context,
+        units: &Units,
+        building: &[&Output],
+        loader: Loader,
+    ) -> (Option<LoadedDocument>, Diagnostics) {
+        // Units' PDFs alone (a shard, or the units whose inputs changed) need only their units;
+        // an overview or a volume needs every unit.
+        let only: Option<Vec<usize>> = building
+            .iter()
+            .map(|part| match part {
+                Output::Unit(i) => Some(*i),
+                Output::Combined | Output::Overview => None,
+            })
+            .collect();
+        let (loaded, mut problems) = loader(
+            &self.spec,
+            context.cache,
+            context.definitions(),
+            units,
+            only.as_deref(),
+        );
+        // Tables are checked for invisible format characters as they are read; narratives here
+        // (and for words too long for a PDF).
+        let narratives = loaded.iter().flat_map(|l| &l.sources).filter(|s| {
+            s.path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml")
+        });
+        for found in narratives.flat_map(|s| crate::ingest::controls::in_text_file(s)) {
+            problems.push(found);
+        }
+        (loaded, problems)
+    }
 }
+
+/// [`load_document`], or [`load_unacknowledged`] for a verdict over groups of units.
+type Loader = fn(
+    &DocumentSpec,
+    &SourceCache,
+    &crate::model::RunDefinitions,
+    &Units,
+    Option<&[usize]>,
+) -> (Option<LoadedDocument>, Diagnostics);
 
 /// One output of a document: the whole (or one unit's PDF), the combined volume, the overview.
 #[derive(Debug, Clone, Copy)]
@@ -146,33 +192,24 @@ impl DocumentKind for Report {
         units: &Units,
         building: &[&Output],
     ) -> (Option<LoadedDocument>, Diagnostics) {
-        // Units' PDFs alone (a shard, or the units whose inputs changed) need only their units;
-        // an overview or a volume needs every unit.
-        let only: Option<Vec<usize>> = building
-            .iter()
-            .map(|part| match part {
-                Output::Unit(i) => Some(*i),
-                Output::Combined | Output::Overview => None,
-            })
-            .collect();
-        let (loaded, mut problems) = load_document(
-            &self.spec,
-            context.cache,
-            context.definitions(),
-            units,
-            only.as_deref(),
-        );
-        // Tables are checked for invisible format characters as they are read; narratives here
-        // (and for words too long for a PDF).
-        let narratives = loaded.iter().flat_map(|l| &l.sources).filter(|s| {
-            s.path
-                .extension()
-                .is_some_and(|e| e == "yaml" || e == "yml")
-        });
-        for found in narratives.flat_map(|s| crate::ingest::controls::in_text_file(s)) {
-            problems.push(found);
-        }
-        (loaded, problems)
+        self.load(context, units, building, load_document)
+    }
+
+    fn groupable(&self, output: &Output) -> bool {
+        self.per_unit.is_some() && matches!(output, Output::Unit(_))
+    }
+
+    fn checked(
+        &self,
+        context: &Context,
+        units: &Units,
+        building: &[&Output],
+    ) -> (Option<LoadedDocument>, Diagnostics) {
+        self.load(context, units, building, load_unacknowledged)
+    }
+
+    fn acknowledgments(loaded: &LoadedDocument) -> Vec<crate::model::acknowledge::Acknowledgment> {
+        loaded.model.acknowledgments.clone()
     }
 
     fn sources(&self, loaded: &LoadedDocument) -> Vec<std::sync::Arc<crate::load::SourceFile>> {
