@@ -4,6 +4,7 @@
 //! what happens through [`Event`]s.
 
 pub mod data_listing;
+mod facts;
 mod kinds;
 mod lock;
 pub mod plan;
@@ -22,9 +23,10 @@ use crate::project::Project;
 use crate::render::Templates;
 use crate::typeset::{PdfSettings, SharedWorld};
 
+pub use facts::{Fact, Facts};
 use kinds::Context;
 use plan::{InputHasher, Job, Selection};
-pub use report::{Change, Fact};
+pub use report::Change;
 
 /// One run's settings, checked as a whole before any work starts.
 #[derive(Debug, Clone)]
@@ -98,7 +100,7 @@ pub struct DocumentReport {
     pub bytes: usize,
     pub millis: u128,
     pub diagnostics: Vec<Diagnostic>,
-    pub facts: BTreeMap<String, Fact>,
+    pub facts: Facts,
     /// What differs from the previous build of this output.
     pub changes: Vec<Change>,
     /// Warnings its narrative acknowledges, with their reasons (not among `diagnostics`).
@@ -380,7 +382,7 @@ fn plan_jobs(
                     bytes: 0,
                     millis: 0,
                     diagnostics: problems.into_vec(),
-                    facts: BTreeMap::new(),
+                    facts: Facts::default(),
                     changes: Vec::new(),
                     acknowledged: Vec::new(),
                 });

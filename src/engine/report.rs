@@ -2,13 +2,13 @@
 //! back by the next run to skip unchanged documents and to say what changed since.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Severity};
 
+use super::facts::Facts;
 use super::write::write_atomically_with;
 use super::{BuildReport, Config, DocumentReport, Status};
 
@@ -77,7 +77,7 @@ pub(crate) struct DocumentEntry {
     pub problems: Vec<Problem>,
     /// The figures, statuses and deadlines the document prints, for "what changed".
     #[serde(default)]
-    pub facts: BTreeMap<String, Fact>,
+    pub facts: Facts,
     #[serde(default)]
     pub changes: Vec<Change>,
     /// Warnings the narrative acknowledges (`acknowledge:`), each with its reason.
@@ -99,7 +99,7 @@ pub(crate) struct EntryOut<'a> {
     bytes: usize,
     millis: u128,
     problems: Cow<'a, [Problem]>,
-    facts: &'a BTreeMap<String, Fact>,
+    facts: &'a Facts,
     changes: &'a [Change],
     acknowledged: &'a [crate::model::acknowledge::Acknowledged],
 }
@@ -166,14 +166,6 @@ impl From<&Diagnostic> for Problem {
     }
 }
 
-/// One printed fact: "Sykefravær 2018" = "7,3 %" from `nokkeltall.csv:3:18`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fact {
-    pub label: String,
-    pub value: String,
-    pub origin: String,
-}
-
 /// A fact that differs from the previous build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
@@ -192,29 +184,29 @@ pub(crate) fn previous(output: &Path) -> Option<ReportFile> {
 }
 
 /// What changed between two sets of facts.
-pub(crate) fn changes(
-    before: &BTreeMap<String, Fact>,
-    after: &BTreeMap<String, Fact>,
-) -> Vec<Change> {
+pub(crate) fn changes(before: &Facts, after: &Facts) -> Vec<Change> {
+    let (before, after) = (before.open(), after.open());
+    let before = before.by_key();
     let mut all = Vec::new();
-    for (key, now) in after {
+    for (key, label, value, origin) in after.iter() {
         match before.get(key) {
-            Some(old) if old.value == now.value => {}
+            Some(old) if old.2 == value => {}
             old => all.push(Change {
-                label: now.label.clone(),
-                from: old.map(|o| o.value.clone()),
-                to: Some(now.value.clone()),
-                origin: now.origin.clone(),
+                label: label.to_string(),
+                from: old.map(|o| o.2.to_string()),
+                to: Some(value.to_string()),
+                origin: origin.to_string(),
             }),
         }
     }
-    for (key, old) in before {
+    let after = after.by_key();
+    for (key, (_, label, value, origin)) in before {
         if !after.contains_key(key) {
             all.push(Change {
-                label: old.label.clone(),
-                from: Some(old.value.clone()),
+                label: label.to_string(),
+                from: Some(value.to_string()),
                 to: None,
-                origin: old.origin.clone(),
+                origin: origin.to_string(),
             });
         }
     }
@@ -299,6 +291,8 @@ pub(crate) fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::facts::Fact;
+    use std::collections::BTreeMap;
 
     fn fact(value: &str) -> Fact {
         Fact {
@@ -310,14 +304,14 @@ mod tests {
 
     #[test]
     fn changes_name_old_and_new_values() {
-        let before = BTreeMap::from([
+        let before = Facts::from(BTreeMap::from([
             ("a".to_string(), fact("7,3 %")),
             ("gone".to_string(), fact("1")),
-        ]);
-        let after = BTreeMap::from([
+        ]));
+        let after = Facts::from(BTreeMap::from([
             ("a".to_string(), fact("7,4 %")),
             ("new".to_string(), fact("2")),
-        ]);
+        ]));
         let found: Vec<String> = changes(&before, &after)
             .iter()
             .map(Change::describe)

@@ -2,7 +2,6 @@
 //! view, render, typeset, write). A panic in one job fails that job only: its earlier PDF is
 //! kept, the report names it as an internal error, and the other jobs go on.
 
-use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -102,7 +101,7 @@ impl Scheduler<'_> {
                     report.status = Status::Built;
                     report.pages = pages;
                     report.bytes = bytes;
-                    report.facts = rendered.facts;
+                    report.facts = rendered.facts.into();
                     report.acknowledged = rendered.acknowledged;
                 }
                 Some(Outcome::Checked) => report.status = Status::Checked,
@@ -202,7 +201,7 @@ fn blank(job: &Job) -> DocumentReport {
         bytes: 0,
         millis: 0,
         diagnostics: Vec::new(),
-        facts: BTreeMap::new(),
+        facts: Default::default(),
         changes: Vec::new(),
         acknowledged: Vec::new(),
     }
