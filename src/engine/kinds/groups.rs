@@ -103,6 +103,12 @@ impl<M> Groups<M> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             *slot = None;
+            drop(slot);
+            // The allocator keeps what typesetting and the group's model freed inside its
+            // arenas (in use stayed ~50 MB over a national run while the arenas grew from
+            // 124 to 175 MB, mallinfo2); handing it back once a group is done keeps the
+            // resident size from growing with the number of groups.
+            crate::engine::release_free_memory();
         }
     }
 }
