@@ -185,7 +185,8 @@ pub(crate) struct FrameSettings<'a> {
 
 /// The scheduler's side of a document kind: object-safe, one model per document built once by
 /// whichever worker first needs it (the others wait for it), so every document is checked in
-/// the worker that builds it.
+/// the worker that builds it; a document of many units' PDFs has one model per group of units
+/// instead (`groups.rs`).
 pub(crate) trait Document: Send + Sync {
     fn spec(&self) -> &DocumentSpec;
     fn inputs(&self, project: &Project, cache: &SourceCache) -> Vec<PathBuf>;
