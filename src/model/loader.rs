@@ -259,9 +259,8 @@ pub fn load_unacknowledged(
         .cloned()
         .collect();
     // Row blocks check a row's partners against every unit's rows: they read the table whole.
-    let skipping = modelled
-        .as_deref()
-        .filter(|_| !may_read_rows(spec, per, units, cache));
+    let row_blocks = may_read_rows(spec, per, units, cache);
+    let skipping = modelled.as_deref().filter(|_| !row_blocks);
     let parsed_units = units.parse(spec, skipping, &mut problems);
     let data_tables = data_tables(
         spec,
@@ -278,12 +277,11 @@ pub fn load_unacknowledged(
     let own_narratives = unit_narratives(per, units, cache, &mut sources, &mut problems);
     // The row blocks get the per-unit table only when a narrative has one: otherwise the data
     // reading is its only holder and takes it without a copy.
-    let narratives = std::iter::once(&narrative).chain(own_narratives.iter().flatten());
     let row_tables = row_tables(
         per,
         data,
         tables,
-        parsed_units.as_ref().filter(|_| has_row_blocks(narratives)),
+        parsed_units.as_ref().filter(|_| row_blocks),
         cache,
         &mut problems,
     );

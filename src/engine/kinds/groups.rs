@@ -3,7 +3,7 @@
 //! group's model dropped once checked) for the verdict every output shares, then each group
 //! is modelled again when its first PDF is built and dropped when its last one is.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -122,20 +122,5 @@ pub(super) struct Rendering<'a, M> {
 impl<M> Drop for Rendering<'_, M> {
     fn drop(&mut self) {
         self.groups.done(self.group);
-    }
-}
-
-/// Each problem of the groups once (the problems of files every unit reads are found in
-/// each group), in the order the groups found them.
-pub(super) fn once_each(
-    found: &mut BTreeSet<String>,
-    into: &mut Diagnostics,
-    problems: Diagnostics,
-) {
-    for problem in problems.into_vec() {
-        let key = format!("{:?}\u{0}{}", problem.origin, problem.message);
-        if found.insert(key) {
-            into.push(problem);
-        }
     }
 }

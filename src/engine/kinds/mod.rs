@@ -432,7 +432,6 @@ impl<K: DocumentKind> Kinded<K> {
             members.iter().filter_map(|&i| parts.get(i)).collect()
         };
         let verdict = groups.verdict(|| {
-            let mut found = std::collections::BTreeSet::new();
             let mut problems = Diagnostics::default();
             let (mut failed, mut acknowledgments) = (false, None);
             for members in groups.members() {
@@ -442,8 +441,10 @@ impl<K: DocumentKind> Kinded<K> {
                 if acknowledgments.is_none() {
                     acknowledgments = model.as_ref().map(K::acknowledgments);
                 }
-                groups::once_each(&mut found, &mut problems, checked);
+                problems.extend(checked);
             }
+            // The problems of files every unit reads are found in each group: told once.
+            let problems = crate::model::document::once_each(problems);
             super::release_free_memory();
             let acknowledgments = acknowledgments.unwrap_or_default();
             let (problems, acknowledged) =

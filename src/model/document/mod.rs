@@ -673,7 +673,7 @@ fn unprinted_periods(reading: &DataReading, problems: &mut Diagnostics) {
 }
 
 /// The problems in their order, each (place, message) once.
-fn once_each(problems: Diagnostics) -> Diagnostics {
+pub(crate) fn once_each(problems: Diagnostics) -> Diagnostics {
     let mut seen = BTreeSet::new();
     let mut out = Diagnostics::default();
     for problem in problems.into_vec() {
